@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+if(MLSTACK_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

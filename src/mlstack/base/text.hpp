@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// Text helpers that know nothing about Python or GPUs.
+namespace mlstack::text {
+
+[[nodiscard]] constexpr bool is_ascii_space(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+[[nodiscard]] constexpr bool is_ascii_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+[[nodiscard]] constexpr bool is_ascii_alpha(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+[[nodiscard]] constexpr bool is_ascii_alnum(char c) noexcept {
+  return is_ascii_digit(c) || is_ascii_alpha(c);
+}
+
+[[nodiscard]] std::string to_lower(std::string_view s);
+[[nodiscard]] std::string_view trim(std::string_view s) noexcept;
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+[[nodiscard]] bool iends_with(std::string_view s, std::string_view suffix) noexcept;
+/// Splits on `sep`, keeping empty fields.
+[[nodiscard]] std::vector<std::string_view> split(std::string_view s, char sep);
+/// Python's `repr()` of a str: the quote it picks and the escapes it writes (ASCII-oriented).
+[[nodiscard]] std::string python_repr(std::string_view s);
+/// Python's `str.splitlines()` for the line breaks that occur in files.
+[[nodiscard]] std::vector<std::string_view> split_lines(std::string_view s);
+
+}  // namespace mlstack::text
