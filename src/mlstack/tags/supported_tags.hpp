@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/base/result.hpp"
+#include "mlstack/facts/python_facts.hpp"
+#include "mlstack/tags/tag.hpp"
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace mlstack::tags {
+
+/// The wheel tags an interpreter supports: pip's `compatibility_tags.get_supported()` with no
+/// arguments (pip 26.3, packaging 26.3), computed from the interpreter's facts instead of the
+/// running process. pip check reports a distribution "not supported on this platform" when no
+/// tag of its WHEEL file is in this set.
+///
+/// The tags are, best first: cpython_tags (CPython: `cp311-cp311-*`, `cp311-abi3-*`,
+/// `cp311-none-*`, then `cp310-abi3-*` down to `cp32`) or generic_tags (others:
+/// `pp310-pypy310_pp73-*`, `pp310-none-*`), then compatible_tags (`py311-none-*` ... `py30`,
+/// `cp311-none-any`, `py311-none-any` ...), over platform_tags() (platform_tags.hpp).
+///
+/// **Example**
+/// ```
+/// MLSTACK_TRY_ASSIGN(const auto supported, SupportedTags::from_facts(python.tags));
+/// supported.contains(Tag::make("cp311", "abi3", "manylinux_2_17_x86_64"));  // true on glibc 2.36
+/// ```
+class SupportedTags {
+ public:
+  /// Fails only where pip would raise: a non-CPython interpreter whose `ext_suffix` does not
+  /// start with `.` (packaging's `SystemError`), or an empty `python_version`.
+  [[nodiscard]] static Result<SupportedTags> from_facts(const facts::TagFacts& facts);
+
+  /// Whether `tag` (lowercase, as from parse_tag or Tag::make) is supported.
+  [[nodiscard]] bool contains(const Tag& tag) const;
+  /// Whether any of `tags` is supported; false when `tags` is empty, as
+  /// `frozenset().isdisjoint(supported)` makes pip report a WHEEL without `Tag:` lines.
+  [[nodiscard]] bool any_supported(const std::vector<Tag>& tags) const;
+  /// The tags in packaging's priority order, best first, without repeats.
+  [[nodiscard]] const std::vector<Tag>& ordered() const { return m_ordered; }
+  [[nodiscard]] std::size_t size() const { return m_ordered.size(); }
+
+ private:
+  explicit SupportedTags(std::vector<Tag> in_order);
+
+  std::vector<Tag> m_ordered;
+  std::unordered_set<Tag, TagHash> m_set;
+};
+
+}  // namespace mlstack::tags
