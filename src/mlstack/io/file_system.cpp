@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/io/file_system.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mlstack::io {
+namespace {
+
+// Closes a file descriptor on scope exit.
+class FdGuard {
+ public:
+  explicit FdGuard(int fd) noexcept : m_fd(fd) {}
+  FdGuard(const FdGuard&) = delete;
+  FdGuard& operator=(const FdGuard&) = delete;
+  FdGuard(FdGuard&&) = delete;
+  FdGuard& operator=(FdGuard&&) = delete;
+  ~FdGuard() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+  }
+  [[nodiscard]] int get() const noexcept { return m_fd; }
+
+ private:
+  int m_fd;
+};
+
+struct DirCloser {
+  void operator()(DIR* d) const noexcept { ::closedir(d); }
+};
+
+FileKind kind_from_mode(mode_t mode) noexcept {
+  switch (mode & S_IFMT) {
+    case S_IFREG:
+      return FileKind::regular;
+    case S_IFDIR:
+      return FileKind::directory;
+    case S_IFLNK:
+      return FileKind::symlink;
+    case S_IFIFO:
+      return FileKind::fifo;
+    case S_IFSOCK:
+      return FileKind::socket;
+    case S_IFCHR:
+      return FileKind::char_device;
+    case S_IFBLK:
+      return FileKind::block_device;
+    default:
+      return FileKind::unknown;
+  }
+}
+
+FileKind kind_from_d_type(unsigned char d_type) noexcept {
+  switch (d_type) {
+    case DT_REG:
+      return FileKind::regular;
+    case DT_DIR:
+      return FileKind::directory;
+    case DT_LNK:
+      return FileKind::symlink;
+    case DT_FIFO:
+      return FileKind::fifo;
+    case DT_SOCK:
+      return FileKind::socket;
+    case DT_CHR:
+      return FileKind::char_device;
+    case DT_BLK:
+      return FileKind::block_device;
+    default:
+      return FileKind::unknown;
+  }
+}
+
+std::int64_t mtime_ns(const struct stat& st) noexcept {
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+         static_cast<std::int64_t>(st.st_mtim.tv_nsec);
+}
+
+void fill_stat(const struct stat& st, FileStat& out) noexcept {
+  out.kind = kind_from_mode(st.st_mode);
+  out.size = static_cast<std::int64_t>(st.st_size);
+  out.mtime_ns = mtime_ns(st);
+  out.device = static_cast<std::uint64_t>(st.st_dev);
+  out.inode = static_cast<std::uint64_t>(st.st_ino);
+}
+
+IoStatus last_errno() noexcept { return IoStatus::from_errno(errno); }
+
+}  // namespace
+
+IoStatus IoStatus::from_errno(int errno_value) noexcept {
+  IoStatus s;
+  s.errno_value = errno_value;
+  switch (errno_value) {
+    case 0:
+      s.kind = Kind::ok;
+      break;
+    case ENOENT:
+      s.kind = Kind::not_found;
+      break;
+    case EISDIR:
+      s.kind = Kind::is_directory;
+      break;
+    case ENOTDIR:
+      s.kind = Kind::not_directory;
+      break;
+    case EACCES:
+    case EPERM:
+      s.kind = Kind::permission_denied;
+      break;
+    case ELOOP:
+      s.kind = Kind::loop;
+      break;
+    default:
+      s.kind = Kind::other;
+      break;
+  }
+  return s;
+}
+
+std::string describe(const IoStatus& status) {
+  switch (status.kind) {
+    case IoStatus::Kind::ok:
+      return "success";
+    case IoStatus::Kind::too_large:
+      return "file is larger than the size limit";
+    case IoStatus::Kind::not_regular:
+      return "not a regular file (a FIFO, socket or device)";
+    default:
+      break;
+  }
+  // strerror's text, lowercased at the first letter to match the message style.
+  std::string text = std::strerror(status.errno_value);
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
+    text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  }
+  return text;
+}
+
+Error make_io_error(const IoStatus& status, std::string_view verb, std::string_view path) {
+  ErrorCode code = ErrorCode::io;
+  if (status.kind == IoStatus::Kind::not_found) {
+    code = ErrorCode::not_found;
+  }
+  return make_error(code, fmt::format("cannot {} `{}`: {}", verb, path, describe(status)));
+}
+
+IoStatus RealFileSystem::list_dir(const std::string& path, Follow follow,
+                                  std::vector<DirEntry>& out) const {
+  const int fd =
+      ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return last_errno();
+  }
+  std::unique_ptr<DIR, DirCloser> dir(::fdopendir(fd));
+  if (!dir) {
+    const IoStatus s = last_errno();
+    ::close(fd);
+    return s;
+  }
+  while (true) {
+    errno = 0;
+    const struct dirent* e = ::readdir(dir.get());
+    if (e == nullptr) {
+      if (errno != 0) {
+        return last_errno();
+      }
+      break;
+    }
+    const char* name = e->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) {
+      continue;
+    }
+    FileKind kind = kind_from_d_type(e->d_type);
+    const bool resolve =
+        kind == FileKind::unknown || (follow == Follow::yes && kind == FileKind::symlink);
+    if (resolve) {
+      struct stat st {};
+      const int flags = follow == Follow::yes ? 0 : AT_SYMLINK_NOFOLLOW;
+      if (::fstatat(fd, name, &st, flags) == 0) {
+        kind = kind_from_mode(st.st_mode);
+      } else {
+        kind = follow == Follow::yes ? FileKind::dangling : FileKind::unknown;
+      }
+    }
+    out.push_back(DirEntry{std::string(name), kind});
+  }
+  return {};
+}
+
+IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_bytes,
+                                   std::string& out) const {
+  out.clear();
+  // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOCTTY: never adopt a terminal.
+  const FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) {
+    return last_errno();
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return last_errno();
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return IoStatus::from_errno(EISDIR);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    IoStatus s;
+    s.kind = IoStatus::Kind::not_regular;
+    return s;
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size > max_bytes) {
+    IoStatus s;
+    s.kind = IoStatus::Kind::too_large;
+    return s;
+  }
+  // One read for the common case; files that grow (or report size 0, as procfs does) are
+  // read in further chunks up to the cap.
+  std::size_t capacity = size + 1;
+  if (size == 0) {
+    capacity = 4096;
+  }
+  out.resize(capacity);
+  std::size_t used = 0;
+  while (true) {
+    const ssize_t n = ::read(fd.get(), out.data() + used, capacity - used);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const IoStatus s = last_errno();
+      out.clear();
+      return s;
+    }
+    if (n == 0) {
+      break;
+    }
+    used += static_cast<std::size_t>(n);
+    if (used > max_bytes) {
+      out.clear();
+      IoStatus s;
+      s.kind = IoStatus::Kind::too_large;
+      return s;
+    }
+    if (used < capacity) {
+      // A short read from a regular file means end of file; skip the extra read(2).
+      if (size != 0) {
+        break;
+      }
+      continue;
+    }
+    capacity *= 2;
+    out.resize(capacity);
+  }
+  out.resize(used);
+  return {};
+}
+
+IoStatus RealFileSystem::stat(const std::string& path, Follow follow, FileStat& out) const {
+  struct stat st {};
+  const int rc = follow == Follow::yes ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st);
+  if (rc != 0) {
+    return last_errno();
+  }
+  fill_stat(st, out);
+  return {};
+}
+
+IoStatus RealFileSystem::realpath(const std::string& path, std::string& out) const {
+  std::unique_ptr<char, decltype(&std::free)> resolved(
+      ::realpath(path.empty() ? "." : path.c_str(), nullptr), &std::free);
+  if (!resolved) {
+    return last_errno();
+  }
+  out.assign(resolved.get());
+  return {};
+}
+
+Result<std::string> read_text(const FileSystem& fs, const std::string& path,
+                              std::size_t max_bytes) {
+  std::string content;
+  const IoStatus s = fs.read_file(path, max_bytes, content);
+  if (!s.ok()) {
+    return unexpected(make_io_error(s, "read", path));
+  }
+  return content;
+}
+
+Result<std::vector<DirEntry>> list_directory(const FileSystem& fs, const std::string& path,
+                                             Follow follow) {
+  std::vector<DirEntry> entries;
+  const IoStatus s = fs.list_dir(path, follow, entries);
+  if (!s.ok()) {
+    return unexpected(make_io_error(s, "list directory", path));
+  }
+  return entries;
+}
+
+namespace {
+
+// mkdir -p with mode 0700 for the directories it creates.
+IoStatus make_directories(const std::string& dir) {
+  if (dir.empty()) {
+    return {};
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) {
+    return S_ISDIR(st.st_mode) ? IoStatus{} : IoStatus::from_errno(ENOTDIR);
+  }
+  const std::size_t slash = dir.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    const IoStatus parent = make_directories(dir.substr(0, slash));
+    if (!parent.ok()) {
+      return parent;
+    }
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return last_errno();
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> write_file_atomic(const std::string& path, std::string_view content) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos) {
+    const IoStatus s = make_directories(path.substr(0, slash));
+    if (!s.ok()) {
+      return unexpected(make_io_error(s, "create the directory of", path));
+    }
+  }
+  static std::atomic<unsigned> counter{0};
+  const std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter++);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return unexpected(make_io_error(last_errno(), "write", tmp));
+  }
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const IoStatus s = last_errno();
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return unexpected(make_io_error(s, "write", tmp));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const IoStatus s = last_errno();
+    ::unlink(tmp.c_str());
+    return unexpected(make_io_error(s, "write", tmp));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const IoStatus s = last_errno();
+    ::unlink(tmp.c_str());
+    return unexpected(make_io_error(s, "rename a temporary file to", path));
+  }
+  return {};
+}
+
+}  // namespace mlstack::io

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/base/error.hpp"
+#include "mlstack/base/result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// File access behind an interface (ninja's `DiskInterface`), so tests can fake it.
+///
+/// The interface is errno-level (`IoStatus`) because callers mirror Python, which treats
+/// `FileNotFoundError`, `IsADirectoryError`, `PermissionError`, ... differently. The free
+/// functions at the bottom wrap it into `Result`s whose errors always name the path.
+namespace mlstack::io {
+
+/// The type of a directory entry or of a stat'ed path.
+enum class FileKind : std::uint8_t {
+  unknown,  // d_type was DT_UNKNOWN and the caller did not ask to resolve it
+  regular,
+  directory,
+  symlink,  // only from `list_dir(..., Follow::no)` or `stat(..., Follow::no)`
+  fifo,
+  socket,
+  char_device,
+  block_device,
+  dangling,  // a symlink whose target is missing or loops (`Follow::yes` only)
+};
+
+/// Whether symbolic links are followed.
+enum class Follow : std::uint8_t { no, yes };
+
+/// What a file-system call ran into. `errno_value` is 0 on success.
+struct IoStatus {
+  enum class Kind : std::uint8_t {
+    ok,
+    not_found,          // ENOENT (Python's FileNotFoundError)
+    is_directory,       // EISDIR (IsADirectoryError)
+    not_directory,      // ENOTDIR (NotADirectoryError)
+    permission_denied,  // EACCES, EPERM (PermissionError)
+    loop,               // ELOOP (plain OSError)
+    too_large,          // the file is over the caller's size cap
+    not_regular,        // a FIFO, socket or device: never opened blocking, never read
+    other,              // any other errno (EIO, ENAMETOOLONG, EMFILE, ...)
+  };
+  Kind kind = Kind::ok;
+  int errno_value = 0;
+
+  [[nodiscard]] bool ok() const noexcept { return kind == Kind::ok; }
+  [[nodiscard]] static IoStatus from_errno(int errno_value) noexcept;
+  friend bool operator==(const IoStatus&, const IoStatus&) = default;
+};
+
+/// `No such file or directory`, `file is larger than the limit`, ... (lowercase, no period).
+[[nodiscard]] std::string describe(const IoStatus& status);
+
+/// An `Error` such as "cannot read `/x/METADATA`: permission denied".
+[[nodiscard]] Error make_io_error(const IoStatus& status, std::string_view verb,
+                                  std::string_view path);
+
+struct DirEntry {
+  std::string name;
+  FileKind kind = FileKind::unknown;
+};
+
+struct FileStat {
+  FileKind kind = FileKind::unknown;
+  std::int64_t size = 0;
+  std::int64_t mtime_ns = 0;  // st_mtim in nanoseconds since the epoch
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+};
+
+/// Read-only access to a file tree. Paths are plain strings, relative to the process's
+/// working directory unless absolute. Implementations never throw.
+class FileSystem {
+ public:
+  FileSystem() = default;
+  FileSystem(const FileSystem&) = delete;
+  FileSystem& operator=(const FileSystem&) = delete;
+  FileSystem(FileSystem&&) = delete;
+  FileSystem& operator=(FileSystem&&) = delete;
+  virtual ~FileSystem() = default;
+
+  /// Appends the entries of `path` to `out` in readdir order, without `.` and `..`.
+  /// With `Follow::yes` the kinds of symlinks and DT_UNKNOWN entries are resolved with
+  /// stat (a dangling or looping link is `FileKind::dangling`); with `Follow::no` no stat
+  /// is made for DT_* file systems and symlinks are reported as `FileKind::symlink`.
+  [[nodiscard]] virtual IoStatus list_dir(const std::string& path, Follow follow,
+                                          std::vector<DirEntry>& out) const = 0;
+
+  /// Replaces `out` with the whole content of the file at `path` (symlinks followed).
+  /// Files over `max_bytes` give `too_large`; FIFOs, sockets and devices give `not_regular`
+  /// without blocking; a directory gives `is_directory`.
+  [[nodiscard]] virtual IoStatus read_file(const std::string& path, std::size_t max_bytes,
+                                           std::string& out) const = 0;
+
+  [[nodiscard]] virtual IoStatus stat(const std::string& path, Follow follow,
+                                      FileStat& out) const = 0;
+
+  /// The canonical absolute path, symlinks resolved (realpath(3)).
+  [[nodiscard]] virtual IoStatus realpath(const std::string& path, std::string& out) const = 0;
+
+  [[nodiscard]] bool exists(const std::string& path) const {
+    FileStat st;
+    return stat(path, Follow::yes, st).ok();
+  }
+};
+
+/// The POSIX file system: opendir/readdir, open/read with O_NONBLOCK, fstat. No exceptions.
+class RealFileSystem final : public FileSystem {
+ public:
+  [[nodiscard]] IoStatus list_dir(const std::string& path, Follow follow,
+                                  std::vector<DirEntry>& out) const override;
+  [[nodiscard]] IoStatus read_file(const std::string& path, std::size_t max_bytes,
+                                   std::string& out) const override;
+  [[nodiscard]] IoStatus stat(const std::string& path, Follow follow, FileStat& out) const override;
+  [[nodiscard]] IoStatus realpath(const std::string& path, std::string& out) const override;
+};
+
+/// The default size cap for metadata-like files: 64 MiB.
+inline constexpr std::size_t k_default_max_file_size = std::size_t{64} << 20U;
+
+/// `read_file` as a `Result`; the error names the path.
+[[nodiscard]] Result<std::string> read_text(const FileSystem& fs, const std::string& path,
+                                            std::size_t max_bytes = k_default_max_file_size);
+
+/// `list_dir` as a `Result`; the error names the path.
+[[nodiscard]] Result<std::vector<DirEntry>> list_directory(const FileSystem& fs,
+                                                           const std::string& path,
+                                                           Follow follow = Follow::no);
+
+/// Writes `content` to `path` atomically on the real file system: a temporary file in the
+/// same directory, then rename(2). Creates missing parent directories (mode 0700 for new
+/// ones). The error names the path.
+[[nodiscard]] Result<void> write_file_atomic(const std::string& path, std::string_view content);
+
+}  // namespace mlstack::io

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/metadata/core_metadata.hpp"
+
+#include "mlstack/metadata/wheel_file.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mlstack::metadata {
+namespace {
+
+TEST(CoreMetadataParse, ReadsFieldsRaw) {
+  const auto p = parse_core_metadata(
+      "Metadata-Version: 2.1\r\nName: torch\r\nVersion: 2.3.0+cu121\r\n"
+      "Requires-Dist: filelock\r\nrequires-dist: sympy ; extra == 'x'  \r\n"
+      "Requires-Dist: a\r\n  >=1\r\nProvides-Extra: x\r\nRequires-Python: >=3.8\r\n"
+      "Summary: Tensors\r\n\r\nRequires-Dist: in-body\r\n");
+  EXPECT_EQ(p.metadata.name, "torch");
+  EXPECT_EQ(p.metadata.version, "2.3.0+cu121");
+  EXPECT_EQ(p.metadata.metadata_version, "2.1");
+  EXPECT_EQ(p.metadata.requires_python, ">=3.8");
+  EXPECT_EQ(p.metadata.summary, "Tensors");
+  EXPECT_EQ(p.metadata.requires_dist,
+            (std::vector<std::string>{"filelock", "sympy ; extra == 'x'  ", "      a\n>=1"}));
+  EXPECT_EQ(p.metadata.provides_extra, (std::vector<std::string>{"x"}));
+  EXPECT_TRUE(p.problems.empty());
+  EXPECT_FALSE(p.decode_error);
+}
+
+TEST(CoreMetadataParse, CollectsAllProblems) {
+  const auto p = parse_core_metadata("  stray\nName: bad name!\nno colon\n");
+  EXPECT_EQ(p.problems,
+            (std::vector<std::string>{
+                // feedparser finds the end of the section before it folds the lines.
+                "line 3: not a header line: the header section ends here without a blank line",
+                "line 1: a continuation line with no header before it is ignored",
+                "missing `Metadata-Version`", "invalid `Name`: 'bad name!'", "missing `Version`"}));
+}
+
+TEST(CoreMetadataParse, RejectsInvalidUtf8Anywhere) {
+  const auto p = parse_core_metadata("Name: a\nVersion: 1\n\nbody \xff\n");
+  ASSERT_TRUE(p.decode_error);
+  EXPECT_EQ(*p.decode_error,
+            "'utf-8' codec can't decode byte 0xff in position 25: invalid start byte");
+  EXPECT_FALSE(p.metadata.name);
+  EXPECT_EQ(p.problems.size(), 1U);
+}
+
+TEST(WheelFileParse, KeepsTagsUnstripped) {
+  const auto w = parse_wheel_file("Wheel-Version: 1.0\ntag: py3-none-any \nTag: a\n  b\n");
+  EXPECT_EQ(w.tags, (std::vector<std::string>{"py3-none-any ", "a\n  b"}));
+}
+
+TEST(InstallerParse, TakesFirstNonEmptyLine) {
+  EXPECT_EQ(parse_installer("\n  pip  \nuv\n"), "pip");
+  EXPECT_EQ(parse_installer(""), "");
+  EXPECT_EQ(parse_installer("\xff"), "");
+}
+
+TEST(RecordParse, ReadsFirstFieldOfEachRow) {
+  EXPECT_EQ(parse_record_paths("a/b.py,sha256=x,12\r\n\"c,d.py\",,\n\"e\"\"f\",,\n\ng\n"),
+            (std::vector<std::string>{"a/b.py", "c,d.py", "e\"f", "g"}));
+}
+
+}  // namespace
+}  // namespace mlstack::metadata
