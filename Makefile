@@ -1,0 +1,66 @@
+# mlstack: the two set-up commands of the README.
+#   make doctor   installs what the build needs, builds, runs `mlstack doctor` on python3
+#   make test     installs what the build and the tests need, builds, runs the test suite
+# Other targets: build, release, asan, bench, lint, clean.
+
+PRESET ?= release
+BUILD   = build/$(PRESET)
+MLSTACK = $(BUILD)/src/mlstack
+REFVENV = build/refvenv
+
+# Debian packages the build needs (the library list is in README "Install").
+DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev \
+            libtomlplusplus-dev libgtest-dev libgmock-dev
+DEB_TEST  = python3 python3-venv
+DEB_BENCH = hyperfine
+
+.PHONY: doctor test build release asan bench lint deps deps-test refvenv clean
+
+doctor: build
+	$(MLSTACK) doctor
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET)
+
+test: deps-test
+	cmake --workflow --preset ci
+
+asan: deps-test
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	ctest --preset asan
+
+bench: build refvenv
+	@command -v hyperfine >/dev/null || $(call apt_install,$(DEB_BENCH))
+	bench/run.sh
+
+lint:
+	python3 tools/lint.py
+
+# Installs missing Debian packages (root or sudo); a no-op when all are present.
+define apt_install
+	missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "mlstack: installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	@$(call apt_install,$(DEB_BUILD))
+
+deps-test: deps
+	@$(call apt_install,$(DEB_TEST))
+	@$(MAKE) --no-print-directory refvenv
+
+# The reference tools the differential tests compare against (pinned: tools/requirements-ref.txt).
+refvenv: $(REFVENV)/.stamp
+$(REFVENV)/.stamp: tools/requirements-ref.txt
+	python3 -m venv $(REFVENV)
+	$(REFVENV)/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements-ref.txt
+	touch $@
+
+clean:
+	rm -rf build

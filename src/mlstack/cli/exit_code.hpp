@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+namespace mlstack::cli {
+
+/// Exit codes of every mlstack command (docs/MESSAGES.md).
+enum class ExitCode : int {
+  healthy = 0,         // nothing wrong found
+  problems_found = 1,  // the inspected environment has problems
+  usage_error = 2,     // bad command line, unreadable input, unusable target
+  internal_error = 3,  // a bug in mlstack
+};
+
+}  // namespace mlstack::cli

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/cli/run.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "mlstack/cli/commands.hpp"
+#include "mlstack/cli/exit_code.hpp"
+#include "mlstack/version.hpp"
+
+namespace mlstack::cli {
+namespace {
+
+void add_target_options(CLI::App& cmd, TargetOptions& t) {
+  auto* python = cmd.add_option("--python", t.python,
+                                "interpreter whose environment to inspect (default: python3 "
+                                "on PATH)");
+  auto* site = cmd.add_option("--site", t.sites,
+                              "inspect a site-packages folder without an interpreter "
+                              "(repeatable; first wins)");
+  python->excludes(site);
+  cmd.add_option("--python-version", t.python_version,
+                 "with --site: the Python version for markers and tags (default 3.12)")
+      ->needs(site);
+  cmd.add_option("--platform", t.platform,
+                 "with --site: linux-x86_64 (default), linux-aarch64, macos-arm64, "
+                 "macos-x86_64, windows-amd64")
+      ->needs(site);
+  cmd.add_option("--probe-timeout", t.probe_timeout_s,
+                 "seconds to wait for the interpreter's answer (default 10)")
+      ->check(CLI::PositiveNumber);
+}
+
+report::Color resolve_color(const std::string& choice) {
+  if (choice == "always") {
+    return report::Color::always;
+  }
+  if (choice == "never") {
+    return report::Color::never;
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') {
+    return report::Color::never;
+  }
+  return isatty(STDOUT_FILENO) != 0 ? report::Color::always : report::Color::never;
+}
+
+int run_app(int argc, char** argv) {
+  CLI::App app{"mlstack: one healthy Python environment for several deep-learning frameworks"};
+  app.set_version_flag("--version", std::string(k_version));
+  app.require_subcommand(1);
+
+  CheckOptions check;
+  auto* check_cmd = app.add_subcommand(
+      "check", "verify installed packages have compatible dependencies (pip check, exactly)");
+  add_target_options(*check_cmd, check.target);
+
+  DoctorOptions doctor;
+  std::string color = "auto";
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor", "report packages and their problems (terminal, or --json)");
+  add_target_options(*doctor_cmd, doctor.target);
+  doctor_cmd->add_flag("--json", doctor.json, "print the mlstack.doctor/1 JSON report");
+  doctor_cmd->add_option("--color", color, "auto (default; honours NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  doctor_cmd->add_option("-o,--output", doctor.output, "write the report to FILE");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "mlstack: error: " << e.what() << "\nhint: run `mlstack --help`\n";
+    return static_cast<int>(ExitCode::usage_error);
+  }
+
+  if (check_cmd->parsed()) {
+    return static_cast<int>(run_check(check, std::cout, std::cerr));
+  }
+  doctor.color = resolve_color(color);
+  if (!doctor.output.empty()) {
+    std::ofstream file(doctor.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << fmt::format("mlstack: error: cannot write `{}`\n", doctor.output);
+      return static_cast<int>(ExitCode::usage_error);
+    }
+    doctor.color = report::Color::never;
+    return static_cast<int>(run_doctor(doctor, file, std::cerr));
+  }
+  return static_cast<int>(run_doctor(doctor, std::cout, std::cerr));
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  try {
+    return run_app(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "mlstack: internal error: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "mlstack: internal error: unknown exception\n";
+  }
+  return static_cast<int>(ExitCode::internal_error);
+}
+
+}  // namespace mlstack::cli

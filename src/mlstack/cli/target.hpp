@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mlstack/base/result.hpp"
+#include "mlstack/facts/inventory.hpp"
+#include "mlstack/facts/python_facts.hpp"
+
+namespace mlstack::cli {
+
+/// Where the environment lives (`--python` or `--site`), as given on the command line.
+struct TargetOptions {
+  std::string python;              // empty: `python3` on PATH
+  std::vector<std::string> sites;  // `--site DIR`, repeatable; excludes `python`
+  std::string python_version;      // with `--site`
+  std::string platform;            // with `--site`
+  double probe_timeout_s = 10.0;
+};
+
+enum class ScanDepth { check, doctor };  // doctor also reads RECORD
+
+struct Target {
+  facts::PythonFacts python;
+  facts::Inventory inventory;
+};
+
+/// Locates the environment and scans its distributions. Fails only on the tool's own
+/// inputs (no such interpreter, bad `--python-version`); problems inside the environment
+/// are recorded in the inventory.
+[[nodiscard]] Result<Target> load_target(const TargetOptions& options, ScanDepth depth);
+
+}  // namespace mlstack::cli

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/report/report.hpp"
+
+#include <map>
+#include <ostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace mlstack::report {
+namespace {
+
+nlohmann::json finding_json(const rules::Finding& f) {
+  return nlohmann::json{{"id", f.id},
+                        {"severity", std::string(rules::to_string(f.severity))},
+                        {"title", f.title},
+                        {"subjects", f.subjects},
+                        {"evidence", f.evidence},
+                        {"why", f.why},
+                        {"fix", f.fix}};
+}
+
+struct Style {
+  Color color;
+  [[nodiscard]] std::string paint(std::string_view code, std::string_view s) const {
+    if (color == Color::never) {
+      return std::string(s);
+    }
+    return fmt::format("\x1b[{}m{}\x1b[0m", code, s);
+  }
+};
+
+std::string_view severity_code(rules::Severity s) {
+  switch (s) {
+    case rules::Severity::error:
+      return "1;31";
+    case rules::Severity::warning:
+      return "1;33";
+    case rules::Severity::info:
+      return "1;36";
+  }
+  return "0";
+}
+
+}  // namespace
+
+void render_json(const Report& report, std::ostream& out) {
+  nlohmann::json j;
+  j["schema"] = k_doctor_schema;
+  j["mlstack_version"] = report.mlstack_version;
+  const facts::PythonFacts& py = report.python;
+  j["python"] = {{"executable", py.executable},
+                 {"version", py.version},
+                 {"prefix", py.prefix},
+                 {"in_virtualenv", py.in_virtualenv},
+                 {"markers", py.markers},
+                 {"site_dirs", py.site_dirs},
+                 {"sys_path", py.sys_path}};
+  nlohmann::json dists = nlohmann::json::array();
+  for (const DistRow& d : report.distributions) {
+    dists.push_back({{"name", d.name},
+                     {"version", d.version},
+                     {"location", d.location},
+                     {"installer", d.installer},
+                     {"requires", d.requires}});
+  }
+  j["distributions"] = std::move(dists);
+  nlohmann::json findings = nlohmann::json::array();
+  for (const rules::Finding& f : report.findings) {
+    findings.push_back(finding_json(f));
+  }
+  j["findings"] = std::move(findings);
+  const rules::FindingCounts c = rules::count(report.findings);
+  j["summary"] = {{"errors", c.errors}, {"warnings", c.warnings}, {"infos", c.infos}};
+  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+void render_text(const Report& report, std::ostream& out, Color color) {
+  const Style st{color};
+  const facts::PythonFacts& py = report.python;
+  out << st.paint("1", "Python") << '\n';
+  out << fmt::format("  interpreter  {}\n", py.executable.empty() ? "(none: --site)" : py.executable);
+  out << fmt::format("  version      {}\n", py.version);
+  if (!py.prefix.empty()) {
+    out << fmt::format("  prefix       {}{}\n", py.prefix, py.in_virtualenv ? " (virtualenv)" : "");
+  }
+  for (std::size_t i = 0; i < py.site_dirs.size(); ++i) {
+    out << fmt::format("  {}   {}\n", i == 0 ? "site dirs " : "          ", py.site_dirs[i]);
+  }
+  out << '\n';
+
+  std::map<std::string, int> per_location;
+  for (const DistRow& d : report.distributions) {
+    ++per_location[d.location];
+  }
+  out << st.paint("1", fmt::format("Packages ({} distributions)", report.distributions.size()))
+      << '\n';
+  for (const auto& [location, n] : per_location) {
+    out << fmt::format("  {:>5}  {}\n", n, location);
+  }
+  out << '\n';
+
+  const rules::FindingCounts c = rules::count(report.findings);
+  out << st.paint("1", "Findings") << '\n';
+  if (report.findings.empty()) {
+    out << "  none\n";
+  }
+  for (const rules::Finding& f : report.findings) {
+    out << fmt::format("  {} {} {}\n",
+                       st.paint(severity_code(f.severity),
+                                fmt::format("{:<7}", rules::to_string(f.severity))),
+                       f.id, f.title);
+    for (const std::string& e : f.evidence) {
+      out << fmt::format("      evidence: {}\n", e);
+    }
+    if (!f.why.empty()) {
+      out << fmt::format("      why: {}\n", f.why);
+    }
+    if (!f.fix.empty()) {
+      out << fmt::format("      fix: {}\n", f.fix);
+    }
+  }
+  out << '\n';
+  out << fmt::format("{} error{}, {} warning{}, {} info\n", c.errors, c.errors == 1 ? "" : "s",
+                     c.warnings, c.warnings == 1 ? "" : "s", c.infos);
+}
+
+}  // namespace mlstack::report

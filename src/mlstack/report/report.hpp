@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "mlstack/facts/inventory.hpp"
+#include "mlstack/facts/python_facts.hpp"
+#include "mlstack/rules/finding.hpp"
+
+namespace mlstack::report {
+
+inline constexpr const char* k_doctor_schema = "mlstack.doctor/1";
+
+/// One row of the package inventory as reported.
+struct DistRow {
+  std::string name;     // canonical
+  std::string version;  // normalized when valid, else as found
+  std::string location;
+  std::string installer;
+  std::vector<std::string> requires;  // Requires-Dist, normalized when parseable
+};
+
+/// The doctor report: the data every renderer reads.
+struct Report {
+  std::string mlstack_version;
+  facts::PythonFacts python;
+  std::vector<DistRow> distributions;
+  std::vector<rules::Finding> findings;
+};
+
+enum class Color { never, always };
+
+/// `mlstack.doctor/1` JSON (docs/ARCHITECTURE.md has the schema), pretty-printed.
+void render_json(const Report& report, std::ostream& out);
+
+/// The terminal report: readable without colour; colour only adds emphasis.
+void render_text(const Report& report, std::ostream& out, Color color);
+
+}  // namespace mlstack::report

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/rules/pip_check.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "mlstack/base/text.hpp"
+#include "mlstack/names/package_name.hpp"
+#include "mlstack/tags/supported_tags.hpp"
+#include "mlstack/tags/tag.hpp"
+
+namespace mlstack::rules {
+namespace {
+
+// pip strips each Requires-Dist value (Python's str.strip(): ASCII whitespace here).
+std::string_view strip_requirement(std::string_view raw) { return text::trim(raw); }
+
+// Python's `str()` of the tuples pip sorts by (`sorted(missing_deps, key=str)`).
+std::string missing_key(const std::string& name, const pep508::Requirement& req) {
+  return fmt::format("({}, <Requirement({})>)", text::python_repr(name),
+                     text::python_repr(req.to_string()));
+}
+
+std::string conflict_key(const std::string& name, const pep440::Version& version,
+                         const pep508::Requirement& req) {
+  return fmt::format("({}, <Version({})>, <Requirement({})>)", text::python_repr(name),
+                     text::python_repr(version.to_string()), text::python_repr(req.to_string()));
+}
+
+// pip's `stdlib_pkgs`, skipped by `iter_installed_distributions()` in check_unsupported.
+constexpr std::array<std::string_view, 3> k_stdlib_pkgs = {"python", "wsgiref", "argparse"};
+
+}  // namespace
+
+const CheckedDist* PackageSet::find(const std::string& canonical_name) const {
+  const auto it = by_name.find(canonical_name);
+  return it == by_name.end() ? nullptr : &dists[it->second];
+}
+
+PackageSet build_package_set(const facts::Inventory& inventory,
+                             const pep508::MarkerEnvironment& env) {
+  PackageSet set;
+  set.dists.reserve(inventory.dists.size());
+  for (const facts::InstalledDist& dist : inventory.dists) {
+    if (dist.read_error) {
+      set.problems.push_back({&dist, *dist.read_error});
+      continue;
+    }
+    CheckedDist checked;
+    checked.dist = &dist;
+    checked.requirements.reserve(dist.requires_dist.size());
+    std::optional<std::string> problem;
+    for (const std::string& raw : dist.requires_dist) {
+      auto req = pep508::Requirement::parse(strip_requirement(raw));
+      if (!req) {
+        problem = pep508::packaging_error_text(req.error());
+        break;
+      }
+      bool is_active = true;
+      if (req->marker()) {
+        auto active = req->marker()->try_evaluate(env, "");
+        if (!active) {
+          problem = active.error().message;
+          break;
+        }
+        is_active = *active;
+      }
+      if (is_active) {
+        checked.active.push_back(checked.requirements.size());
+      }
+      checked.requirements.push_back(std::move(*req));
+    }
+    if (!problem) {
+      if (!dist.version_text) {
+        problem = "invalid metadata entry `version`";
+      } else if (auto v = pep440::Version::parse(*dist.version_text)) {
+        checked.version = std::move(*v);
+      } else {
+        problem = fmt::format("Invalid version: {}", text::python_repr(*dist.version_text));
+      }
+    }
+    if (problem) {
+      set.problems.push_back({&dist, std::move(*problem)});
+      continue;
+    }
+    set.by_name.emplace(dist.canonical_name, set.dists.size());
+    set.dists.push_back(std::move(checked));
+  }
+  return set;
+}
+
+bool PipCheckResult::healthy(const PackageSet& set) const noexcept {
+  return missing.empty() && conflicts.empty() && unsupported.empty() && bad_tags.empty() &&
+         set.problems.empty();
+}
+
+PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventory,
+                         const tags::SupportedTags* supported) {
+  PipCheckResult result;
+  for (std::size_t i = 0; i < set.dists.size(); ++i) {
+    const CheckedDist& d = set.dists[i];
+    std::vector<std::pair<std::string, PipCheckResult::Missing>> missing;
+    std::vector<std::pair<std::string, PipCheckResult::Conflict>> conflicts;
+    for (const std::size_t r : d.active) {
+      const pep508::Requirement& req = d.requirements[r];
+      const std::string& name = req.package_name().str();
+      const auto it = set.by_name.find(name);
+      if (it == set.by_name.end()) {
+        // pip evaluates the marker again with extra "" here; the dependency list already
+        // holds only requirements whose marker is true for it.
+        const bool seen = std::any_of(missing.begin(), missing.end(), [&](const auto& m) {
+          return m.second.name == name && m.second.requirement == req;
+        });
+        if (!seen) {
+          missing.emplace_back(missing_key(name, req), PipCheckResult::Missing{i, name, req});
+        }
+        continue;
+      }
+      const CheckedDist& installed = set.dists[it->second];
+      if (!req.specifier().contains(installed.version, pep440::Prereleases::allow)) {
+        const bool seen = std::any_of(conflicts.begin(), conflicts.end(), [&](const auto& c) {
+          return c.second.installed == it->second && c.second.requirement == req;
+        });
+        if (!seen) {
+          conflicts.emplace_back(conflict_key(name, installed.version, req),
+                                 PipCheckResult::Conflict{i, it->second, req});
+        }
+      }
+    }
+    std::stable_sort(missing.begin(), missing.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(conflicts.begin(), conflicts.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& m : missing) {
+      result.missing.push_back(std::move(m.second));
+    }
+    for (auto& c : conflicts) {
+      result.conflicts.push_back(std::move(c.second));
+    }
+  }
+
+  for (const facts::InstalledDist& dist : inventory.dists) {
+    if (supported == nullptr || !dist.local || !dist.wheel_tags ||
+        std::find(k_stdlib_pkgs.begin(), k_stdlib_pkgs.end(), dist.canonical_name) !=
+            k_stdlib_pkgs.end()) {
+      continue;
+    }
+    std::vector<tags::Tag> wheel_tags;
+    std::optional<std::string> bad;
+    for (const std::string& t : *dist.wheel_tags) {
+      auto parsed = tags::parse_tag(t);
+      if (!parsed) {
+        bad = render(parsed.error());
+        break;
+      }
+      wheel_tags.insert(wheel_tags.end(), parsed->begin(), parsed->end());
+    }
+    if (bad) {
+      result.bad_tags.emplace_back(&dist, std::move(*bad));
+      continue;
+    }
+    if (supported->any_supported(wheel_tags)) {
+      continue;
+    }
+    std::string version = dist.version_text.value_or("");
+    if (auto v = pep440::Version::parse(version)) {
+      version = v->to_string();
+    }
+    result.unsupported.push_back({&dist, std::move(version)});
+  }
+  return result;
+}
+
+std::vector<std::string> pip_check_lines(const PackageSet& set, const PipCheckResult& result) {
+  std::vector<std::string> lines;
+  for (const auto& m : result.missing) {
+    const CheckedDist& d = set.dists[m.dependent];
+    lines.push_back(fmt::format("{} {} requires {}, which is not installed.",
+                                d.dist->canonical_name, d.version.to_string(), m.name));
+  }
+  for (const auto& c : result.conflicts) {
+    const CheckedDist& d = set.dists[c.dependent];
+    const CheckedDist& have = set.dists[c.installed];
+    lines.push_back(fmt::format("{} {} has requirement {}, but you have {} {}.",
+                                d.dist->canonical_name, d.version.to_string(),
+                                c.requirement.to_string(), have.dist->canonical_name,
+                                have.version.to_string()));
+  }
+  for (const auto& u : result.unsupported) {
+    lines.push_back(
+        fmt::format("{} {} is not supported on this platform", u.dist->raw_name, u.version));
+  }
+  if (result.healthy(set)) {
+    lines.emplace_back("No broken requirements found.");
+  }
+  return lines;
+}
+
+std::vector<std::string> pip_check_warnings(const PackageSet& set,
+                                            const facts::Inventory& inventory) {
+  std::vector<std::string> out;
+  for (const std::string& s : inventory.skipped) {
+    out.push_back(s);
+  }
+  for (const auto& p : set.problems) {
+    out.push_back(
+        fmt::format("Error parsing dependencies of {}: {}", p.dist->canonical_name, p.message));
+  }
+  return out;
+}
+
+}  // namespace mlstack::rules

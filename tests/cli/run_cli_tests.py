@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Golden tests of the mlstack command line.
+
+Each folder tests/cli/<case>/ holds:
+  args        the arguments, one per line (`{FS}` stands for the case's fs/ copy)
+  fs/         an optional file tree, copied to a temporary folder first (files named
+              `*.hex` are written decoded, for non-UTF-8 bytes)
+  env         optional KEY=VALUE lines added to the environment
+  stdout, stderr, exit_code   the expected results; the temporary folder reads `[TMP]`
+
+MLSTACK_UPDATE_GOLDEN=1 rewrites the expected files; review the diff before committing.
+Usage: run_cli_tests.py MLSTACK_BINARY [CASE...]
+"""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def copy_tree(src: pathlib.Path, dst: pathlib.Path) -> None:
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        target = dst / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.suffix == ".hex":
+            target = target.with_suffix("")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(bytes.fromhex(path.read_text().replace("\n", "").replace(" ", "")))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def run_case(binary: str, case: pathlib.Path, update: bool) -> bool:
+    with tempfile.TemporaryDirectory(prefix="mlstack-cli-") as tmp:
+        tmp_path = pathlib.Path(tmp)
+        fs = tmp_path / "fs"
+        fs.mkdir()
+        if (case / "fs").is_dir():
+            copy_tree(case / "fs", fs)
+        args = [a.replace("{FS}", str(fs)) for a in (case / "args").read_text().splitlines() if a]
+        env = dict(os.environ)
+        env["NO_COLOR"] = "1"
+        env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+        if (case / "env").is_file():
+            for line in (case / "env").read_text().splitlines():
+                if "=" in line:
+                    k, v = line.split("=", 1)
+                    env[k] = v.replace("{FS}", str(fs))
+        p = subprocess.run([binary, *args], capture_output=True, env=env, timeout=60)
+        got = {
+            "stdout": p.stdout.decode("utf-8", "replace").replace(str(tmp_path), "[TMP]"),
+            "stderr": p.stderr.decode("utf-8", "replace").replace(str(tmp_path), "[TMP]"),
+            "exit_code": f"{p.returncode}\n",
+        }
+    ok = True
+    for name, value in got.items():
+        expected_file = case / name
+        if update:
+            expected_file.write_text(value)
+            continue
+        expected = expected_file.read_text() if expected_file.exists() else ""
+        if value != expected:
+            ok = False
+            print(f"--- {case.name}/{name}: expected\n{expected}--- got\n{value}---")
+    return ok
+
+
+def main() -> int:
+    binary = sys.argv[1]
+    names = sys.argv[2:]
+    update = os.environ.get("MLSTACK_UPDATE_GOLDEN") == "1"
+    cases = sorted(p for p in HERE.iterdir() if p.is_dir() and (p / "args").exists())
+    if names:
+        cases = [c for c in cases if c.name in names]
+    failed = [c.name for c in cases if not run_case(binary, c, update)]
+    print(f"{len(cases) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

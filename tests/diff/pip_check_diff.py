@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Differential test: `mlstack check` against real `pip check` on generated environments.
+
+Each case is a fresh venv (created with --without-pip, so only what the case writes is
+installed) whose site-packages gets a random set of *.dist-info / *.egg-info entries:
+odd name spellings, pre-releases, local and post versions, invalid versions, markers with
+extras, invalid requirement lines, folded headers, egg-info requires.txt sections, WHEEL
+tags for other platforms, '~' leftovers, and a second site dir (through a .pth file) that
+shadows distributions. pip (the pinned reference, tools/requirements-ref.txt) checks it with
+`pip --python VENV/bin/python check`; mlstack with `mlstack check --python VENV/bin/python`.
+stdout must hold the same lines (order may differ) and the exit codes must be equal.
+
+Usage: pip_check_diff.py --mlstack BUILD/mlstack --ref-python REFVENV/bin/python [--cases N]
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+NAMES = ["alpha", "Beta_Pkg", "gamma.lib", "delta-x", "Eps", "zeta_core", "eta", "theta.io",
+         "iota", "kappa-ML", "lambda_", "mu"]
+VERSIONS = ["1.0", "1.0.0", "2.0rc1", "2.0", "2.1.post1", "0.9.dev3", "1!1.0", "1.0+cu121",
+            "3.0a2", "10.2.3", "1.0.post0.dev1", "2.0.0-1", "V1.5", "1.0b2.post3"]
+BAD_VERSIONS = ["1.0-foo", "latest", "2.0.x", ""]
+OPS = [">=", "<=", "==", "!=", "~=", ">", "<", "==="]
+MARKERS = [
+    'python_version >= "3.8"', 'python_version < "3"', 'sys_platform == "win32"',
+    'sys_platform == "linux"', 'extra == "test"', 'extra == "Test_X"', 'extra == ""',
+    'platform_machine == "x86_64" and python_full_version >= "3.6.0"',
+    '"linux" in sys_platform', 'os_name != "nt" or extra == "gpu"',
+    'python_version ~= "3.11"', 'implementation_name == "cpython"',
+    '(extra == "a" or extra == "b") and python_version > "2.7"',
+    "python_version > '3.10'", 'platform_release >= "5"', 'python_version == "3.11.*"',
+    'os_name ~= "posix"',
+]
+BAD_REQS = ["foo>=", "foo (>=1.0", "bar; python_version >>> '3'", "baz @", "[x]",
+            "qux==1.0; extra == ", "ok-name ==1.* ; os_name=='posix'", "sp ace", "a==1.0 b"]
+TAGS_OK = ["py3-none-any", "py2.py3-none-any", "cp311-cp311-manylinux_2_17_x86_64",
+           "cp311-abi3-linux_x86_64"]
+TAGS_BAD = ["cp27-cp27mu-manylinux1_i686", "cp311-cp311-win_amd64", "py3-none-macosx_11_0_arm64",
+            "pp310-pypy310_pp73-manylinux_2_28_aarch64"]
+
+
+def spell(rng, name):
+    choice = rng.randrange(4)
+    if choice == 0:
+        return name
+    if choice == 1:
+        return name.upper()
+    if choice == 2:
+        return name.replace("_", ".").replace("-", "_")
+    return name.replace("-", "__").replace(".", "-")
+
+
+def rand_spec(rng):
+    if rng.random() < 0.2:
+        return ""
+    parts = []
+    for _ in range(rng.randrange(1, 3)):
+        op = rng.choice(OPS)
+        v = rng.choice(["1.0", "2.0", "2", "0.9", "3.0a1", "1.0.*", "2.*", "1.0+cu121", "1!1.0",
+                        "2.0rc1", "10"])
+        if "*" in v and op not in ("==", "!="):
+            v = v.replace(".*", "")
+        if op == "~=" and "." not in v.split("+")[0]:
+            v += ".0"
+        parts.append(op + v)
+    spec = ",".join(parts)
+    if rng.random() < 0.2:
+        return f" ({spec})"
+    return (" " if rng.random() < 0.3 else "") + spec
+
+
+def rand_req(rng, universe):
+    if rng.random() < 0.06:
+        return rng.choice(BAD_REQS)
+    name = spell(rng, rng.choice(universe + ["missing-one", "Missing.Two"]))
+    extras = ""
+    if rng.random() < 0.2:
+        extras = "[" + ",".join(rng.sample(["test", "gpu", "Test_X", "a"], rng.randrange(1, 3))) + "]"
+    req = name + extras + rand_spec(rng)
+    if rng.random() < 0.45:
+        req += " ; " + rng.choice(MARKERS)
+    return req
+
+
+def write_dist_info(rng, site, name, version, reqs, tags):
+    dirname = f"{name}-{version}.dist-info"
+    if rng.random() < 0.1:
+        dirname = f"{name}.dist-info"  # no version in the directory name: read METADATA
+    path = os.path.join(site, dirname)
+    os.makedirs(path, exist_ok=True)
+    lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    for r in reqs:
+        if rng.random() < 0.05 and " " in r:
+            head, tail = r.split(" ", 1)
+            lines.append(f"Requires-Dist: {head}\n  {tail}")  # folded header
+        else:
+            key = rng.choice(["Requires-Dist", "requires-dist", "REQUIRES-DIST"])
+            lines.append(f"{key}: {r}")
+    for e in ["test", "gpu", "Test_X", "a", "b"]:
+        lines.append(f"Provides-Extra: {e}")
+    body = "\n".join(lines) + "\n\nLong description with Requires-Dist: nope\n"
+    with open(os.path.join(path, "METADATA"), "w") as f:
+        f.write(body)
+    with open(os.path.join(path, "INSTALLER"), "w") as f:
+        f.write("pip\n")
+    if tags is not None:
+        with open(os.path.join(path, "WHEEL"), "w") as f:
+            f.write("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n")
+            for t in tags:
+                f.write(f"Tag: {t}\n")
+
+
+def write_egg_info(rng, site, name, version, reqs):
+    base = f"{name.replace('-', '_')}-{version}-py3.11.egg-info"
+    as_file = rng.random() < 0.3
+    pkg_info = f"Metadata-Version: 1.1\nName: {name}\nVersion: {version}\n"
+    if as_file:
+        with open(os.path.join(site, base), "w") as f:
+            f.write(pkg_info)
+        return
+    path = os.path.join(site, base)
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "PKG-INFO"), "w") as f:
+        f.write(pkg_info)
+    sections = {"": [], "test": [], ":sys_platform == \"linux\"": [], "gpu:python_version>\"3\"": []}
+    for r in reqs:
+        if ";" in r or r in BAD_REQS:
+            continue
+        sections[rng.choice(list(sections))].append(r)
+    with open(os.path.join(path, "requires.txt"), "w") as f:
+        for sec, items in sections.items():
+            if sec:
+                f.write(f"\n[{sec}]\n")
+            for i in items:
+                f.write(i + "\n")
+
+
+def make_case(rng, root):
+    venv = os.path.join(root, "venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    site = subprocess.run([os.path.join(venv, "bin", "python"), "-c",
+                           "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    universe = rng.sample(NAMES, rng.randrange(3, len(NAMES)))
+    extra_site = None
+    if rng.random() < 0.3:
+        extra_site = os.path.join(root, "extra-site")
+        os.makedirs(extra_site)
+        with open(os.path.join(site, "zz-extra.pth"), "w") as f:
+            f.write(extra_site + "\n")
+    for name in universe:
+        version = rng.choice(VERSIONS) if rng.random() > 0.05 else rng.choice(BAD_VERSIONS)
+        reqs = [rand_req(rng, universe) for _ in range(rng.randrange(0, 6))]
+        tags = None
+        r = rng.random()
+        if r < 0.6:
+            tags = [rng.choice(TAGS_OK)]
+        elif r < 0.7:
+            tags = [rng.choice(TAGS_BAD)]
+        elif r < 0.75:
+            tags = [rng.choice(TAGS_BAD), rng.choice(TAGS_OK)]
+        if rng.random() < 0.8:
+            write_dist_info(rng, site, spell(rng, name), version, reqs, tags)
+        else:
+            write_egg_info(rng, site, spell(rng, name), version, reqs)
+        if extra_site and rng.random() < 0.4:
+            write_dist_info(rng, extra_site, spell(rng, name), rng.choice(VERSIONS),
+                            [rand_req(rng, universe)], None)
+    if rng.random() < 0.1:
+        os.makedirs(os.path.join(site, "~lpha-1.0.dist-info"))
+    return venv
+
+
+def run(cmd, env=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mlstack", required=True)
+    ap.add_argument("--ref-python", required=True)
+    ap.add_argument("--cases", type=int, default=60)
+    ap.add_argument("--seed", type=int, default=20261126)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    if not os.path.exists(args.ref_python):
+        print(f"reference python not found: {args.ref_python} (run `make refvenv`)")
+        return 1
+    failures = 0
+    same_order = 0
+    for i in range(args.cases):
+        rng = random.Random(args.seed * 1000 + i)
+        root = tempfile.mkdtemp(prefix=f"mlstack-diff-{i}-")
+        keep = args.keep
+        try:
+            venv = make_case(rng, root)
+            py = os.path.join(venv, "bin", "python")
+            env = dict(os.environ, XDG_CACHE_HOME=os.path.join(root, "cache"))
+            prc, pout, _ = run([args.ref_python, "-m", "pip", "--disable-pip-version-check",
+                                "--python", py, "check"])
+            mrc, mout, merr = run([args.mlstack, "check", "--python", py], env=env)
+            if sorted(pout.splitlines()) != sorted(mout.splitlines()) or prc != mrc:
+                failures += 1
+                keep = True
+                print(f"case {i}: MISMATCH (pip exit {prc}, mlstack exit {mrc}) in {root}")
+                for line in sorted(set(pout.splitlines()) - set(mout.splitlines())):
+                    print(f"  only pip:     {line}")
+                for line in sorted(set(mout.splitlines()) - set(pout.splitlines())):
+                    print(f"  only mlstack: {line}")
+                if mrc >= 2:
+                    print("  mlstack stderr: " + merr.strip())
+            elif pout == mout:
+                same_order += 1
+        finally:
+            if not keep:
+                shutil.rmtree(root, ignore_errors=True)
+    print(f"pip check differential: {args.cases - failures} passed, {failures} failed "
+          f"({same_order} in pip's exact order)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

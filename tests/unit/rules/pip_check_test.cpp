@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/rules/pip_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fixtures.hpp"
+#include "mlstack/pep508/marker_environment.hpp"
+#include "mlstack/tags/supported_tags.hpp"
+
+namespace mlstack::rules {
+namespace {
+
+using testing::dist;
+
+std::vector<std::string> check_lines(const facts::Inventory& inv) {
+  const facts::PythonFacts py = testing::linux_cp311();
+  const pep508::MarkerEnvironment env(py.markers);
+  const auto supported = tags::SupportedTags::from_facts(py.tags);
+  EXPECT_TRUE(supported.has_value());
+  const PackageSet set = build_package_set(inv, env);
+  const PipCheckResult result = pip_check(set, inv, &*supported);
+  return pip_check_lines(set, result);
+}
+
+TEST(PipCheckLines, ReportsNothingOnHealthyEnvironment) {
+  facts::Inventory inv;
+  inv.dists = {dist("a", "1.0", {"b>=1"}), dist("b", "1.2")};
+  EXPECT_EQ(check_lines(inv), std::vector<std::string>{"No broken requirements found."});
+}
+
+TEST(PipCheckLines, ReportsMissingAndConflictingLikePip) {
+  facts::Inventory inv;
+  inv.dists = {dist("a", "1.0", {"B_ >=2", "zz; python_version >= '3'", "b[x] <3"}),
+               dist("b-", "1.0")};
+  inv.dists[1].canonical_name = "b";
+  EXPECT_EQ(check_lines(inv), (std::vector<std::string>{
+                                  "a 1.0 requires zz, which is not installed.",
+                                  "a 1.0 has requirement B_>=2, but you have b 1.0.",
+                              }));
+}
+
+TEST(PipCheckLines, AcceptsPrereleasesAndSkipsFalseMarkers) {
+  facts::Inventory inv;
+  inv.dists = {dist("a", "1.0", {"b>=1", "c; sys_platform == 'win32'", "d; extra == 'x'"}),
+               dist("b", "2.0rc1")};
+  EXPECT_EQ(check_lines(inv), std::vector<std::string>{"No broken requirements found."});
+}
+
+TEST(PipCheckLines, LeavesOutDistributionsWithBadMetadata) {
+  facts::Inventory inv;
+  inv.dists = {dist("a", "1.0", {"b"}), dist("b", "1.0", {"c>="}), dist("c", "not-a-version")};
+  const auto lines = check_lines(inv);
+  // b and c are left out (pip: "Error parsing dependencies"), so a's b is missing.
+  EXPECT_EQ(lines, std::vector<std::string>{"a 1.0 requires b, which is not installed."});
+}
+
+TEST(PipCheckLines, ReportsWheelsForOtherPlatforms) {
+  facts::Inventory inv;
+  inv.dists = {dist("a", "1.0"), dist("b", "2.0"), dist("c", "1.0")};
+  inv.dists[0].wheel_tags = std::vector<std::string>{"cp311-cp311-win_amd64"};
+  inv.dists[0].raw_name = "A";
+  inv.dists[1].wheel_tags = std::vector<std::string>{"py2.py3-none-any"};
+  inv.dists[2].wheel_tags = std::vector<std::string>{"cp310-cp310-manylinux_2_17_x86_64"};
+  inv.dists[2].local = false;  // outside the venv: pip does not look
+  EXPECT_EQ(check_lines(inv),
+            std::vector<std::string>{"A 1.0 is not supported on this platform"});
+}
+
+TEST(PipCheckLines, DeduplicatesEqualRequirements) {
+  facts::Inventory inv;
+  inv.dists = {dist("a", "1.0", {"zz>=1.0", "ZZ >= 1.0", "zz>=1.0 ; python_version > '2'"})};
+  EXPECT_EQ(check_lines(inv), (std::vector<std::string>{
+                                  "a 1.0 requires zz, which is not installed.",
+                                  "a 1.0 requires zz, which is not installed.",
+                              }));
+}
+
+}  // namespace
+}  // namespace mlstack::rules
