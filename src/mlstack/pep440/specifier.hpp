@@ -1,24 +1,48 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "mlstack/base/result.hpp"
+#include "mlstack/pep440/version.hpp"
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "mlstack/base/result.hpp"
-#include "mlstack/pep440/version.hpp"
 
 namespace mlstack::pep440 {
 
 /// How pre-releases are treated by `contains` (packaging's `prereleases` argument:
 /// `None` → `by_default`, `True` → `allow`, `False` → `deny`).
+///
+/// With packaging 26.x, `contains` on one version never rejects a pre-release by default
+/// (a single candidate has no alternative, so PEP 440's "accept pre-releases when nothing
+/// else matches" applies): `by_default` behaves as `allow` there, and only `deny` excludes.
 enum class Prereleases { by_default, allow, deny };
 
-enum class Operator { compatible, equal, not_equal, less_equal, greater_equal, less, greater,
-                      arbitrary };
+enum class Operator {
+  compatible,
+  equal,
+  not_equal,
+  less_equal,
+  greater_equal,
+  less,
+  greater,
+  arbitrary
+};
 
 /// One PEP 440 version specifier such as `>=2.1`, `==1.*`, `~=3.8`, `===foo`,
-/// with the semantics of `packaging.specifiers.Specifier`.
+/// with the semantics of `packaging.specifiers.Specifier` 26.3.
+///
+/// **Example**
+/// ```
+/// auto s = Specifier::parse(" == 1.0.* ");  // s->to_string() == "==1.0.*"
+/// s->contains(Version::parse("1.0.3+local").value())  // true
+/// ```
+// specifier  = WS* ( '===' WS* [^WS;)]*
+//                  | ('=='|'!=') WS* release ('.*' | pre? post? dev? ('+' local)?)
+//                  | '~=' WS* release-with-at-least-two-parts pre? post? dev?
+//                  | ('<='|'>='|'<'|'>') WS* release pre? post? dev? ) WS*
+// where release = 'v'? (N '!')? N ('.' N)* and the parts are those of `Version`.
 class Specifier {
  public:
   [[nodiscard]] static Result<Specifier> parse(std::string_view text);
@@ -26,41 +50,70 @@ class Specifier {
   [[nodiscard]] Operator op() const noexcept;
   /// The version part as written (stripped), such as `1.*` or `2.0`.
   [[nodiscard]] const std::string& version_text() const noexcept;
+  /// The parsed version (without a trailing `.*`); empty only for `===` on a string that is
+  /// not a valid version.
+  [[nodiscard]] const std::optional<Version>& version() const noexcept;
+  /// Whether the version ends in `.*` (only with `==` and `!=`).
+  [[nodiscard]] bool has_wildcard() const noexcept;
   /// `str(Specifier)`: operator then version, no spaces.
   [[nodiscard]] std::string to_string() const;
+  /// packaging's `Specifier.prereleases` when no override was given: `deny` for `!=` and
+  /// `==V.*`, `allow` when the version names a pre-release, `by_default` for `===` on a
+  /// non-version, `deny` otherwise.
+  [[nodiscard]] Prereleases prereleases() const noexcept;
 
   [[nodiscard]] bool contains(const Version& v,
                               Prereleases prereleases = Prereleases::by_default) const;
-  /// `contains` on text: an invalid version is not contained (except by `===`), as packaging.
+  /// `contains` on text: an invalid version is not contained, except that `===` compares
+  /// the text as given (not stripped, ASCII case-insensitive) whether or not it is a version.
   [[nodiscard]] bool contains(std::string_view version_text,
                               Prereleases prereleases = Prereleases::by_default) const;
 
-  /// Equality as packaging's `Specifier.__eq__` (canonical form).
+  /// Equality as packaging's `Specifier.__eq__`: same operator and same canonical version
+  /// (`==1.0` equals `==1.0.0`, `~=1.0` does not equal `~=1.0.0`).
   friend bool operator==(const Specifier& a, const Specifier& b);
 
  private:
+  [[nodiscard]] bool matches(const Version& v) const;
+  [[nodiscard]] bool matches_equal(const Version& v) const;
+  [[nodiscard]] std::string canonical_version() const;
+
   Operator m_op = Operator::equal;
   std::string m_version;  // as written, stripped
-  // implementation may add members
+  std::optional<Version> m_parsed;
+  std::optional<Version> m_less_bound;  // `<V`: V itself, or V.dev0 when V is no pre-release
+  bool m_wildcard = false;
 };
 
 /// A comma-separated set such as `>=1.0,!=1.3.*,<2`, as `packaging.specifiers.SpecifierSet`.
+/// Empty items are skipped, so `""` and `" , "` are the empty set, which contains everything.
 class SpecifierSet {
  public:
   [[nodiscard]] static Result<SpecifierSet> parse(std::string_view text);
 
   [[nodiscard]] bool empty() const noexcept { return m_specs.empty(); }
+  /// In the order written.
   [[nodiscard]] const std::vector<Specifier>& specifiers() const noexcept { return m_specs; }
-  /// `str(SpecifierSet)`: the specifiers' strings, sorted, joined with `,`.
+  /// `str(SpecifierSet)`: the specifiers' strings, sorted, duplicates (by `==`) removed,
+  /// joined with `,`.
   [[nodiscard]] std::string to_string() const;
+  /// packaging's `SpecifierSet.prereleases` when no override was given: `allow` when one of
+  /// the specifiers allows pre-releases, `by_default` otherwise.
+  [[nodiscard]] Prereleases prereleases() const noexcept;
 
   [[nodiscard]] bool contains(const Version& v,
+                              Prereleases prereleases = Prereleases::by_default) const;
+  /// `contains` on text: as packaging, an invalid version is contained only by the empty set
+  /// and by sets made only of `===` specifiers that match it.
+  [[nodiscard]] bool contains(std::string_view version_text,
                               Prereleases prereleases = Prereleases::by_default) const;
 
   /// Equality as packaging (same set of canonical specifiers).
   friend bool operator==(const SpecifierSet& a, const SpecifierSet& b);
 
  private:
+  [[nodiscard]] std::vector<const Specifier*> canonical_specs() const;
+
   std::vector<Specifier> m_specs;
 };
 

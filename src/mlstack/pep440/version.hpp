@@ -1,21 +1,45 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "mlstack/base/result.hpp"
+
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "mlstack/base/result.hpp"
-
 namespace mlstack::pep440 {
 
+class Version;
+
+namespace detail {
+/// Parses `text` (already stripped, no surrounding whitespace allowed) as a whole version.
+/// Error spans point into `input`, where `text` starts at byte `offset`. Shared with the
+/// specifier parser so its errors point into the specifier.
+[[nodiscard]] Result<Version> parse_version_exact(std::string_view text, std::string_view input,
+                                                  std::size_t offset);
+}  // namespace detail
+
 /// A PEP 440 version such as `1!2.3.0rc1.post2.dev3+cu121`, with the semantics of
-/// `packaging.version.Version` (the reference; see docs/ARCHITECTURE.md for the version used).
-// version = v? (epoch '!')? release pre? post? dev? local?   (case-insensitive, lenient
-// separators, surrounding whitespace allowed) -- PEP 440 "Appendix B" regex, as packaging.
+/// `packaging.version.Version` 26.3 as vendored by pip 26.3 (the reference).
+///
+/// **Example**
+/// ```
+/// Version::parse(" V1.0-ALPHA.2-3_DEV+Ubuntu-1 ")->to_string() == "1.0a2.post3.dev0+ubuntu.1"
+/// ```
+///
+/// Deliberate deviation: every number (epoch, release, pre, post, dev and numeric local
+/// segments) must fit in 64 bits; larger ones are a parse error, where Python has big ints.
+// Grammar (PEP 440 appendix B as packaging writes it; case-insensitive, ASCII only):
+//   version = WS* 'v'? (N '!')? N ('.' N)* pre? post? dev? ('+' local)? WS*
+//   pre     = SEP? ('alpha'|'a'|'beta'|'b'|'preview'|'pre'|'c'|'rc') SEP? N?
+//   post    = '-' N | SEP? ('post'|'rev'|'r') SEP? N?
+//   dev     = SEP? 'dev' SEP? N?
+//   local   = ALNUM+ (SEP ALNUM+)*          SEP = '.' | '_' | '-'    N = [0-9]+
+// WS is Python's `str.isspace()` set, Unicode included (decoded from UTF-8).
 class Version {
  public:
   enum class PreKind : std::uint8_t { a, b, rc };
@@ -53,14 +77,33 @@ class Version {
   [[nodiscard]] std::string public_version() const;
   /// The local label as written in normalized form (`cu121`), empty when none.
   [[nodiscard]] std::string local_string() const;
+  /// `to_string()` with trailing zeros of the release removed, keeping at least one
+  /// component: packaging's `canonicalize_version(v)` (`1.0.0` → `1`, `0.0` → `0`).
+  [[nodiscard]] std::string canonical_string() const;
+
+  /// A copy with the dev-release number set and the local label dropped, such as
+  /// `1.0.post1.dev0` from `1.0.post1+abc` (packaging `__replace__(dev=n, local=None)`).
+  [[nodiscard]] Version with_dev(std::uint64_t dev) const;
+
+  /// Compares as `operator<=>` but ignores the local label, so `1.0+a` is equivalent to
+  /// `1.0`: the PEP 440 "public version" comparison the specifiers use.
+  [[nodiscard]] static std::strong_ordering compare_public(const Version& a,
+                                                           const Version& b) noexcept;
 
   /// Order by packaging's `_cmpkey`: trailing zeros of the release are ignored, so
   /// `1.0 == 1.0.0`.
+  // Key, compared lexicographically: (epoch, release padded with zeros, suffix, local) where
+  // suffix = (pre_rank, pre_n, post_rank, post_n, dev_rank, dev_n) with pre_rank -1 for a
+  // dev-only release, 0/1/2 for a/b/rc, 3 for none; post_rank 0 none / 1 some; dev_rank
+  // 0 some / 1 none. No local sorts first; local segments: a string sorts before any number,
+  // strings by bytes, numbers by value, a prefix before a longer label.
   friend std::strong_ordering operator<=>(const Version& a, const Version& b) noexcept;
   friend bool operator==(const Version& a, const Version& b) noexcept;
 
  private:
-  // implementation-defined members (see version.cpp)
+  friend Result<Version> detail::parse_version_exact(std::string_view text, std::string_view input,
+                                                     std::size_t offset);
+
   std::uint64_t m_epoch = 0;
   std::vector<std::uint64_t> m_release;
   std::optional<Pre> m_pre;
