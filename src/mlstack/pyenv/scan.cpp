@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/pyenv/scan.hpp"
+
+#include "mlstack/base/text.hpp"
+#include "mlstack/metadata/core_metadata.hpp"
+#include "mlstack/metadata/egg_info.hpp"
+#include "mlstack/metadata/python_text.hpp"
+#include "mlstack/metadata/wheel_file.hpp"
+#include "mlstack/names/package_name.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace mlstack::pyenv {
+namespace {
+
+using io::IoStatus;
+
+// importlib's PathDistribution.read_text swallows exactly these OSError subclasses.
+bool read_text_swallows(const IoStatus& s) noexcept {
+  switch (s.kind) {
+    case IoStatus::Kind::not_found:
+    case IoStatus::Kind::is_directory:
+    case IoStatus::Kind::not_directory:
+    case IoStatus::Kind::permission_denied:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What Python would say (str(exc)) when reading `path` fails with `s`.
+std::string python_error_text(const IoStatus& s, const std::string& path, std::size_t max_bytes) {
+  switch (s.kind) {
+    case IoStatus::Kind::not_regular:
+      return fmt::format("{} is a FIFO, socket or device; reading it would block",
+                         text::python_repr(path));
+    case IoStatus::Kind::too_large:
+      return fmt::format("{} is larger than {} bytes", text::python_repr(path), max_bytes);
+    default:
+      return fmt::format("[Errno {}] {}: {}", s.errno_value, std::strerror(s.errno_value),
+                         text::python_repr(path));
+  }
+}
+
+// `Distribution.read_text(name)`: nullopt when importlib returns None; an error text when it
+// raises (OSError or UnicodeDecodeError); the decoded bytes otherwise.
+struct TextRead {
+  std::optional<std::string> text;
+  std::optional<std::string> error;
+};
+
+TextRead read_info_text(const io::FileSystem& fs, const std::string& path, std::size_t max) {
+  TextRead r;
+  std::string bytes;
+  const IoStatus s = fs.read_file(path, max, bytes);
+  if (!s.ok()) {
+    if (!read_text_swallows(s)) {
+      r.error = python_error_text(s, path, max);
+    }
+    return r;
+  }
+  if (const auto bad = metadata::find_utf8_error(bytes)) {
+    r.error = metadata::describe(*bad, bytes);
+    return r;
+  }
+  r.text = std::move(bytes);
+  return r;
+}
+
+// os.path.splitext on a base name.
+std::pair<std::string_view, std::string_view> splitext(std::string_view name) {
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) {
+    return {name, {}};
+  }
+  for (std::size_t i = 0; i < dot; ++i) {
+    if (name[i] != '.') {
+      return {name.substr(0, dot), name.substr(dot)};
+    }
+  }
+  return {name, {}};
+}
+
+// pip's parse_name_and_version_from_info_directory on the candidate's base name.
+struct DirNameParts {
+  std::optional<std::string_view> name;
+  std::optional<std::string_view> version;
+};
+
+DirNameParts parse_info_directory(std::string_view base) {
+  const auto [stem, suffix] = splitext(base);
+  DirNameParts out;
+  if (suffix == ".dist-info") {
+    const std::size_t dash = stem.find('-');
+    if (dash != std::string_view::npos) {
+      out.name = stem.substr(0, dash);
+      out.version = stem.substr(dash + 1);
+      return out;
+    }
+  }
+  if (suffix == ".egg-info") {
+    out.name = stem.substr(0, stem.find('-'));
+  }
+  return out;
+}
+
+// importlib's Prepared.normalize: runs of -_. become `_`, lowercased.
+std::string importlib_normalize(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  bool in_run = false;
+  for (const char c : name) {
+    if (c == '-' || c == '_' || c == '.') {
+      if (!in_run) {
+        out.push_back('_');
+      }
+      in_run = true;
+      continue;
+    }
+    in_run = false;
+    out.push_back(text::ascii_lower(c));
+  }
+  return out;
+}
+
+// pip's project-name regex with re.match semantics (`$` also matches before a final "\n").
+bool pip_valid_name(std::string_view canonical) noexcept {
+  if (!canonical.empty() && canonical.back() == '\n') {
+    canonical.remove_suffix(1);
+  }
+  return names::is_valid_project_name(canonical);
+}
+
+std::string base_name(std::string_view path) {
+  const std::size_t slash = path.find_last_of('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::string join(const std::string& root_str, std::string_view child) {
+  if (root_str == ".") {
+    return std::string(child);
+  }
+  std::string out = root_str;
+  if (out.back() != '/') {
+    out.push_back('/');
+  }
+  out.append(child);
+  return out;
+}
+
+class Scanner {
+ public:
+  Scanner(const io::FileSystem& fs, const ScanOptions& options) : m_fs(fs), m_options(options) {}
+
+  void scan_entry(const std::string& entry) {
+    const std::string root = pathlib_str(entry);
+    std::vector<io::DirEntry> children;
+    if (!m_fs.list_dir(entry.empty() ? std::string(".") : entry, io::Follow::no, children).ok()) {
+      // Not a directory: a zip archive (not inspected, see scan.hpp), a file or nothing.
+      return;
+    }
+    const std::string installed = installed_location(root);
+    find(root, children, installed);
+    // find_legacy_editables: pathlib's iterdir lists the same children again.
+    for (const io::DirEntry& child : children) {
+      const auto [stem, suffix] = splitext(child.name);
+      if (suffix != ".egg-link" || stem.empty()) {
+        continue;
+      }
+      const std::string link_path = join(root, child.name);
+      std::string bytes;
+      if (!m_fs.read_file(link_path, m_options.max_file_size, bytes).ok()) {
+        continue;  // pip raises here; a broken link file must not stop the scan
+      }
+      std::string translated_storage;
+      const std::string_view translated = metadata::translate_newlines(bytes, translated_storage);
+      std::string target;
+      for (const std::string_view line : text::split(translated, '\n')) {
+        const std::string_view stripped = metadata::python_strip(line);
+        if (!stripped.empty()) {
+          target = std::string(stripped);
+          break;
+        }
+      }
+      if (target.empty()) {
+        continue;
+      }
+      const std::string target_location = target.front() == '/' ? target : join(root, target);
+      std::vector<io::DirEntry> target_children;
+      if (!m_fs.list_dir(target_location, io::Follow::no, target_children).ok()) {
+        continue;
+      }
+      find(pathlib_str(target_location), target_children, installed);
+    }
+  }
+
+  facts::Inventory take() { return std::move(m_inventory); }
+
+ private:
+  // normalize_path(installed_location) and pip's is_local().
+  std::string installed_location(const std::string& root) {
+    if (m_options.venv_prefix_realpath.empty()) {
+      return {};
+    }
+    std::string real;
+    if (!m_fs.realpath(root, real).ok()) {
+      real = root;
+    }
+    return real;
+  }
+
+  bool is_local(const std::string& installed) const {
+    return m_options.venv_prefix_realpath.empty() ||
+           installed.starts_with(m_options.venv_prefix_realpath);
+  }
+
+  // _DistributionFinder._find_impl over one directory listing (Lookup order).
+  void find(const std::string& root, const std::vector<io::DirEntry>& children,
+            const std::string& installed) {
+    std::vector<std::vector<const io::DirEntry*>> groups;
+    std::unordered_map<std::string, std::size_t> group_of;
+    std::vector<const io::DirEntry*> eggs;
+    const std::string base = text::to_lower(base_name(root));
+    const bool base_is_egg = base.ends_with(".egg");
+    for (const io::DirEntry& child : children) {
+      const std::string low = text::to_lower(child.name);
+      if (low.ends_with(".dist-info") || low.ends_with(".egg-info")) {
+        std::string_view stem = std::string_view(low).substr(0, low.rfind('.'));
+        stem = stem.substr(0, stem.find('-'));
+        const auto [it, inserted] = group_of.try_emplace(importlib_normalize(stem), groups.size());
+        if (inserted) {
+          groups.emplace_back();
+        }
+        groups[it->second].push_back(&child);
+      } else if (base_is_egg && low == "egg-info") {
+        eggs.push_back(&child);
+      }
+    }
+    for (const auto& group : groups) {
+      for (const io::DirEntry* child : group) {
+        consider(root, child->name, installed);
+      }
+    }
+    for (const io::DirEntry* child : eggs) {
+      consider(root, child->name, installed);
+    }
+  }
+
+  // Reads the metadata as `Distribution.metadata` (+ pip's `_add_egg_info_requires`).
+  void read_metadata(const std::string& info, facts::InstalledDist& dist,
+                     metadata::CoreMetadata& meta, bool& have_meta) {
+    have_meta = false;
+    const std::size_t max = m_options.max_file_size;
+    TextRead r = read_info_text(m_fs, info + "/METADATA", max);
+    if (!r.error && (!r.text || r.text->empty())) {
+      r = read_info_text(m_fs, info + "/PKG-INFO", max);
+      if (!r.error && (!r.text || r.text->empty())) {
+        r = read_info_text(m_fs, info, max);
+      }
+    }
+    if (r.error) {
+      dist.read_error = *r.error;
+      dist.problems.push_back("cannot read the metadata: " + *r.error);
+      return;
+    }
+    if (r.text) {
+      metadata::ParsedMetadata parsed = metadata::parse_core_metadata(*r.text);
+      meta = std::move(parsed.metadata);
+      for (std::string& p : parsed.problems) {
+        dist.problems.push_back(std::move(p));
+      }
+    } else {
+      dist.problems.emplace_back("no METADATA or PKG-INFO file");
+    }
+    if (metadata::needs_egg_info_requires(meta)) {
+      const TextRead req = read_info_text(m_fs, info + "/requires.txt", max);
+      if (req.error) {
+        dist.read_error = *req.error;
+        dist.problems.push_back("cannot read requires.txt: " + *req.error);
+        return;
+      }
+      if (req.text) {
+        metadata::add_egg_info_requires(meta, *req.text);
+      }
+    }
+    have_meta = true;
+  }
+
+  void consider(const std::string& root, const std::string& child, const std::string& installed) {
+    facts::InstalledDist dist;
+    dist.location = root;
+    dist.info_path = join(root, child);
+    const DirNameParts parts = parse_info_directory(child);
+    metadata::CoreMetadata meta;
+    bool have_meta = false;
+    read_metadata(dist.info_path, dist, meta, have_meta);
+
+    // get_dist_canonical_name: the directory's name when non-empty, else `Name`.
+    if (parts.name && !parts.name->empty()) {
+      dist.canonical_name = names::canonicalize(*parts.name);
+    } else if (dist.read_error) {
+      // pip raises out of the finder here (a traceback); mlstack skips the candidate.
+      m_inventory.skipped.push_back(
+          fmt::format("Skipping {} due to {}", dist.info_path, *dist.read_error));
+      return;
+    } else if (meta.name) {
+      dist.canonical_name = names::canonicalize(*meta.name);
+    } else {
+      m_inventory.skipped.push_back(
+          fmt::format("Skipping {} due to invalid metadata entry 'name'", dist.info_path));
+      return;
+    }
+    dist.raw_name = meta.name.value_or(dist.canonical_name);
+    if (parts.version && !parts.version->empty()) {
+      dist.version_text = std::string(*parts.version);
+    } else if (meta.version) {
+      dist.version_text = *meta.version;
+    }
+    dist.requires_dist = std::move(meta.requires_dist);
+    dist.provides_extra = std::move(meta.provides_extra);
+    dist.requires_python = std::move(meta.requires_python);
+    dist.local = is_local(installed);
+    read_extras(dist);
+
+    if (!m_found.insert(dist.canonical_name).second) {
+      m_inventory.shadowed.push_back(std::move(dist));
+      return;
+    }
+    if (!pip_valid_name(dist.canonical_name)) {
+      if (child.starts_with('~')) {
+        m_inventory.skipped.push_back(fmt::format(
+            "Ignoring incompletely removed distribution {} ({}); '~'-prefixed leftover "
+            "directories are the result of a previous incomplete installation, and can be "
+            "deleted",
+            child, dist.location));
+      } else {
+        m_inventory.skipped.push_back(fmt::format("Ignoring invalid distribution {} ({})",
+                                                  dist.canonical_name, dist.location));
+      }
+      return;
+    }
+    m_inventory.dists.push_back(std::move(dist));
+  }
+
+  // WHEEL always (pip check's check_unsupported); INSTALLER and RECORD for ScanDepth::full.
+  void read_extras(facts::InstalledDist& dist) {
+    const std::size_t max = m_options.max_file_size;
+    std::string bytes;
+    const IoStatus wheel = m_fs.read_file(dist.info_path + "/WHEEL", max, bytes);
+    if (wheel.ok()) {
+      metadata::WheelFile parsed = metadata::parse_wheel_file(bytes);
+      if (parsed.decode_error) {
+        dist.problems.push_back("cannot read WHEEL: " + *parsed.decode_error);
+      } else {
+        dist.wheel_tags = std::move(parsed.tags);
+      }
+    } else if (!read_text_swallows(wheel)) {
+      dist.problems.push_back("cannot read WHEEL: " +
+                              python_error_text(wheel, dist.info_path + "/WHEEL", max));
+    }
+    if (m_options.depth != ScanDepth::full) {
+      return;
+    }
+    if (m_fs.read_file(dist.info_path + "/INSTALLER", max, bytes).ok()) {
+      dist.installer = metadata::parse_installer(bytes);
+    }
+    if (m_fs.read_file(dist.info_path + "/RECORD", max, bytes).ok() &&
+        !metadata::find_utf8_error(bytes)) {
+      for (const std::string& p : metadata::parse_record_paths(bytes)) {
+        dist.record_paths.push_back(p.starts_with('/') ? p : join(dist.location, p));
+      }
+    }
+  }
+
+  const io::FileSystem& m_fs;
+  const ScanOptions& m_options;
+  facts::Inventory m_inventory;
+  std::unordered_set<std::string> m_found;
+};
+
+}  // namespace
+
+std::string pathlib_str(std::string_view path) {
+  if (path.empty()) {
+    return ".";
+  }
+  std::string out;
+  if (path.starts_with("//") && !path.starts_with("///")) {
+    out = "//";
+  } else if (path.front() == '/') {
+    out = "/";
+  }
+  const std::size_t prefix = out.size();
+  for (const std::string_view part : text::split(path, '/')) {
+    if (part.empty() || part == ".") {
+      continue;
+    }
+    if (out.size() > prefix) {
+      out.push_back('/');
+    }
+    out.append(part);
+  }
+  if (out.empty()) {
+    return ".";
+  }
+  return out;
+}
+
+facts::Inventory scan(const std::vector<std::string>& paths, const io::FileSystem& fs,
+                      const ScanOptions& options) {
+  Scanner scanner(fs, options);
+  for (const std::string& entry : paths) {
+    scanner.scan_entry(entry);
+  }
+  return scanner.take();
+}
+
+facts::Inventory scan(const facts::PythonFacts& facts, const io::FileSystem& fs,
+                      ScanOptions options) {
+  if (facts.in_virtualenv && options.venv_prefix_realpath.empty()) {
+    if (!fs.realpath(facts.prefix, options.venv_prefix_realpath).ok()) {
+      options.venv_prefix_realpath = facts.prefix;
+    }
+  }
+  return scan(facts.sys_path, fs, options);
+}
+
+}  // namespace mlstack::pyenv

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/pyenv/scan.hpp"
+
+#include "mlstack/pyenv/spawn.hpp"
+
+#include "temp_tree.hpp"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mlstack::pyenv {
+namespace {
+
+using testing::TempTree;
+
+std::string meta(std::string_view name, std::string_view version, std::string_view extra = "") {
+  return "Metadata-Version: 2.1\nName: " + std::string(name) +
+         "\nVersion: " + std::string(version) + "\n" + std::string(extra) + "\n";
+}
+
+// The trees pip itself can walk (no FIFO read, no symlink loop that needs its name).
+struct Fixture {
+  TempTree site;
+  TempTree editable;
+  TempTree later;
+
+  Fixture() {
+    site.write("alpha-1.0.dist-info/METADATA",
+               meta("alpha", "1.0", "Requires-Dist: beta-pkg>=2\nRequires-Dist: gone\n"));
+    site.write("alpha-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n");
+    site.write("alpha-1.0.dist-info/INSTALLER", "pip\n");
+    site.write("alpha-1.0.dist-info/RECORD", "alpha/__init__.py,sha256=x,1\n");
+    site.write("Beta_Pkg-2.0.dist-info/METADATA", meta("Beta_Pkg", "2.0"));
+    site.write("gamma-1.0.dist-info/METADATA", meta("gamma", "1.0"));
+    site.write("beta.pkg-3.0.dist-info/METADATA", meta("beta.pkg", "3.0"));
+    site.write("delta.egg-info/PKG-INFO", meta("Delta", "0.5"));
+    site.write("delta.egg-info/requires.txt", "six\n[test]\npytest\n");
+    site.write("epsilon-0.1-py3.11.egg-info", meta("epsilon", "0.1"));
+    site.write("~lpha-0.9.dist-info/METADATA", meta("alpha", "0.9"));
+    site.write("Upper.DIST-INFO/METADATA", meta("Upper-Case", "1.0"));
+    site.write("noversion.dist-info/METADATA", meta("noversion", "4.0"));
+    site.write("emptymeta-1.0.dist-info/METADATA", "");
+    site.write("emptymeta-1.0.dist-info/PKG-INFO", meta("emptymeta", "1.1"));
+    site.mkdir("nameless.dist-info");
+    site.write("latin-1.0.dist-info/METADATA", "Name: latin\nVersion: 1.0\nSummary: caf\xe9\n");
+    site.symlink("missing-target", "broken-1.0.dist-info");
+    site.symlink("loop-1.0.dist-info", "loop-1.0.dist-info");
+    site.write("wheel-1.0-py3-none-any.whl", "not a zip");
+    site.write("proj.egg-link", "\n  " + editable.path() + "  \n.\n");
+    editable.write("proj.egg-info/PKG-INFO", meta("proj", "0.0.1"));
+    later.write("alpha-2.0.dist-info/METADATA", meta("alpha", "2.0"));
+    later.write("foo-1.0.egg/EGG-INFO/PKG-INFO", meta("foo", "1.0"));
+  }
+  [[nodiscard]] std::vector<std::string> paths() const {
+    return {site.path(), later.path(), later / "foo-1.0.egg", later / "nope", ""};
+  }
+};
+
+const facts::InstalledDist* find(const facts::Inventory& inv, std::string_view name) {
+  for (const auto& d : inv.dists) {
+    if (d.canonical_name == name) {
+      return &d;
+    }
+  }
+  return nullptr;
+}
+
+TEST(ScanFixture, FindsWhatPipFinds) {
+  const Fixture fx;
+  const io::RealFileSystem fs;
+  ScanOptions options;
+  options.depth = ScanDepth::full;
+  const facts::Inventory inv = scan(fx.paths(), fs, options);
+
+  const auto* alpha = find(inv, "alpha");
+  ASSERT_NE(alpha, nullptr);
+  EXPECT_EQ(alpha->version_text, "1.0");
+  EXPECT_EQ(alpha->requires_dist, (std::vector<std::string>{"beta-pkg>=2", "gone"}));
+  EXPECT_EQ(alpha->wheel_tags, (std::vector<std::string>{"py3-none-any"}));
+  EXPECT_EQ(alpha->installer, "pip");
+  EXPECT_EQ(alpha->record_paths, (std::vector<std::string>{fx.site / "alpha/__init__.py"}));
+  EXPECT_EQ(alpha->location, fx.site.path());
+
+  const auto* delta = find(inv, "delta");
+  ASSERT_NE(delta, nullptr);
+  EXPECT_EQ(delta->version_text, "0.5");
+  EXPECT_EQ(delta->raw_name, "Delta");
+  EXPECT_EQ(delta->requires_dist, (std::vector<std::string>{"six", "pytest ; extra == \"test\""}));
+  EXPECT_EQ(delta->provides_extra, (std::vector<std::string>{"test"}));
+  EXPECT_FALSE(delta->wheel_tags);
+
+  ASSERT_NE(find(inv, "epsilon"), nullptr);  // an .egg-info file is its own PKG-INFO
+  EXPECT_EQ(find(inv, "upper-case")->version_text, "1.0");
+  EXPECT_EQ(find(inv, "noversion")->version_text, "4.0");
+  EXPECT_EQ(find(inv, "emptymeta")->version_text, "1.0");
+  EXPECT_EQ(find(inv, "foo")->location, fx.later / "foo-1.0.egg");
+  EXPECT_EQ(find(inv, "proj")->location, fx.editable.path());
+
+  const auto* latin = find(inv, "latin");
+  ASSERT_NE(latin, nullptr);
+  ASSERT_TRUE(latin->read_error);
+  EXPECT_EQ(*latin->read_error,
+            "'utf-8' codec can't decode byte 0xe9 in position 37: invalid continuation byte");
+
+  const auto* loop = find(inv, "loop");
+  ASSERT_NE(loop, nullptr);
+  ASSERT_TRUE(loop->read_error);
+  EXPECT_NE(loop->read_error->find("[Errno 40] Too many levels of symbolic links"),
+            std::string::npos);
+  const auto* broken = find(inv, "broken");
+  ASSERT_NE(broken, nullptr);
+  EXPECT_FALSE(broken->read_error);
+
+  EXPECT_EQ(find(inv, "lpha"), nullptr);
+  bool saw_leftover = false;
+  bool saw_nameless = false;
+  for (const std::string& s : inv.skipped) {
+    saw_leftover = saw_leftover || s.starts_with(
+                                       "Ignoring incompletely removed distribution "
+                                       "~lpha-0.9.dist-info");
+    saw_nameless = saw_nameless || s == "Skipping " + (fx.site / "nameless.dist-info") +
+                                            " due to invalid metadata entry 'name'";
+  }
+  EXPECT_TRUE(saw_leftover);
+  EXPECT_TRUE(saw_nameless);
+  // beta-pkg: two spellings in one dir; alpha: again in `later`.
+  std::vector<std::string> shadowed;
+  for (const auto& d : inv.shadowed) {
+    shadowed.push_back(d.canonical_name + " " + d.version_text.value_or("?"));
+  }
+  EXPECT_NE(std::find(shadowed.begin(), shadowed.end(), "alpha 2.0"), shadowed.end());
+  EXPECT_EQ(std::count_if(shadowed.begin(), shadowed.end(),
+                          [](const std::string& s) { return s.starts_with("beta-pkg "); }),
+            1);
+}
+
+TEST(ScanFixture, SurvivesHostileTrees) {
+  TempTree t;
+  t.write("fifo-1.0.dist-info/WHEEL", "Tag: py3-none-any\n");
+  t.mkfifo("fifo-1.0.dist-info/METADATA");
+  t.mkfifo("pipe.egg-info");
+  t.symlink("selfloop.dist-info", "selfloop.dist-info");
+  t.write("big-1.0.dist-info/METADATA", std::string(2048, 'x'));
+  t.write("locked-1.0.dist-info/METADATA", meta("locked", "1.0"));
+  t.write("junk-1.0.dist-info/METADATA", std::string("\0\x01\x02\xff\xfe:\n\n", 9));
+  ::chmod((t / "locked-1.0.dist-info").c_str(), 0);
+  t.mkdir("closed");
+  ::chmod((t / "closed").c_str(), 0);
+  const io::RealFileSystem fs;
+  ScanOptions options;
+  options.max_file_size = 1024;
+  const auto start = std::chrono::steady_clock::now();
+  const facts::Inventory inv =
+      scan(std::vector<std::string>{t.path(), t / "closed", t / "big-1.0.dist-info/METADATA"}, fs,
+           options);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  const auto* fifo = find(inv, "fifo");
+  ASSERT_NE(fifo, nullptr);
+  ASSERT_TRUE(fifo->read_error);
+  EXPECT_NE(fifo->read_error->find("would block"), std::string::npos);
+  const auto* big = find(inv, "big");
+  ASSERT_NE(big, nullptr);
+  EXPECT_TRUE(big->read_error);
+  EXPECT_NE(find(inv, "locked"), nullptr);  // root can read it anyway; no crash either way
+  EXPECT_TRUE(find(inv, "junk")->read_error);
+}
+
+TEST(ScanPathlib, NormalizesLikePurePosixPath) {
+  EXPECT_EQ(pathlib_str(""), ".");
+  EXPECT_EQ(pathlib_str("/a//b/./c/"), "/a/b/c");
+  EXPECT_EQ(pathlib_str("//a"), "//a");
+  EXPECT_EQ(pathlib_str("///a"), "/a");
+  EXPECT_EQ(pathlib_str("a/../b"), "a/../b");
+  EXPECT_EQ(pathlib_str("./"), ".");
+}
+
+std::string reference_python() {
+  if (const char* env = std::getenv("MLSTACK_REF_PYTHON"); env != nullptr && env[0] != '\0') {
+    return env;
+  }
+  return "/opt/refvenv/bin/python";
+}
+
+TEST(ScanDifferential, MatchesPipImportlibBackend) {
+  const std::string python = reference_python();
+  if (::access(python.c_str(), X_OK) != 0) {
+    GTEST_SKIP() << "no reference interpreter at " << python << " (set MLSTACK_REF_PYTHON)";
+  }
+  const Fixture fx;
+  // pip would raise on the looping link and read the non-UTF-8 METADATA only for names it
+  // cannot take from the directory; neither happens in this tree.
+  std::vector<std::string> argv = {python,
+                                   std::string(MLSTACK_SOURCE_DIR) + "/tools/pip_inventory.py"};
+  for (const std::string& p : fx.paths()) {
+    argv.push_back(p);
+  }
+  auto out = run_process(argv, std::chrono::seconds(60));
+  ASSERT_TRUE(out) << to_string(out.error());
+  ASSERT_EQ(out->exit_status, 0) << out->stderr_text;
+  const auto expected = nlohmann::json::parse(out->stdout_text);
+  const io::RealFileSystem fs;
+  const facts::Inventory inv = scan(fx.paths(), fs);
+  nlohmann::json got = nlohmann::json::array();
+  for (const auto& d : inv.dists) {
+    got.push_back({{"canonical_name", d.canonical_name},
+                   {"version_text",
+                    d.version_text ? nlohmann::json(*d.version_text) : nlohmann::json(nullptr)},
+                   {"location", d.location},
+                   {"info_location", d.info_path}});
+  }
+  nlohmann::json want = nlohmann::json::array();
+  for (const auto& e : expected) {
+    want.push_back({{"canonical_name", e.at("canonical_name")},
+                    {"version_text", e.at("version_text")},
+                    {"location", e.at("location")},
+                    {"info_location", e.at("info_location")}});
+  }
+  EXPECT_EQ(got.dump(1), want.dump(1));
+}
+
+}  // namespace
+}  // namespace mlstack::pyenv
