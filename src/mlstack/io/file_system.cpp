@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -201,36 +202,22 @@ IoStatus RealFileSystem::list_dir(const std::string& path, Follow follow,
 
 IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_bytes,
                                    std::string& out) const {
-  out.clear();
   // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOCTTY: never adopt a terminal.
   const FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) {
+    out.clear();
     return last_errno();
   }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) {
-    return last_errno();
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return IoStatus::from_errno(EISDIR);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    IoStatus s;
-    s.kind = IoStatus::Kind::not_regular;
-    return s;
-  }
-  const auto size = static_cast<std::size_t>(st.st_size);
-  if (size > max_bytes) {
-    IoStatus s;
-    s.kind = IoStatus::Kind::too_large;
-    return s;
-  }
-  // One read for the common case; files that grow (or report size 0, as procfs does) are
-  // read in further chunks up to the cap.
-  std::size_t capacity = size + 1;
-  if (size == 0) {
-    capacity = 4096;
-  }
+  // No fstat on the common path (syscalls dominate a scan): read into the buffer's
+  // capacity; a short read from a regular file is its end. fstat only when the first read
+  // finds nothing or would block, to tell an empty file from a FIFO.
+  IoStatus too_large;
+  too_large.kind = IoStatus::Kind::too_large;
+  IoStatus not_regular;
+  not_regular.kind = IoStatus::Kind::not_regular;
+  constexpr std::size_t k_first_chunk = 16384;
+  std::size_t capacity = std::max(out.capacity(), k_first_chunk);
+  capacity = std::min(capacity, max_bytes + 1);
   out.resize(capacity);
   std::size_t used = 0;
   while (true) {
@@ -239,28 +226,32 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
       if (errno == EINTR) {
         continue;
       }
-      const IoStatus s = last_errno();
+      const int err = errno;
       out.clear();
-      return s;
+      if (err == EAGAIN) {
+        return not_regular;  // a FIFO or device without data: reading would block
+      }
+      return IoStatus::from_errno(err);
     }
     if (n == 0) {
+      if (used == 0) {
+        struct stat st {};
+        if (::fstat(fd.get(), &st) == 0 && !S_ISREG(st.st_mode)) {
+          out.clear();
+          return not_regular;
+        }
+      }
       break;
     }
     used += static_cast<std::size_t>(n);
     if (used > max_bytes) {
       out.clear();
-      IoStatus s;
-      s.kind = IoStatus::Kind::too_large;
-      return s;
+      return too_large;
     }
     if (used < capacity) {
-      // A short read from a regular file means end of file; skip the extra read(2).
-      if (size != 0) {
-        break;
-      }
-      continue;
+      break;
     }
-    capacity *= 2;
+    capacity = std::min(capacity * 2, max_bytes + 1);
     out.resize(capacity);
   }
   out.resize(used);

@@ -48,28 +48,28 @@ std::string python_error_text(const IoStatus& s, const std::string& path, std::s
   }
 }
 
-// `Distribution.read_text(name)`: nullopt when importlib returns None; an error text when it
-// raises (OSError or UnicodeDecodeError); the decoded bytes otherwise.
+// `Distribution.read_text(name)`: no text when importlib returns None; an error text when
+// it raises (OSError or UnicodeDecodeError); else the decoded bytes, a view into `buffer`.
 struct TextRead {
-  std::optional<std::string> text;
+  std::optional<std::string_view> text;
   std::optional<std::string> error;
 };
 
-TextRead read_info_text(const io::FileSystem& fs, const std::string& path, std::size_t max) {
+TextRead read_info_text(const io::FileSystem& fs, const std::string& path, std::size_t max,
+                        std::string& buffer) {
   TextRead r;
-  std::string bytes;
-  const IoStatus s = fs.read_file(path, max, bytes);
+  const IoStatus s = fs.read_file(path, max, buffer);
   if (!s.ok()) {
     if (!read_text_swallows(s)) {
       r.error = python_error_text(s, path, max);
     }
     return r;
   }
-  if (const auto bad = metadata::find_utf8_error(bytes)) {
-    r.error = metadata::describe(*bad, bytes);
+  if (const auto bad = metadata::find_utf8_error(buffer)) {
+    r.error = metadata::describe(*bad, buffer);
     return r;
   }
-  r.text = std::move(bytes);
+  r.text = std::string_view(buffer);
   return r;
 }
 
@@ -257,11 +257,11 @@ class Scanner {
                      metadata::CoreMetadata& meta, bool& have_meta) {
     have_meta = false;
     const std::size_t max = m_options.max_file_size;
-    TextRead r = read_info_text(m_fs, info + "/METADATA", max);
+    TextRead r = read_info_text(m_fs, info + "/METADATA", max, m_buffer);
     if (!r.error && (!r.text || r.text->empty())) {
-      r = read_info_text(m_fs, info + "/PKG-INFO", max);
+      r = read_info_text(m_fs, info + "/PKG-INFO", max, m_buffer);
       if (!r.error && (!r.text || r.text->empty())) {
-        r = read_info_text(m_fs, info, max);
+        r = read_info_text(m_fs, info, max, m_buffer);
       }
     }
     if (r.error) {
@@ -279,7 +279,7 @@ class Scanner {
       dist.problems.emplace_back("no METADATA or PKG-INFO file");
     }
     if (metadata::needs_egg_info_requires(meta)) {
-      const TextRead req = read_info_text(m_fs, info + "/requires.txt", max);
+      const TextRead req = read_info_text(m_fs, info + "/requires.txt", max, m_buffer);
       if (req.error) {
         dist.read_error = *req.error;
         dist.problems.push_back("cannot read requires.txt: " + *req.error);
@@ -351,7 +351,7 @@ class Scanner {
   // WHEEL always (pip check's check_unsupported); INSTALLER and RECORD for ScanDepth::full.
   void read_extras(facts::InstalledDist& dist) {
     const std::size_t max = m_options.max_file_size;
-    std::string bytes;
+    std::string& bytes = m_buffer;
     const IoStatus wheel = m_fs.read_file(dist.info_path + "/WHEEL", max, bytes);
     if (wheel.ok()) {
       metadata::WheelFile parsed = metadata::parse_wheel_file(bytes);
@@ -382,6 +382,7 @@ class Scanner {
   const ScanOptions& m_options;
   facts::Inventory m_inventory;
   std::unordered_set<std::string> m_found;
+  std::string m_buffer;  // one read buffer for every file: no allocation per read
 };
 
 }  // namespace
