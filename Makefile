@@ -5,7 +5,7 @@
 
 PRESET ?= release
 BUILD   = build/$(PRESET)
-MLSTACK = $(BUILD)/src/mlstack
+MLSTACK = $(BUILD)/mlstack
 REFVENV = build/refvenv
 
 # Debian packages the build needs (the library list is in README "Install").

@@ -8,7 +8,7 @@
 #   MLSTACK_BENCH_SCALING=1 bench/run.sh   # also 500 / 5,000 / 50,000 for linear growth
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ML=${MLSTACK:-build/release/src/mlstack}
+ML=${MLSTACK:-build/release/mlstack}
 REF=build/refvenv
 PIPREQ=$(grep '^pip==' tools/requirements-ref.txt)
 ENVS=build/bench-envs

@@ -42,11 +42,11 @@ std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
     if (const rules::CheckedDist* c = set.find(d.canonical_name); c != nullptr && c->dist == &d) {
       row.version = c->version.to_string();
       for (const auto& r : c->requirements) {
-        row.requires.push_back(r.to_string());
+        row.requires_dist.push_back(r.to_string());
       }
     } else {
       row.version = d.version_text.value_or("");
-      row.requires = d.requires_dist;
+      row.requires_dist = d.requires_dist;
     }
     rows.push_back(std::move(row));
   }
@@ -56,7 +56,7 @@ std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
 }  // namespace
 
 ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
-  auto target = load_target(options.target, ScanDepth::check);
+  auto target = load_target(options.target, pyenv::ScanDepth::pip_check);
   if (!target) {
     print_error(err, target.error());
     return ExitCode::usage_error;
@@ -69,20 +69,24 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
   for (const std::string& w : rules::pip_check_warnings(set, target->inventory)) {
     err << "WARNING: " << w << '\n';
   }
-  for (const auto& [dist, message] : result.bad_tags) {
-    err << fmt::format("WARNING: invalid WHEEL tag in {}: {}\n", dist->info_path, message);
-  }
   std::string buffer;
   for (const std::string& line : rules::pip_check_lines(set, result)) {
     buffer += line;
     buffer += '\n';
   }
   out << buffer;
+  if (const auto crash = rules::pip_crash(set, result)) {
+    // pip stops here with a traceback and exit status 2; so does its drop-in.
+    err << fmt::format("mlstack: error: pip check cannot check this environment: {}\n"
+                       "hint: `mlstack doctor` reports every problem\n",
+                       *crash);
+    return ExitCode::usage_error;
+  }
   return result.healthy(set) ? ExitCode::healthy : ExitCode::problems_found;
 }
 
 ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
-  auto target = load_target(options.target, ScanDepth::doctor);
+  auto target = load_target(options.target, pyenv::ScanDepth::full);
   if (!target) {
     print_error(err, target.error());
     return ExitCode::usage_error;

@@ -7,6 +7,7 @@
 #include "mlstack/base/result.hpp"
 #include "mlstack/facts/inventory.hpp"
 #include "mlstack/facts/python_facts.hpp"
+#include "mlstack/pyenv/scan.hpp"
 
 namespace mlstack::cli {
 
@@ -19,8 +20,6 @@ struct TargetOptions {
   double probe_timeout_s = 10.0;
 };
 
-enum class ScanDepth { check, doctor };  // doctor also reads RECORD
-
 struct Target {
   facts::PythonFacts python;
   facts::Inventory inventory;
@@ -29,6 +28,7 @@ struct Target {
 /// Locates the environment and scans its distributions. Fails only on the tool's own
 /// inputs (no such interpreter, bad `--python-version`); problems inside the environment
 /// are recorded in the inventory.
-[[nodiscard]] Result<Target> load_target(const TargetOptions& options, ScanDepth depth);
+[[nodiscard]] Result<Target> load_target(const TargetOptions& options,
+                                         pyenv::ScanDepth depth);
 
 }  // namespace mlstack::cli

@@ -62,7 +62,7 @@ void render_json(const Report& report, std::ostream& out) {
                      {"version", d.version},
                      {"location", d.location},
                      {"installer", d.installer},
-                     {"requires", d.requires}});
+                     {"requires", d.requires_dist}});
   }
   j["distributions"] = std::move(dists);
   nlohmann::json findings = nlohmann::json::array();

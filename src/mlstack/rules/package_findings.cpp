@@ -127,7 +127,7 @@ void add_extra_findings(const PackageContext& ctx, std::vector<Finding>& out) {
           continue;  // PKG-MISSING (or a parse problem) already says so
         }
         for (const pep508::Requirement* q : extra_requirements(*target, extra, ctx.env)) {
-          const std::string& qname = q->package_name().str();
+          const std::string qname = q->package_name().str();
           const CheckedDist* have = ctx.set.find(qname);
           const std::string via = fmt::format("{}[{}]", target->dist->canonical_name, extra);
           if (have != nullptr && q->specifier().contains(have->version, pep440::Prereleases::allow)) {

@@ -53,6 +53,7 @@ PackageSet build_package_set(const facts::Inventory& inventory,
     checked.dist = &dist;
     checked.requirements.reserve(dist.requires_dist.size());
     std::optional<std::string> problem;
+    bool crashes = false;
     for (const std::string& raw : dist.requires_dist) {
       auto req = pep508::Requirement::parse(strip_requirement(raw));
       if (!req) {
@@ -64,6 +65,7 @@ PackageSet build_package_set(const facts::Inventory& inventory,
         auto active = req->marker()->try_evaluate(env, "");
         if (!active) {
           problem = active.error().message;
+          crashes = active.error().code == ErrorCode::not_found;
           break;
         }
         is_active = *active;
@@ -83,7 +85,7 @@ PackageSet build_package_set(const facts::Inventory& inventory,
       }
     }
     if (problem) {
-      set.problems.push_back({&dist, std::move(*problem)});
+      set.problems.push_back({&dist, std::move(*problem), crashes});
       continue;
     }
     set.by_name.emplace(dist.canonical_name, set.dists.size());
@@ -106,7 +108,7 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
     std::vector<std::pair<std::string, PipCheckResult::Conflict>> conflicts;
     for (const std::size_t r : d.active) {
       const pep508::Requirement& req = d.requirements[r];
-      const std::string& name = req.package_name().str();
+      const std::string name = req.package_name().str();
       const auto it = set.by_name.find(name);
       if (it == set.by_name.end()) {
         // pip evaluates the marker again with extra "" here; the dependency list already
@@ -166,16 +168,41 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
       continue;
     }
     std::string version = dist.version_text.value_or("");
-    if (auto v = pep440::Version::parse(version)) {
+    auto v = pep440::Version::parse(version);
+    if (v) {
       version = v->to_string();
     }
-    result.unsupported.push_back({&dist, std::move(version)});
+    result.unsupported.push_back({&dist, std::move(version), v.has_value()});
   }
   return result;
 }
 
+std::optional<std::string> pip_crash(const PackageSet& set, const PipCheckResult& result) {
+  for (const auto& p : set.problems) {
+    if (p.pip_crashes) {
+      return fmt::format("{}: {}", p.dist->info_path, p.message);
+    }
+  }
+  if (!result.bad_tags.empty()) {
+    return fmt::format("{}/WHEEL: {}", result.bad_tags.front().first->info_path,
+                       result.bad_tags.front().second);
+  }
+  for (const auto& u : result.unsupported) {
+    if (!u.version_valid) {
+      return fmt::format("{}: invalid version {}", u.dist->info_path, text::python_repr(u.version));
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> pip_check_lines(const PackageSet& set, const PipCheckResult& result) {
   std::vector<std::string> lines;
+  // pip stops before printing anything on these two.
+  if (!result.bad_tags.empty() ||
+      std::any_of(set.problems.begin(), set.problems.end(),
+                  [](const auto& p) { return p.pip_crashes; })) {
+    return lines;
+  }
   for (const auto& m : result.missing) {
     const CheckedDist& d = set.dists[m.dependent];
     lines.push_back(fmt::format("{} {} requires {}, which is not installed.",
@@ -190,6 +217,9 @@ std::vector<std::string> pip_check_lines(const PackageSet& set, const PipCheckRe
                                 have.version.to_string()));
   }
   for (const auto& u : result.unsupported) {
+    if (!u.version_valid) {
+      return lines;  // pip's traceback comes here
+    }
     lines.push_back(
         fmt::format("{} {} is not supported on this platform", u.dist->raw_name, u.version));
   }

@@ -36,6 +36,7 @@ struct PackageSet {
   struct ParseProblem {
     const facts::InstalledDist* dist;
     std::string message;
+    bool pip_crashes = false;  // pip does not catch it (a KeyError): `pip check` stops
   };
   std::vector<ParseProblem> problems;
 
@@ -59,7 +60,8 @@ struct PipCheckResult {
   };
   struct Unsupported {
     const facts::InstalledDist* dist;
-    std::string version;  // normalized
+    std::string version;        // normalized when valid, else as found
+    bool version_valid = true;  // pip stops with a traceback when printing an invalid one
   };
   std::vector<Missing> missing;
   std::vector<Conflict> conflicts;
@@ -75,7 +77,14 @@ struct PipCheckResult {
 [[nodiscard]] PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventory,
                                        const tags::SupportedTags* supported);
 
-/// pip's stdout lines, exactly (`X 1.0 requires y, which is not installed.`, ...).
+/// Why `pip check` itself would stop with a traceback (exit 2) on this environment, if it
+/// would: pip does not catch a `KeyError` from a marker, an invalid WHEEL tag, or an invalid
+/// version of a distribution it reports as unsupported.
+[[nodiscard]] std::optional<std::string> pip_crash(const PackageSet& set,
+                                                   const PipCheckResult& result);
+
+/// pip's stdout lines, exactly (`X 1.0 requires y, which is not installed.`, ...); where pip
+/// would stop with a traceback, the lines it prints before that.
 [[nodiscard]] std::vector<std::string> pip_check_lines(const PackageSet& set,
                                                        const PipCheckResult& result);
 
