@@ -33,7 +33,7 @@ def copy_tree(src: pathlib.Path, dst: pathlib.Path) -> None:
             target.write_bytes(bytes.fromhex(path.read_text().replace("\n", "").replace(" ", "")))
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            shutil.copy2(path, target)
 
 
 def run_case(binary: str, case: pathlib.Path, update: bool) -> bool:

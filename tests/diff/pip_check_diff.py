@@ -37,7 +37,10 @@ MARKERS = [
     'os_name ~= "posix"',
 ]
 BAD_REQS = ["foo>=", "foo (>=1.0", "bar; python_version >>> '3'", "baz @", "[x]",
-            "qux==1.0; extra == ", "ok-name ==1.* ; os_name=='posix'", "sp ace", "a==1.0 b"]
+            "qux==1.0; extra == ", "ok-name ==1.* ; os_name=='posix'", "sp ace", "a==1.0 b",
+            "url-dep @ https://example.com/u-1.0-py3-none-any.whl ; python_version > '3'",
+            "url-dep2 @ file:///tmp/x.whl", "foo>=1.0+local", "foo==1.0.*,>=1"]
+CRASH_REQS = ['crashy; "a" in extras', "py3-none"]
 TAGS_OK = ["py3-none-any", "py2.py3-none-any", "cp311-cp311-manylinux_2_17_x86_64",
            "cp311-abi3-linux_x86_64"]
 TAGS_BAD = ["cp27-cp27mu-manylinux1_i686", "cp311-cp311-win_amd64", "py3-none-macosx_11_0_arm64",
@@ -140,6 +143,72 @@ def write_egg_info(rng, site, name, version, reqs):
                 f.write(i + "\n")
 
 
+def write_odd_entries(rng, site, root, universe):
+    """Rarer shapes: egg-link editables, .egg folders, undecodable or missing METADATA,
+    PKG-INFO-only dist-info, header defects, two versions of one name in one folder,
+    broken symlinks and loops, Requires-Python."""
+    name = spell(rng, rng.choice(universe))
+    kind = rng.randrange(10)
+    if kind == 0:
+        proj = os.path.join(root, "src-proj")
+        os.makedirs(os.path.join(proj, f"{name}.egg-info"), exist_ok=True)
+        with open(os.path.join(proj, f"{name}.egg-info", "PKG-INFO"), "w") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.dev0\n")
+        with open(os.path.join(proj, f"{name}.egg-info", "requires.txt"), "w") as f:
+            f.write(rand_req(rng, universe).split(";")[0] + "\n")
+        with open(os.path.join(site, f"{name}.egg-link"), "w") as f:
+            f.write(proj + "\n.\n")
+    elif kind == 1:
+        egg = os.path.join(site, f"{name.replace('-', '_')}-1.5-py3.11.egg", "EGG-INFO")
+        os.makedirs(egg, exist_ok=True)
+        with open(os.path.join(egg, "PKG-INFO"), "w") as f:
+            f.write(f"Metadata-Version: 1.1\nName: {name}\nVersion: 1.5\n")
+    elif kind == 2:
+        d = os.path.join(site, f"{name}-3.3.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "wb") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: 3.3\n\n".encode()
+                    + b"caf\xe9 latin-1 body\n")
+    elif kind == 3:
+        os.makedirs(os.path.join(site, f"{name}-4.4.dist-info"), exist_ok=True)
+    elif kind == 4:
+        d = os.path.join(site, f"{name}-5.5.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "PKG-INFO"), "w") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: 5.5\n"
+                    f"Requires-Dist: {rand_req(rng, universe)}\n")
+    elif kind == 5:
+        d = os.path.join(site, f"{name}-6.6.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {name}\nthis line has no colon\n"
+                    f"Requires-Dist: {rand_req(rng, universe)}\n")
+    elif kind == 6:
+        for v in ("7.0", "7.1"):
+            write_dist_info(rng, site, spell(rng, name), v, [rand_req(rng, universe)], None)
+    elif kind == 7:
+        os.symlink(os.path.join(root, "nowhere"), os.path.join(site, f"{name}-8.0.dist-info"))
+        os.symlink("loop-b.dist-info", os.path.join(site, "loop-a.dist-info"))
+        os.symlink("loop-a.dist-info", os.path.join(site, "loop-b.dist-info"))
+    elif kind == 8:
+        d = os.path.join(site, f"{name}-9.0.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: 9.0\n"
+                    "Requires-Python: >=3.12\n")
+    else:
+        d = os.path.join(site, f"{name}-10.0.dist-info")
+        os.makedirs(d, exist_ok=True)
+        crash = rng.choice(CRASH_REQS)
+        with open(os.path.join(d, "METADATA"), "w") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: 10.0\n")
+            if crash.startswith("crashy"):
+                f.write(f"Requires-Dist: {crash}\n")
+        if not crash.startswith("crashy"):
+            with open(os.path.join(d, "WHEEL"), "w") as f:
+                f.write(f"Wheel-Version: 1.0\nTag: {crash}\n")
+
+
 def make_case(rng, root):
     venv = os.path.join(root, "venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
@@ -173,6 +242,8 @@ def make_case(rng, root):
                             [rand_req(rng, universe)], None)
     if rng.random() < 0.1:
         os.makedirs(os.path.join(site, "~lpha-1.0.dist-info"))
+    for _ in range(rng.randrange(0, 3)):
+        write_odd_entries(rng, site, root, universe)
     return venv
 
 

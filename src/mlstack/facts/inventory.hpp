@@ -10,7 +10,7 @@ namespace mlstack::facts {
 /// One installed distribution as found on the path, with raw (unparsed) metadata.
 /// Names and versions are what pip derives (directory name first, then METADATA).
 struct InstalledDist {
-  std::string location;        // the sys.path entry it was found in (egg-link: the link's dir)
+  std::string location;        // pip's `dist.location`: the folder holding the metadata
   std::string info_path;       // the `*.dist-info` / `*.egg-info` folder or file
   std::string canonical_name;  // PEP 503 form of the name pip derives
   std::string raw_name;        // `Name:` from METADATA, else the canonical name
@@ -20,6 +20,7 @@ struct InstalledDist {
   std::vector<std::string> provides_extra;
   std::optional<std::string> requires_python;
   std::optional<std::vector<std::string>> wheel_tags;  // `Tag:` values; none without WHEEL
+  std::optional<std::string> wheel_error;  // WHEEL exists but cannot be read (pip crashes)
   std::string installer;                               // INSTALLER, trimmed; may be empty
   bool local = true;  // pip's `dist.local`: inside the venv (always true outside one)
   std::vector<std::string> record_paths;  // RECORD entries, absolute (doctor only)

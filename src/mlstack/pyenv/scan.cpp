@@ -356,13 +356,15 @@ class Scanner {
     if (wheel.ok()) {
       metadata::WheelFile parsed = metadata::parse_wheel_file(bytes);
       if (parsed.decode_error) {
-        dist.problems.push_back("cannot read WHEEL: " + *parsed.decode_error);
+        dist.wheel_error = "cannot read WHEEL: " + *parsed.decode_error;
+        dist.problems.push_back(*dist.wheel_error);
       } else {
         dist.wheel_tags = std::move(parsed.tags);
       }
     } else if (!read_text_swallows(wheel)) {
-      dist.problems.push_back("cannot read WHEEL: " +
-                              python_error_text(wheel, dist.info_path + "/WHEEL", max));
+      dist.wheel_error =
+          "cannot read WHEEL: " + python_error_text(wheel, dist.info_path + "/WHEEL", max);
+      dist.problems.push_back(*dist.wheel_error);
     }
     if (m_options.depth != ScanDepth::full) {
       return;

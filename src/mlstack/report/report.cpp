@@ -10,8 +10,8 @@
 namespace mlstack::report {
 namespace {
 
-nlohmann::json finding_json(const rules::Finding& f) {
-  return nlohmann::json{{"id", f.id},
+nlohmann::ordered_json finding_json(const rules::Finding& f) {
+  return nlohmann::ordered_json{{"id", f.id},
                         {"severity", std::string(rules::to_string(f.severity))},
                         {"title", f.title},
                         {"subjects", f.subjects},
@@ -45,7 +45,7 @@ std::string_view severity_code(rules::Severity s) {
 }  // namespace
 
 void render_json(const Report& report, std::ostream& out) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["schema"] = k_doctor_schema;
   j["mlstack_version"] = report.mlstack_version;
   const facts::PythonFacts& py = report.python;
@@ -56,7 +56,7 @@ void render_json(const Report& report, std::ostream& out) {
                  {"markers", py.markers},
                  {"site_dirs", py.site_dirs},
                  {"sys_path", py.sys_path}};
-  nlohmann::json dists = nlohmann::json::array();
+  nlohmann::ordered_json dists = nlohmann::ordered_json::array();
   for (const DistRow& d : report.distributions) {
     dists.push_back({{"name", d.name},
                      {"version", d.version},
@@ -65,14 +65,14 @@ void render_json(const Report& report, std::ostream& out) {
                      {"requires", d.requires_dist}});
   }
   j["distributions"] = std::move(dists);
-  nlohmann::json findings = nlohmann::json::array();
+  nlohmann::ordered_json findings = nlohmann::ordered_json::array();
   for (const rules::Finding& f : report.findings) {
     findings.push_back(finding_json(f));
   }
   j["findings"] = std::move(findings);
   const rules::FindingCounts c = rules::count(report.findings);
   j["summary"] = {{"errors", c.errors}, {"warnings", c.warnings}, {"infos", c.infos}};
-  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
 void render_text(const Report& report, std::ostream& out, Color color) {
@@ -111,7 +111,15 @@ void render_text(const Report& report, std::ostream& out, Color color) {
                                 fmt::format("{:<7}", rules::to_string(f.severity))),
                        f.id, f.title);
     for (const std::string& e : f.evidence) {
-      out << fmt::format("      evidence: {}\n", e);
+      // Multi-line evidence (a parse error with its caret line) stays under its label.
+      std::string indented;
+      for (const char ch : e) {
+        indented += ch;
+        if (ch == '\n') {
+          indented += "                ";
+        }
+      }
+      out << fmt::format("      evidence: {}\n", indented);
     }
     if (!f.why.empty()) {
       out << fmt::format("      why: {}\n", f.why);

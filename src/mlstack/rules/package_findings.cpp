@@ -306,7 +306,7 @@ void add_bad_metadata_findings(const PackageContext& ctx, std::vector<Finding>& 
     f.fix = fmt::format("{} -m pip install --force-reinstall '{}'", py, p.dist->raw_name);
     out.push_back(std::move(f));
   }
-  for (const auto& [dist, message] : ctx.pip.bad_tags) {
+  for (const auto& [dist, message] : ctx.pip.bad_wheels) {
     Finding f;
     f.id = "PKG-BAD-METADATA";
     f.severity = Severity::error;

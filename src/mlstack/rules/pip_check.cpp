@@ -95,7 +95,7 @@ PackageSet build_package_set(const facts::Inventory& inventory,
 }
 
 bool PipCheckResult::healthy(const PackageSet& set) const noexcept {
-  return missing.empty() && conflicts.empty() && unsupported.empty() && bad_tags.empty() &&
+  return missing.empty() && conflicts.empty() && unsupported.empty() && bad_wheels.empty() &&
          set.problems.empty();
 }
 
@@ -145,6 +145,10 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
   }
 
   for (const facts::InstalledDist& dist : inventory.dists) {
+    if (dist.local && dist.wheel_error) {
+      result.bad_wheels.emplace_back(&dist, *dist.wheel_error);  // pip: an uncaught OSError
+      continue;
+    }
     if (supported == nullptr || !dist.local || !dist.wheel_tags ||
         std::find(k_stdlib_pkgs.begin(), k_stdlib_pkgs.end(), dist.canonical_name) !=
             k_stdlib_pkgs.end()) {
@@ -161,7 +165,7 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
       wheel_tags.insert(wheel_tags.end(), parsed->begin(), parsed->end());
     }
     if (bad) {
-      result.bad_tags.emplace_back(&dist, std::move(*bad));
+      result.bad_wheels.emplace_back(&dist, std::move(*bad));
       continue;
     }
     if (supported->any_supported(wheel_tags)) {
@@ -183,9 +187,9 @@ std::optional<std::string> pip_crash(const PackageSet& set, const PipCheckResult
       return fmt::format("{}: {}", p.dist->info_path, p.message);
     }
   }
-  if (!result.bad_tags.empty()) {
-    return fmt::format("{}/WHEEL: {}", result.bad_tags.front().first->info_path,
-                       result.bad_tags.front().second);
+  if (!result.bad_wheels.empty()) {
+    return fmt::format("{}/WHEEL: {}", result.bad_wheels.front().first->info_path,
+                       result.bad_wheels.front().second);
   }
   for (const auto& u : result.unsupported) {
     if (!u.version_valid) {
@@ -198,7 +202,7 @@ std::optional<std::string> pip_crash(const PackageSet& set, const PipCheckResult
 std::vector<std::string> pip_check_lines(const PackageSet& set, const PipCheckResult& result) {
   std::vector<std::string> lines;
   // pip stops before printing anything on these two.
-  if (!result.bad_tags.empty() ||
+  if (!result.bad_wheels.empty() ||
       std::any_of(set.problems.begin(), set.problems.end(),
                   [](const auto& p) { return p.pip_crashes; })) {
     return lines;

@@ -66,8 +66,9 @@ struct PipCheckResult {
   std::vector<Missing> missing;
   std::vector<Conflict> conflicts;
   std::vector<Unsupported> unsupported;
-  /// Distributions whose `WHEEL` tags could not be parsed (pip would crash on them).
-  std::vector<std::pair<const facts::InstalledDist*, std::string>> bad_tags;
+  /// Local distributions whose `WHEEL` cannot be read or has a tag that does not parse
+  /// (pip stops with a traceback on them).
+  std::vector<std::pair<const facts::InstalledDist*, std::string>> bad_wheels;
 
   [[nodiscard]] bool healthy(const PackageSet& set) const noexcept;
 };
