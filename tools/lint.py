@@ -23,6 +23,7 @@ ALLOWED = {
     "metadata": {"base", "names", "pep440", "pep508"},
     "facts": {"base", "names", "pep440", "pep508", "metadata"},
     "tags": {"base", "facts"},
+    "gpu": {"base", "io", "facts"},
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "rules": {"base", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mlstack/facts/build_facts_json.hpp"
+#include "mlstack/facts/gpu_facts_json.hpp"
+
 namespace mlstack::report {
 namespace {
 
@@ -42,6 +45,64 @@ std::string_view severity_code(rules::Severity s) {
   return "0";
 }
 
+std::string or_unknown(const std::string& s) { return s.empty() ? "unknown" : s; }
+
+std::string sourced_text(const facts::Sourced& s) {
+  if (s.value.empty()) {
+    return "-";
+  }
+  return s.source.empty() ? s.value : fmt::format("{} ({})", s.value, s.source);
+}
+
+void render_gpu(const facts::GpuFacts& gpu, std::ostream& out, const Style& st) {
+  out << st.paint("1", "GPU") << '\n';
+  if (!gpu.driver_present) {
+    out << "  no NVIDIA driver\n";
+  } else {
+    out << fmt::format("  driver       {} (from {})\n", or_unknown(gpu.driver_version),
+                       gpu.source);
+    out << fmt::format("  CUDA driver  {}\n", or_unknown(gpu.cuda_driver_api_version));
+    if (gpu.cuda_visible_devices_set) {
+      out << fmt::format("  CUDA_VISIBLE_DEVICES={}\n", gpu.cuda_visible_devices);
+    }
+    for (const facts::GpuDevice& d : gpu.devices) {
+      out << fmt::format("  [{}] {}  {} MiB  CC {}  MIG {}  {}\n", d.index, d.name,
+                         d.memory_total_mib, or_unknown(d.compute_capability),
+                         or_unknown(d.mig), d.uuid);
+    }
+  }
+  for (const std::string& p : gpu.problems) {
+    out << fmt::format("  problem: {}\n", p);
+  }
+  out << '\n';
+}
+
+void render_builds(const facts::BuildFacts& builds, std::ostream& out, const Style& st) {
+  out << st.paint("1", "Frameworks") << '\n';
+  if (builds.frameworks.empty()) {
+    out << "  none installed\n";
+  }
+  for (const facts::FrameworkBuild& f : builds.frameworks) {
+    out << fmt::format("  {} {}{}\n", f.name, or_unknown(f.version),
+                       f.gpu_build ? "" : "  (CPU-only build)");
+    if (f.gpu_build) {
+      out << fmt::format("      CUDA   {}\n", sourced_text(f.cuda));
+      out << fmt::format("      cuDNN  {}\n", sourced_text(f.cudnn));
+      out << fmt::format("      NCCL   {}\n", sourced_text(f.nccl));
+      if (!f.archs.empty()) {
+        out << fmt::format("      archs  {}\n", fmt::join(f.archs, " "));
+      }
+    }
+  }
+  out << '\n';
+  out << st.paint("1", fmt::format("CUDA libraries ({})", builds.cuda_libraries.size())) << '\n';
+  for (const facts::CudaLibrary& l : builds.cuda_libraries) {
+    out << fmt::format("  {:<10} {:<14} {:<6} {}\n", l.name, or_unknown(l.version), l.origin,
+                       l.path);
+  }
+  out << '\n';
+}
+
 }  // namespace
 
 void render_json(const Report& report, std::ostream& out) {
@@ -65,6 +126,13 @@ void render_json(const Report& report, std::ostream& out) {
                      {"requires", d.requires_dist}});
   }
   j["distributions"] = std::move(dists);
+  if (report.gpu) {
+    j["gpu"] = facts::gpu_facts_to_json(*report.gpu);
+  }
+  if (report.builds) {
+    j["frameworks"] = facts::frameworks_to_json(*report.builds);
+    j["cuda_libraries"] = facts::cuda_libraries_to_json(*report.builds);
+  }
   nlohmann::ordered_json findings = nlohmann::ordered_json::array();
   for (const rules::Finding& f : report.findings) {
     findings.push_back(finding_json(f));
@@ -99,6 +167,13 @@ void render_text(const Report& report, std::ostream& out, Color color) {
     out << fmt::format("  {:>5}  {}\n", n, location);
   }
   out << '\n';
+
+  if (report.gpu) {
+    render_gpu(*report.gpu, out, st);
+  }
+  if (report.builds) {
+    render_builds(*report.builds, out, st);
+  }
 
   const rules::FindingCounts c = rules::count(report.findings);
   out << st.paint("1", "Findings") << '\n';

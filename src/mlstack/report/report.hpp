@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "mlstack/facts/build_facts.hpp"
+#include "mlstack/facts/gpu_facts.hpp"
 #include "mlstack/facts/inventory.hpp"
 #include "mlstack/facts/python_facts.hpp"
 #include "mlstack/rules/finding.hpp"
@@ -27,6 +31,8 @@ struct Report {
   std::string mlstack_version;
   facts::PythonFacts python;
   std::vector<DistRow> distributions;
+  std::optional<facts::GpuFacts> gpu;        // absent: not gathered (`--site` without GPU)
+  std::optional<facts::BuildFacts> builds;   // frameworks and CUDA libraries
   std::vector<rules::Finding> findings;
 };
 

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "mlstack/facts/build_facts.hpp"
+
+namespace mlstack::facts {
+
+/// `"frameworks": [{"name", "version", "cuda", "cudnn", "nccl", "gpu_build", "archs",
+/// "evidence", ...}]` of the `mlstack.doctor/1` report. Each of cuda/cudnn/nccl is
+/// `{"value", "source"}`, with an empty value when unknown.
+[[nodiscard]] nlohmann::ordered_json frameworks_to_json(const BuildFacts& facts);
+
+/// `"cuda_libraries": [{"name", "version", "version_source", "path", "origin", "package"}]`.
+[[nodiscard]] nlohmann::ordered_json cuda_libraries_to_json(const BuildFacts& facts);
+
+}  // namespace mlstack::facts

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/facts/gpu_facts_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace mlstack::facts {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json string_or_null(const std::string& value) {
+  return value.empty() ? ordered_json(nullptr) : ordered_json(value);
+}
+
+ordered_json process_json(const GpuProcess& process) {
+  ordered_json j;
+  j["pid"] = process.pid;
+  j["used_memory_mib"] =
+      process.used_memory_known ? ordered_json(process.used_memory_mib) : ordered_json(nullptr);
+  return j;
+}
+
+ordered_json device_json(const GpuDevice& device) {
+  ordered_json j;
+  j["index"] = device.index;
+  j["name"] = string_or_null(device.name);
+  j["uuid"] = string_or_null(device.uuid);
+  j["memory_total_mib"] = device.memory_total_mib;
+  j["compute_capability"] = string_or_null(device.compute_capability);
+  j["mig"] = string_or_null(device.mig);
+  ordered_json processes = ordered_json::array();
+  for (const GpuProcess& process : device.compute_processes) {
+    processes.push_back(process_json(process));
+  }
+  j["processes"] = std::move(processes);
+  return j;
+}
+
+}  // namespace
+
+ordered_json gpu_facts_to_json(const GpuFacts& facts) {
+  ordered_json j;
+  j["driver_version"] = string_or_null(facts.driver_version);
+  j["cuda_driver_version"] = string_or_null(facts.cuda_driver_api_version);
+  j["source"] = facts.source.empty() ? std::string("none") : facts.source;
+  j["kernel_module_version"] = string_or_null(facts.kernel_module_version);
+  j["nvml_version"] = string_or_null(facts.nvml_version);
+  ordered_json devices = ordered_json::array();
+  for (const GpuDevice& device : facts.devices) {
+    devices.push_back(device_json(device));
+  }
+  j["devices"] = std::move(devices);
+  j["problems"] = facts.problems;
+  return j;
+}
+
+}  // namespace mlstack::facts

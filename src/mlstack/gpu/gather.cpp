@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/gpu/gather.hpp"
+
+#include "mlstack/gpu/driver_version.hpp"
+#include "mlstack/gpu/real_nvml.hpp"
+#include "mlstack/gpu/visible_devices.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <utility>
+
+namespace mlstack::gpu {
+namespace {
+
+constexpr std::size_t k_version_file_limit = 64 * 1024;
+constexpr std::uint64_t k_mib = 1024 * 1024;
+
+// The kernel module as /proc or /sys tells it.
+struct KernelModule {
+  std::string version;
+  std::string flavor;  // empty from sysfs
+  std::string source;  // `proc` or `sysfs`
+  std::string path;
+};
+
+// Reads one version file. nullopt when it is absent or unusable; an unusable file (anything
+// but "not found") is also a problem.
+template <class Parse>
+std::optional<KernelModule> read_version_file(const io::FileSystem& fs, const std::string& path,
+                                              std::string source, Parse parse,
+                                              std::vector<std::string>& problems) {
+  std::string content;
+  const io::IoStatus status = fs.read_file(path, k_version_file_limit, content);
+  if (status.kind == io::IoStatus::Kind::not_found ||
+      status.kind == io::IoStatus::Kind::not_directory) {
+    return std::nullopt;
+  }
+  if (!status.ok()) {
+    problems.push_back(to_string(io::make_io_error(status, "read", path)));
+    return std::nullopt;
+  }
+  auto module = parse(content);
+  if (!module) {
+    problems.push_back(fmt::format("`{}`: {}", path, module.error().message));
+    return std::nullopt;
+  }
+  module->source = std::move(source);
+  module->path = path;
+  return std::move(module).value();
+}
+
+std::optional<KernelModule> read_kernel_module(const io::FileSystem& fs, const GpuOptions& options,
+                                               std::vector<std::string>& problems) {
+  auto from_proc = read_version_file(
+      fs, options.proc_driver_version_path, "proc",
+      [](std::string_view content) -> Result<KernelModule> {
+        MLSTACK_TRY_ASSIGN(KernelModuleInfo info, parse_proc_driver_version(content));
+        return KernelModule{info.version.text(), std::string(to_string(info.flavor)), {}, {}};
+      },
+      problems);
+  if (from_proc) {
+    return from_proc;
+  }
+  return read_version_file(
+      fs, options.sys_module_version_path, "sysfs",
+      [](std::string_view content) -> Result<KernelModule> {
+        MLSTACK_TRY_ASSIGN(DriverVersion version, parse_sys_module_version(content));
+        return KernelModule{version.text(), {}, {}, {}};
+      },
+      problems);
+}
+
+std::string describe(const Nvml& nvml, NvmlStatus status) {
+  return fmt::format("{} ({})", nvml.error_string(status), nvml_status_name(status));
+}
+
+// Collects NVML call failures as problems, naming the call and the device.
+class Reporter {
+ public:
+  Reporter(const Nvml& nvml, std::vector<std::string>& problems)
+      : m_nvml(nvml), m_problems(problems) {}
+
+  // True on success; otherwise records "`call` failed[ for GPU n]: ..." and returns false.
+  bool check(NvmlStatus status, std::string_view call, std::optional<unsigned> gpu = {}) {
+    if (status == NvmlStatus::success) {
+      return true;
+    }
+    const std::string where = gpu ? fmt::format(" for GPU {}", *gpu) : std::string();
+    m_problems.push_back(
+        fmt::format("nvml: `{}` failed{}: {}", call, where, describe(m_nvml, status)));
+    return false;
+  }
+
+ private:
+  const Nvml& m_nvml;
+  std::vector<std::string>& m_problems;
+};
+
+facts::GpuDevice read_device(const Nvml& nvml, NvmlDevice handle, unsigned index,
+                             Reporter& report) {
+  facts::GpuDevice device;
+  device.index = static_cast<int>(index);
+  report.check(nvml.device_name(handle, device.name), "nvmlDeviceGetName", index);
+  report.check(nvml.device_uuid(handle, device.uuid), "nvmlDeviceGetUUID", index);
+  report.check(nvml.device_pci_bus_id(handle, device.pci_bus_id), "nvmlDeviceGetPciInfo_v3", index);
+  NvmlMemory memory;
+  if (report.check(nvml.device_memory(handle, memory), "nvmlDeviceGetMemoryInfo", index)) {
+    device.memory_total_mib = memory.total / k_mib;
+    device.memory_used_mib = memory.used / k_mib;
+  }
+  int major = 0;
+  int minor = 0;
+  if (report.check(nvml.device_cuda_compute_capability(handle, major, minor),
+                   "nvmlDeviceGetCudaComputeCapability", index)) {
+    device.compute_capability = fmt::format("{}.{}", major, minor);
+  }
+  unsigned current = 0;
+  unsigned pending = 0;
+  const NvmlStatus mig = nvml.device_mig_mode(handle, current, pending);
+  if (mig == NvmlStatus::not_supported || mig == NvmlStatus::function_not_found) {
+    device.mig = "unsupported";  // pre-Ampere GPUs, or a driver older than MIG (R450)
+  } else if (report.check(mig, "nvmlDeviceGetMigMode", index)) {
+    device.mig = current == k_nvml_mig_enable ? "enabled" : "disabled";
+  }
+  std::vector<NvmlProcess> processes;
+  const NvmlStatus listed = nvml.device_compute_running_processes(handle, processes);
+  // NOT_SUPPORTED: the device cannot list them; NO_PERMISSION: a MIG-enabled GPU lists the
+  // aggregate only to privileged callers. Neither is a problem of the machine.
+  if (listed != NvmlStatus::not_supported && listed != NvmlStatus::no_permission &&
+      report.check(listed, "nvmlDeviceGetComputeRunningProcesses_v3", index)) {
+    for (const NvmlProcess& p : processes) {
+      facts::GpuProcess process;
+      process.pid = p.pid;
+      process.used_memory_known = p.used_gpu_memory != k_nvml_value_not_available;
+      process.used_memory_mib = process.used_memory_known ? p.used_gpu_memory / k_mib : 0;
+      device.compute_processes.push_back(process);
+    }
+  }
+  return device;
+}
+
+// Orders and filters `facts.devices` as CUDA would under CUDA_VISIBLE_DEVICES.
+void apply_visible_devices(facts::GpuFacts& facts, const GpuOptions& options) {
+  const VisibleDevices visible = parse_cuda_visible_devices(
+      options.cuda_visible_devices ? std::optional<std::string_view>(*options.cuda_visible_devices)
+                                   : std::nullopt);
+  std::vector<std::string> uuids;
+  uuids.reserve(facts.devices.size());
+  for (const facts::GpuDevice& device : facts.devices) {
+    uuids.push_back(device.uuid);
+  }
+  const std::optional<std::vector<std::size_t>> selected = select_visible_devices(visible, uuids);
+  if (!selected) {
+    // MIG UUIDs select MIG instances, not whole GPUs: devices stay listed, ordinals unknown.
+    for (facts::GpuDevice& device : facts.devices) {
+      device.cuda_ordinal = -1;
+    }
+    return;
+  }
+  std::vector<facts::GpuDevice> ordered;
+  ordered.reserve(selected->size());
+  for (const std::size_t i : *selected) {
+    ordered.push_back(facts.devices[i]);
+    ordered.back().cuda_ordinal = static_cast<int>(ordered.size() - 1);
+  }
+  // Ordinals are CUDA's numbering, FASTEST_FIRST unless CUDA_DEVICE_ORDER=PCI_BUS_ID; NVML
+  // numbers by PCI bus. The two agree on identical GPUs, not necessarily on mixed ones.
+  const bool mixed = std::adjacent_find(facts.devices.begin(), facts.devices.end(),
+                                        [](const auto& a, const auto& b) {
+                                          return a.name != b.name;
+                                        }) != facts.devices.end();
+  if (visible.kind == VisibleDevices::Kind::ordinals && mixed &&
+      options.cuda_device_order.value_or("") != "PCI_BUS_ID") {
+    facts.problems.push_back(fmt::format(
+        "`CUDA_VISIBLE_DEVICES={}` numbers GPUs in CUDA's FASTEST_FIRST order, which can differ "
+        "from the PCI bus order used here on a machine with different GPU models; hint: set "
+        "`CUDA_DEVICE_ORDER=PCI_BUS_ID`",
+        *options.cuda_visible_devices));
+  }
+  facts.devices = std::move(ordered);
+}
+
+void read_nvml(const Nvml& nvml, facts::GpuFacts& facts, const GpuOptions& options) {
+  Reporter report(nvml, facts.problems);
+  report.check(nvml.system_driver_version(facts.driver_version), "nvmlSystemGetDriverVersion");
+  int cuda = 0;
+  if (report.check(nvml.system_cuda_driver_version(cuda), "nvmlSystemGetCudaDriverVersion_v2")) {
+    facts.cuda_driver_api_version = format_cuda_driver_version(cuda);
+  }
+  report.check(nvml.system_nvml_version(facts.nvml_version), "nvmlSystemGetNVMLVersion");
+  unsigned count = 0;
+  if (!report.check(nvml.device_count(count), "nvmlDeviceGetCount_v2")) {
+    return;
+  }
+  facts.total_device_count = count;
+  for (unsigned i = 0; i < count; ++i) {
+    NvmlDevice handle;
+    const NvmlStatus status = nvml.device_handle_by_index(i, handle);
+    if (!report.check(status, "nvmlDeviceGetHandleByIndex_v2", i)) {
+      // Keep the slot so indices stay NVML's; the problem says why it is empty.
+      facts::GpuDevice unknown;
+      unknown.index = static_cast<int>(i);
+      facts.devices.push_back(std::move(unknown));
+      continue;
+    }
+    facts.devices.push_back(read_device(nvml, handle, i, report));
+  }
+  for (facts::GpuDevice& device : facts.devices) {
+    device.cuda_ordinal = device.index;
+  }
+  apply_visible_devices(facts, options);
+}
+
+bool same_driver_version(const std::string& a, const std::string& b) {
+  auto va = DriverVersion::parse(a);
+  auto vb = DriverVersion::parse(b);
+  if (va && vb) {
+    return *va == *vb;
+  }
+  return a == b;
+}
+
+}  // namespace
+
+GpuOptions gpu_options_from_environment(const EnvLookup& lookup) {
+  GpuOptions options;
+  options.nvml_library = lookup("MLSTACK_NVML_LIBRARY").value_or("");
+  options.cuda_visible_devices = lookup("CUDA_VISIBLE_DEVICES");
+  options.cuda_device_order = lookup("CUDA_DEVICE_ORDER");
+  return options;
+}
+
+GpuOptions gpu_options_from_environment() {
+  return gpu_options_from_environment([](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up
+    return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+  });
+}
+
+std::string nvml_library_to_load(const GpuOptions& options) {
+  return options.nvml_library.empty() ? std::string(k_default_nvml_library) : options.nvml_library;
+}
+
+facts::GpuFacts gather_gpu_facts(const Nvml* nvml, const io::FileSystem& fs,
+                                 const GpuOptions& options) {
+  facts::GpuFacts facts;
+  facts.cuda_visible_devices_set = options.cuda_visible_devices.has_value();
+  facts.cuda_visible_devices = options.cuda_visible_devices.value_or("");
+
+  const std::optional<KernelModule> kernel = read_kernel_module(fs, options, facts.problems);
+  if (kernel) {
+    facts.kernel_module_version = kernel->version;
+    facts.kernel_module_flavor = kernel->flavor;
+  }
+
+  bool nvml_ok = false;
+  if (nvml == nullptr) {
+    facts.nvml_status = "not used";
+  } else if (const std::optional<std::string> error = nvml->load_error()) {
+    facts.nvml_library = nvml->library_path();
+    facts.nvml_status = "not loaded: " + *error;
+    if (kernel) {
+      facts.problems.push_back(fmt::format(
+          "the NVIDIA kernel module {} is loaded ({}) but NVML is not usable: {}; hint: in a "
+          "container, start it with the NVIDIA container runtime (`--gpus all`) so that the "
+          "driver's `libnvidia-ml.so.1` is mounted",
+          kernel->version, kernel->path, *error));
+    }
+  } else {
+    facts.nvml_library = nvml->library_path();
+    const NvmlStatus status = nvml->init();
+    if (status == NvmlStatus::success) {
+      nvml_ok = true;
+      facts.nvml_status = "ok";
+      read_nvml(*nvml, facts, options);
+      nvml->shutdown();
+    } else {
+      facts.nvml_status = "init failed: " + describe(*nvml, status);
+      // NVML answers its own version without init; nvidia-smi prints it on this failure too.
+      std::string nvml_version;
+      if (nvml->system_nvml_version(nvml_version) == NvmlStatus::success) {
+        facts.nvml_version = nvml_version;
+      }
+      if (status == NvmlStatus::lib_rm_version_mismatch) {
+        const std::string user_space = driver_version_of_nvml_version(facts.nvml_version);
+        facts.problems.push_back(fmt::format(
+            "driver/library version mismatch: the user-space driver{} does not match the loaded "
+            "kernel module{} (`nvmlInit_v2`: {}); hint: reboot, or reload the `nvidia` kernel "
+            "modules, after a driver upgrade",
+            user_space.empty() ? std::string() : fmt::format(" (NVML {})", user_space),
+            kernel ? fmt::format(" {} ({})", kernel->version, kernel->path) : std::string(),
+            describe(*nvml, status)));
+      } else if (kernel) {
+        facts.problems.push_back(
+            fmt::format("nvml: `nvmlInit_v2` failed: {}, although the kernel module {} is loaded",
+                        describe(*nvml, status), kernel->version));
+      }
+      // Without a kernel module, a failing init (the stub, a driver-less image) is the normal
+      // "no driver" answer: not a problem.
+    }
+  }
+
+  if (nvml_ok) {
+    facts.source = "nvml";
+    facts.driver_present = true;
+    if (kernel && !facts.driver_version.empty() &&
+        !same_driver_version(kernel->version, facts.driver_version)) {
+      facts.problems.push_back(fmt::format(
+          "the kernel module is {} ({}) but NVML reports driver {}; hint: reboot, or reload the "
+          "`nvidia` kernel modules, after a driver upgrade",
+          kernel->version, kernel->path, facts.driver_version));
+    }
+    if (facts.driver_version.empty() && kernel) {
+      facts.driver_version = kernel->version;
+    }
+  } else if (kernel) {
+    facts.source = kernel->source;
+    facts.driver_present = true;
+    facts.driver_version = kernel->version;
+  } else {
+    facts.source = "none";
+    facts.driver_present = false;
+  }
+  return facts;
+}
+
+facts::GpuFacts gather_gpu_facts(const io::FileSystem& fs, const GpuOptions& options) {
+  const RealNvml nvml(nvml_library_to_load(options));
+  return gather_gpu_facts(&nvml, fs, options);
+}
+
+}  // namespace mlstack::gpu
