@@ -23,6 +23,8 @@ ALLOWED = {
     "metadata": {"base", "names", "pep440", "pep508"},
     "facts": {"base", "names", "pep440", "pep508", "metadata"},
     "tags": {"base", "facts"},
+    "cudalibs": {"base", "io", "facts"},
+    "frameworks": {"base", "io", "names", "pep440", "pep508", "facts"},
     "gpu": {"base", "io", "facts"},
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "rules": {"base", "names", "pep440", "pep508", "metadata", "facts", "tags"},

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/base/result.hpp"
+
+#include <string>
+
+namespace mlstack::cudalibs {
+
+/// Reads an ELF file's DT_SONAME. An interface so tests can fake it; `ElfSonameReader` is the
+/// real one.
+class SonameReader {
+ public:
+  SonameReader() = default;
+  SonameReader(const SonameReader&) = delete;
+  SonameReader& operator=(const SonameReader&) = delete;
+  SonameReader(SonameReader&&) = delete;
+  SonameReader& operator=(SonameReader&&) = delete;
+  virtual ~SonameReader() = default;
+
+  /// `libcudnn.so.9` for `.../libcudnn.so.9.1.0`; an error naming the path otherwise.
+  [[nodiscard]] virtual Result<std::string> soname(const std::string& path) const = 0;
+};
+
+/// libelf over a read-only mmap of the file (`ELF_C_READ_MMAP`): only the pages holding the
+/// section headers and the dynamic section are touched, so a 500 MB `libcublasLt.so` costs
+/// a few page faults, not a read of the whole file. This is the one place cudalibs opens a
+/// file without `io::FileSystem`, which has no partial-read call.
+class ElfSonameReader final : public SonameReader {
+ public:
+  [[nodiscard]] Result<std::string> soname(const std::string& path) const override;
+};
+
+}  // namespace mlstack::cudalibs

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/frameworks/framework_builds.hpp"
+
+#include "mlstack/base/text.hpp"
+#include "mlstack/frameworks/build_parsers.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
+namespace mlstack::frameworks {
+namespace {
+
+constexpr std::size_t k_max_text = std::size_t{4} << 20U;
+
+std::string join(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  if (!out.empty() && out.back() != '/') {
+    out += '/';
+  }
+  out += name;
+  return out;
+}
+
+std::string local_label(std::string_view version) {
+  const auto plus = version.find('+');
+  return plus == std::string_view::npos ? std::string() : std::string(version.substr(plus + 1));
+}
+
+std::string public_part(std::string_view version) {
+  return std::string(version.substr(0, version.find('+')));
+}
+
+std::string_view version_major_of(std::string_view v) { return v.substr(0, v.find('.')); }
+
+bool is_onnxruntime(std::string_view n) {
+  for (std::string_view k :
+       {"onnxruntime", "onnxruntime-gpu", "onnxruntime-training", "onnxruntime-directml",
+        "onnxruntime-openvino", "onnxruntime-rocm", "onnxruntime-migraphx", "onnxruntime-qnn"}) {
+    if (n == k) {
+      return true;
+    }
+  }
+  return n.starts_with("ort-nightly");
+}
+
+class Reader {
+ public:
+  Reader(const io::FileSystem& fs, FrameworkScan& out) : m_fs(fs), m_out(out) {}
+
+  /// The file's text; a missing file is recorded in `b.evidence`, any other failure in
+  /// `b.problems` and the scan's problems.
+  std::optional<std::string> read(const std::string& path, facts::FrameworkBuild& b) {
+    std::string text;
+    const auto st = m_fs.read_file(path, k_max_text, text);
+    if (st.ok()) {
+      return text;
+    }
+    if (st.kind == io::IoStatus::Kind::not_found || st.kind == io::IoStatus::Kind::not_directory) {
+      b.evidence.push_back(path + ": missing");
+    } else {
+      auto message = to_string(io::make_io_error(st, "read", path));
+      b.problems.push_back(message);
+      m_out.problems.push_back(std::move(message));
+    }
+    return std::nullopt;
+  }
+
+  std::vector<std::string> list(const std::string& path) {
+    std::vector<io::DirEntry> entries;
+    std::vector<std::string> names;
+    if (m_fs.list_dir(path, io::Follow::no, entries).ok()) {
+      for (auto& e : entries) {
+        names.push_back(std::move(e.name));
+      }
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  const io::FileSystem& m_fs;
+  FrameworkScan& m_out;
+};
+
+facts::FrameworkBuild start(const facts::InstalledDist& dist, std::string_view name) {
+  facts::FrameworkBuild b;
+  b.name = std::string(name);
+  b.distribution = dist.canonical_name;
+  b.version = dist.version_text.value_or("");
+  return b;
+}
+
+std::string metadata_path(const facts::InstalledDist& dist) {
+  return join(dist.info_path, "METADATA");
+}
+
+// Pins into `cuda_pins`/`cuda_packages`; exact unconditional (or `extra`-gated when `extra`
+// is given) cuDNN/NCCL pins fill those fields when they are still empty.
+void apply_pins(const facts::InstalledDist& dist, facts::FrameworkBuild& b,
+                std::string_view gating_extra) {
+  b.cuda_pins = parse_cuda_pins(dist.requires_dist);
+  for (const auto& pin : b.cuda_pins) {
+    b.cuda_packages.push_back(pin.requirement);
+  }
+  for (const auto& pin : b.cuda_pins) {
+    if (!pin.extra.empty() && pin.extra != gating_extra) {
+      continue;
+    }
+    facts::Sourced* field = pin.library == "cudnn"  ? &b.cudnn
+                            : pin.library == "nccl" ? &b.nccl
+                                                    : nullptr;
+    if (field == nullptr) {
+      continue;
+    }
+    const std::string where = metadata_path(dist) + ": Requires-Dist `" + pin.package +
+                              pin.specifier + "`" +
+                              (pin.extra.empty() ? "" : " (extra `" + pin.extra + "`)");
+    if (!pin.version.empty()) {
+      if (field->value.empty() || field->value.size() < pin.version.size()) {
+        if (!field->value.empty() && !pin.version.starts_with(field->value + ".")) {
+          b.problems.push_back(where + " disagrees with " + field->source + " (`" + field->value +
+                               "`)");
+          continue;
+        }
+        *field = {pin.version, where};
+      }
+    } else if (field->value.empty()) {
+      if (auto major = major_of_range(pin.specifier); !major.empty()) {
+        *field = {major, where + ", major only"};
+      } else {
+        b.evidence.push_back(where + ": a range, no single version");
+      }
+    }
+  }
+}
+
+// `libcudnn.so.8`, `libcudnn-a1b2c3d4.so.8.5.0`, `libnccl.so.2.14.3` → {library, version}.
+std::optional<std::pair<std::string, std::string>> bundled_library(std::string_view file) {
+  const auto so = file.find(".so");
+  if (so == std::string_view::npos) {
+    return std::nullopt;
+  }
+  auto stem = file.substr(0, so);
+  if (const auto dash = stem.rfind('-');
+      dash != std::string_view::npos && stem.size() - dash == 9) {
+    stem = stem.substr(0, dash);  // auditwheel's `-<8 hex digits>` suffix
+  }
+  const auto rest = file.substr(so + 3);
+  const std::string version = rest.starts_with('.') ? std::string(rest.substr(1)) : "";
+  for (const auto& [s, lib] : {std::pair{"libcudnn", "cudnn"},
+                               {"libnccl", "nccl"},
+                               {"libcudart", "cudart"},
+                               {"libcublas", "cublas"},
+                               {"libcublasLt", "cublaslt"},
+                               {"libnvrtc", "nvrtc"}}) {
+    if (stem == s) {
+      return std::pair(std::string(lib), version);
+    }
+  }
+  return std::nullopt;
+}
+
+void read_torch(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) {
+  auto b = start(dist, "torch");
+  const auto path = join(dist.location, "torch/version.py");
+  std::string version_label = local_label(b.version);
+  if (auto text = r.read(path, b)) {
+    const auto v = parse_torch_version_py(*text);
+    b.evidence.push_back(path + ": __version__ = `" + v.version + "`, cuda = `" +
+                         v.cuda.value_or("None") + "`, hip = `" + v.hip.value_or("None") + "`");
+    if (!v.version.empty() && public_part(v.version) != public_part(b.version)) {
+      b.problems.push_back(path + " says " + v.version + " but the distribution is " + b.version);
+    }
+    if (!local_label(v.version).empty()) {
+      version_label = local_label(v.version);
+    }
+    if (v.cuda) {
+      b.cuda = {*v.cuda, path + " (`cuda`)"};
+      b.gpu_build = true;
+    } else if (v.hip || v.rocm) {
+      b.rocm = {v.hip ? *v.hip : *v.rocm, path + (v.hip ? " (`hip`)" : " (`rocm`)")};
+      b.gpu_build = true;
+    } else if (v.has_cuda_field) {
+      b.evidence.push_back(path + ": cuda = None: a CPU build");
+    }
+  } else if (auto cuda = cuda_from_local_label(version_label)) {
+    b.cuda = {*cuda, "distribution version `" + b.version + "` (local label)"};
+    b.gpu_build = true;
+  }
+  b.variant = version_label;
+  apply_pins(dist, b, "");
+  // cuDNN/NCCL copied into torch/lib (1.11-2.1 bundled wheels); 1.8-1.10 and cu102 builds
+  // link them statically (KB-FACTS §2.3).
+  const auto lib_dir = join(dist.location, "torch/lib");
+  for (const auto& name : r.list(lib_dir)) {
+    const auto lib = bundled_library(name);
+    if (!lib) {
+      continue;
+    }
+    b.evidence.push_back(join(lib_dir, name) + ": bundled " + lib->first);
+    facts::Sourced* field = lib->first == "cudnn"  ? &b.cudnn
+                            : lib->first == "nccl" ? &b.nccl
+                                                   : nullptr;
+    if (field != nullptr && field->value.empty() && !lib->second.empty()) {
+      *field = {lib->second, join(lib_dir, name) + " (bundled file name)"};
+    }
+  }
+  if (b.gpu_build && b.cuda.value.size() > 0) {
+    if (b.cudnn.value.empty()) {
+      b.evidence.push_back(
+          "cuDNN: unknown: no nvidia-cudnn pin and no torch/lib/libcudnn*"
+          " (linked statically)");
+    }
+    if (b.nccl.value.empty()) {
+      b.evidence.push_back(
+          "NCCL: unknown: no nvidia-nccl pin and no torch/lib/libnccl*"
+          " (linked statically)");
+    }
+  }
+  out.frameworks.push_back(std::move(b));
+}
+
+void read_tensorflow(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) {
+  auto b = start(dist, "tensorflow");
+  const auto path = join(dist.location, "tensorflow/python/platform/build_info.py");
+  if (auto text = r.read(path, b)) {
+    const auto info = parse_tf_build_info(*text);
+    if (!info.recognized) {
+      b.evidence.push_back(path +
+                           ": neither `build_info = OrderedDict(...)` nor"
+                           " `cuda_version_number = ...` found");
+    }
+    b.evidence.push_back(path + ": cuda_version = `" + info.cuda_version + "`, cudnn_version = `" +
+                         info.cudnn_version + "`");
+    if (!info.cuda_version.empty()) {
+      b.cuda = {info.cuda_version, path + " (`cuda_version`)"};
+    }
+    if (!info.cudnn_version.empty()) {
+      b.cudnn = {info.cudnn_version, path + " (`cudnn_version`)"};
+    }
+    if (info.is_rocm_build.value_or(false) && !info.rocm_version.empty()) {
+      b.rocm = {info.rocm_version, path + " (`rocm_version`)"};
+    }
+    b.archs = info.cuda_compute_capabilities;
+    b.gpu_build = info.is_cuda_build.value_or(!info.cuda_version.empty()) ||
+                  info.is_rocm_build.value_or(false);
+    b.evidence.push_back(
+        path + ": is_cuda_build = " +
+        std::string(info.is_cuda_build ? (*info.is_cuda_build ? "True" : "False") : "absent"));
+  }
+  b.variant = dist.canonical_name.ends_with("-cpu") ? "cpu" : "";
+  apply_pins(dist, b, "and-cuda");
+  if (b.gpu_build && b.nccl.value.empty()) {
+    b.evidence.push_back(
+        "NCCL: unknown: build_info.py does not record it and there is no"
+        " `and-cuda` pin");
+  }
+  out.frameworks.push_back(std::move(b));
+}
+
+void read_jax(Reader& r, const facts::Inventory& inventory, const facts::InstalledDist& jaxlib,
+              FrameworkScan& out) {
+  auto b = start(jaxlib, "jax");
+  const auto path = join(jaxlib.location, "jaxlib/version.py");
+  if (auto text = r.read(path, b)) {
+    const auto v = parse_jax_version_py(*text);
+    b.evidence.push_back(path + ": _version = `" + v + "`");
+    if (!v.empty() && public_part(v) != public_part(b.version)) {
+      b.problems.push_back(path + " says " + v + " but the distribution is " + b.version);
+    }
+  }
+  const facts::InstalledDist* plugin = nullptr;
+  const facts::InstalledDist* pjrt = nullptr;
+  for (const auto& d : inventory.dists) {
+    if (d.canonical_name.starts_with("jax-cuda") && d.canonical_name.ends_with("-plugin")) {
+      plugin = &d;
+    } else if (d.canonical_name.starts_with("jax-cuda") && d.canonical_name.ends_with("-pjrt")) {
+      pjrt = &d;
+    }
+  }
+  if (plugin != nullptr) {
+    const auto major = cuda_from_dist_name(plugin->canonical_name);
+    b.distribution = plugin->canonical_name;
+    b.cuda = {major, "distribution name `" + plugin->canonical_name + "` (major only)"};
+    b.gpu_build = true;
+    const auto pv = plugin->version_text.value_or("");
+    b.evidence.push_back(plugin->info_path + ": " + plugin->canonical_name + " " + pv);
+    if (public_part(pv) != public_part(b.version)) {
+      b.problems.push_back(plugin->canonical_name + " " + pv + " is not jaxlib's version " +
+                           b.version);
+    }
+    if (pjrt == nullptr) {
+      b.problems.push_back(plugin->canonical_name + " is installed without jax-cuda" + major +
+                           "-pjrt");
+    } else {
+      b.evidence.push_back(pjrt->info_path + ": " + pjrt->canonical_name + " " +
+                           pjrt->version_text.value_or(""));
+      if (pjrt->version_text.value_or("") != pv) {
+        b.problems.push_back(pjrt->canonical_name + " " + pjrt->version_text.value_or("") +
+                             " is not " + plugin->canonical_name + "'s version " + pv);
+      }
+    }
+    apply_pins(*plugin, b, "with-cuda");
+  } else if (auto local = parse_jaxlib_local(local_label(b.version))) {
+    b.cuda = {local->cuda, "distribution version `" + b.version + "` (local label)"};
+    if (!local->cudnn.empty()) {
+      b.cudnn = {local->cudnn, "distribution version `" + b.version + "` (local label)"};
+    }
+    b.gpu_build = true;
+    b.variant = local_label(b.version);
+  } else {
+    b.evidence.push_back("no jax-cudaNN-plugin and no `+cuda` jaxlib: a CPU build");
+  }
+  out.frameworks.push_back(std::move(b));
+}
+
+void read_onnxruntime(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) {
+  auto b = start(dist, "onnxruntime");
+  const auto capi = join(dist.location, "onnxruntime/capi");
+  const auto path = join(capi, "build_and_package_info.py");
+  if (auto text = r.read(path, b)) {
+    const auto info = parse_ort_build_info(*text);
+    b.evidence.push_back(path + ": package_name = `" + info.package_name + "`, __version__ = `" +
+                         info.version + "`, cuda_version = `" + info.cuda_version + "`");
+    if (!info.package_name.empty() && info.package_name != dist.canonical_name) {
+      b.problems.push_back(path + " belongs to " + info.package_name + " " + info.version +
+                           ", not to the installed " + dist.canonical_name + " " + b.version +
+                           " (two ONNX Runtime distributions share `onnxruntime/`)");
+    }
+    if (!info.cuda_version.empty()) {
+      b.cuda = {info.cuda_version, path + " (`cuda_version`)"};
+    }
+    if (!info.cudnn_version.empty()) {
+      b.cudnn = {info.cudnn_version, path + " (`cudnn_version`)"};
+    }
+  }
+  for (const auto& name : r.list(capi)) {
+    constexpr std::string_view k_prefix = "libonnxruntime_providers_";
+    if (name.starts_with(k_prefix) && name.ends_with(".so")) {
+      auto provider = name.substr(k_prefix.size(), name.size() - k_prefix.size() - 3);
+      if (provider != "shared") {
+        b.providers.push_back(provider);
+        b.evidence.push_back(join(capi, name) + ": present");
+      }
+    }
+  }
+  b.gpu_build = !b.cuda.value.empty() ||
+                std::any_of(b.providers.begin(), b.providers.end(), [](const auto& p) {
+                  return p == "cuda" || p == "tensorrt" || p == "rocm" || p == "migraphx";
+                });
+  apply_pins(dist, b, "cudnn");
+  out.frameworks.push_back(std::move(b));
+}
+
+void read_cupy(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) {
+  auto b = start(dist, "cupy");
+  if (auto major = cuda_from_dist_name(dist.canonical_name); !major.empty()) {
+    b.cuda = {major, "distribution name `" + dist.canonical_name + "`"};
+    b.gpu_build = true;
+  } else if (dist.canonical_name.starts_with("cupy-rocm")) {
+    b.gpu_build = true;
+  }
+  const auto path = join(dist.location, "cupy/.data/_wheel.json");
+  if (auto text = r.read(path, b)) {
+    auto info = parse_cupy_wheel_json(*text);
+    if (!info) {
+      b.problems.push_back(path + ": " + to_string(info.error()));
+    } else {
+      b.evidence.push_back(path + ": cuda = `" + info->cuda + "`");
+      auto cuda = info->cuda;
+      if (cuda.ends_with(".x")) {
+        cuda.resize(cuda.size() - 2);
+      }
+      if (!cuda.empty() && cuda.size() >= b.cuda.value.size()) {
+        if (!b.cuda.value.empty() && version_major_of(cuda) != version_major_of(b.cuda.value)) {
+          b.problems.push_back(path + " says CUDA " + info->cuda + " but the distribution is " +
+                               dist.canonical_name);
+        }
+        b.cuda = {cuda, path + " (`cuda`)"};
+      }
+      if (!info->nccl.empty()) {
+        b.nccl = {info->nccl, path + " (`nccl.version`)"};
+      }
+      if (!info->cudnn.empty()) {
+        b.cudnn = {info->cudnn, path + " (`cudnn.version`)"};
+      }
+    }
+  }
+  out.frameworks.push_back(std::move(b));
+}
+
+}  // namespace
+
+FrameworkScan read_framework_builds(const facts::Inventory& inventory, const io::FileSystem& fs) {
+  FrameworkScan out;
+  Reader r(fs, out);
+  bool jax_done = false;
+  for (const auto& dist : inventory.dists) {
+    const auto& n = dist.canonical_name;
+    if (n == "torch") {
+      read_torch(r, dist, out);
+    } else if (n == "tensorflow" || n == "tensorflow-cpu" || n == "tensorflow-gpu" ||
+               n == "tensorflow-intel" || n.starts_with("tf-nightly")) {
+      read_tensorflow(r, dist, out);
+    } else if (n == "jaxlib" && !jax_done) {
+      read_jax(r, inventory, dist, out);
+      jax_done = true;
+    } else if (is_onnxruntime(n)) {
+      read_onnxruntime(r, dist, out);
+    } else if (n == "cupy" || n.starts_with("cupy-cuda") || n.starts_with("cupy-rocm")) {
+      read_cupy(r, dist, out);
+    }
+  }
+  return out;
+}
+
+}  // namespace mlstack::frameworks

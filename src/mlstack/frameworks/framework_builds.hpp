@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/facts/build_facts.hpp"
+#include "mlstack/facts/inventory.hpp"
+#include "mlstack/io/file_system.hpp"
+
+#include <string>
+#include <vector>
+
+/// Each framework's build read from its installed files, never imported (docs/frameworks.md).
+namespace mlstack::frameworks {
+
+struct FrameworkScan {
+  std::vector<facts::FrameworkBuild> frameworks;
+  std::vector<std::string> problems;  // files that exist but cannot be read
+};
+
+/// One `FrameworkBuild` per installed framework, in inventory order:
+/// - `torch`: `torch/version.py`, the `nvidia-*` / `cuda-toolkit[...]` pins of its METADATA,
+///   cuDNN/NCCL bundled in `torch/lib/`;
+/// - `tensorflow` (`tensorflow`, `tensorflow-cpu`, `tensorflow-gpu`, `tf-nightly*`,
+///   `tensorflow-intel`): `tensorflow/python/platform/build_info.py`, `and-cuda` pins;
+/// - `jax`: `jaxlib/version.py` + the `jax-cudaNN-plugin` / `-pjrt` distributions (CUDA major
+///   from the name, `with-cuda` pins), or an old monolithic jaxlib's `+cuda12.cudnn89` label;
+/// - `onnxruntime` (`onnxruntime`, `onnxruntime-gpu`, ...): `capi/build_and_package_info.py`,
+///   the provider libraries in `capi/`, `cuda`/`cudnn` extras' pins;
+/// - `cupy` (`cupy-cuda12x`, `cupy-cuda113`, `cupy`): the name, `cupy/.data/_wheel.json`.
+/// A value that cannot be read stays empty, and `evidence` says why.
+[[nodiscard]] FrameworkScan read_framework_builds(const facts::Inventory& inventory,
+                                                  const io::FileSystem& fs);
+
+}  // namespace mlstack::frameworks

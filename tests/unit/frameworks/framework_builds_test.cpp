@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/frameworks/framework_builds.hpp"
+
+#include "fixture_inventory.hpp"
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mlstack::frameworks {
+namespace {
+
+// tests/data/envs/<stack> come from tools/make_framework_fixtures.py (real PyPI wheels).
+class FixtureEnv {
+ public:
+  explicit FixtureEnv(const std::string& stack)
+      : m_site(std::string(MLSTACK_TEST_DATA_DIR) + "/envs/" + stack + "/site-packages") {
+    m_scan = read_framework_builds(testing::fixture_inventory(m_site), m_fs);
+  }
+  const facts::FrameworkBuild& get(std::string_view name) const {
+    for (const auto& b : m_scan.frameworks) {
+      if (b.name == name) {
+        return b;
+      }
+    }
+    ADD_FAILURE() << "no " << name;
+    static const facts::FrameworkBuild k_none;
+    return k_none;
+  }
+  const FrameworkScan& scan() const { return m_scan; }
+  std::string path(std::string_view rel) const { return m_site + "/" + std::string(rel); }
+
+ private:
+  io::RealFileSystem m_fs;
+  std::string m_site;
+  FrameworkScan m_scan;
+};
+
+bool has(const std::vector<std::string>& v, std::string_view needle) {
+  for (const auto& s : v) {
+    if (s.find(needle) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(FrameworkBuildsTf29Torch112, ReadsTheSeedStack) {
+  const FixtureEnv env("tf29-torch112");
+  ASSERT_EQ(env.scan().frameworks.size(), 2U);
+  const auto& tf = env.get("tensorflow");
+  EXPECT_EQ(tf.version, "2.9.3");
+  EXPECT_TRUE(tf.gpu_build);
+  EXPECT_EQ(tf.cuda.value, "11.2");
+  EXPECT_EQ(tf.cuda.source,
+            env.path("tensorflow/python/platform/build_info.py") + " (`cuda_version`)");
+  EXPECT_EQ(tf.cudnn.value, "8");
+  EXPECT_EQ(tf.nccl.value, "");
+  EXPECT_TRUE(has(tf.evidence, "NCCL: unknown"));
+  EXPECT_EQ(tf.archs.back(), "compute_80");
+  EXPECT_TRUE(tf.cuda_pins.empty());
+
+  const auto& torch = env.get("torch");
+  EXPECT_EQ(torch.version, "1.12.1");
+  EXPECT_EQ(torch.variant, "cu102");
+  EXPECT_EQ(torch.cuda.value, "10.2");
+  EXPECT_EQ(torch.cuda.source, env.path("torch/version.py") + " (`cuda`)");
+  EXPECT_EQ(torch.cudnn.value, "");  // cu102 wheels link cuDNN statically
+  EXPECT_TRUE(has(torch.evidence, "cuDNN: unknown"));
+  EXPECT_TRUE(has(torch.evidence, "libcudart-80664282.so.10.2: bundled cudart"));
+  EXPECT_TRUE(torch.problems.empty());
+}
+
+TEST(FrameworkBuildsCuda13, ReadsTheCurrentPyPiStack) {
+  const FixtureEnv env("cuda13-current");
+  const auto& torch = env.get("torch");
+  EXPECT_EQ(torch.version, "2.15.0");
+  EXPECT_EQ(torch.cuda.value, "13.2");
+  EXPECT_EQ(torch.variant, "cu132");
+  EXPECT_EQ(torch.cudnn.value, "9.26.0.51");
+  EXPECT_EQ(torch.cudnn.source, env.path("torch-2.15.0.dist-info/METADATA") +
+                                    ": Requires-Dist `nvidia-cudnn-cu13==9.26.0.51`");
+  EXPECT_EQ(torch.nccl.value, "2.30.7");
+  EXPECT_TRUE(has(torch.cuda_packages, "cuda-toolkit[cublas,cudart"));
+
+  const auto& jax = env.get("jax");
+  EXPECT_EQ(jax.distribution, "jax-cuda13-plugin");
+  EXPECT_EQ(jax.cuda.value, "13");
+  EXPECT_EQ(jax.cudnn.value, "9");  // `nvidia-cudnn-cu13<10.0,>=9.12.0.46` (with-cuda)
+  EXPECT_TRUE(has({jax.cudnn.source}, "major only"));
+  EXPECT_EQ(jax.nccl.value, "");
+  EXPECT_TRUE(jax.problems.empty()) << jax.problems.front();
+
+  const auto& ort = env.get("onnxruntime");
+  EXPECT_EQ(ort.distribution, "onnxruntime-gpu");
+  EXPECT_EQ(ort.cuda.value, "13.0");
+  EXPECT_EQ(ort.cudnn.value, "9");  // `nvidia-cudnn-cu13~=9.0; extra == "cudnn"`
+  EXPECT_EQ(ort.providers, (std::vector<std::string>{"cuda", "tensorrt"}));
+  EXPECT_TRUE(ort.gpu_build);
+
+  const auto& cupy = env.get("cupy");
+  EXPECT_EQ(cupy.cuda.value, "13");
+  EXPECT_EQ(cupy.nccl.value, "2.27.7");
+  EXPECT_EQ(cupy.nccl.source, env.path("cupy/.data/_wheel.json") + " (`nccl.version`)");
+  EXPECT_TRUE(env.scan().problems.empty());
+}
+
+TEST(FrameworkBuildsCu12, ReadsTfAndCudaPinsAndJaxRanges) {
+  const FixtureEnv env("cu12-tf218-torch25");
+  const auto& tf = env.get("tensorflow");
+  EXPECT_EQ(tf.cuda.value, "12.5.1");
+  EXPECT_EQ(tf.cudnn.value, "9.3.0.75");  // build_info says 9; the and-cuda pin is precise
+  EXPECT_TRUE(has({tf.cudnn.source}, "(extra `and-cuda`)"));
+  EXPECT_TRUE(has(tf.evidence, "cudnn_version = `9`"));
+  EXPECT_EQ(tf.nccl.value, "2.21.5");
+  const auto& torch = env.get("torch");
+  EXPECT_EQ(torch.cuda.value, "12.4");
+  EXPECT_EQ(torch.cudnn.value, "9.1.0.70");
+  EXPECT_EQ(torch.nccl.value, "2.21.5");
+  const auto& jax = env.get("jax");
+  EXPECT_EQ(jax.cuda.value, "12");
+  EXPECT_EQ(jax.cudnn.value, "9");
+  const auto& cupy = env.get("cupy");
+  EXPECT_EQ(cupy.cuda.value, "12");
+  EXPECT_EQ(cupy.cudnn.value, "8.8.1");
+  EXPECT_EQ(cupy.nccl.value, "2.16.2");
+}
+
+TEST(FrameworkBuildsMissingFiles, DegradeToUnknownWithEvidence) {
+  facts::Inventory inv;
+  facts::InstalledDist d;
+  d.location = "/nonexistent/site";
+  d.info_path = "/nonexistent/site/torch-2.3.0+cu121.dist-info";
+  d.canonical_name = "torch";
+  d.version_text = "2.3.0+cu121";
+  inv.dists.push_back(d);
+  d.canonical_name = "tensorflow";
+  d.version_text = "2.15.0";
+  inv.dists.push_back(d);
+  io::RealFileSystem fs;
+  const auto scan = read_framework_builds(inv, fs);
+  ASSERT_EQ(scan.frameworks.size(), 2U);
+  EXPECT_EQ(scan.frameworks[0].cuda.value, "12.1");
+  EXPECT_EQ(scan.frameworks[0].cuda.source, "distribution version `2.3.0+cu121` (local label)");
+  EXPECT_EQ(scan.frameworks[1].cuda.value, "");
+  EXPECT_TRUE(has(scan.frameworks[1].evidence, "build_info.py: missing"));
+  EXPECT_TRUE(scan.problems.empty());
+}
+
+}  // namespace
+}  // namespace mlstack::frameworks
