@@ -28,6 +28,7 @@ ALLOWED = {
     "gpu": {"base", "io", "facts"},
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "rules": {"base", "names", "pep440", "pep508", "metadata", "facts", "tags"},
+    "kb": {"base", "names", "pep440", "facts", "rules"},
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
     "cli": None,  # may include everything
 }

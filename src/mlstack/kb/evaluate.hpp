@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/facts/build_facts.hpp"
+#include "mlstack/facts/gpu_facts.hpp"
+#include "mlstack/facts/inventory.hpp"
+#include "mlstack/facts/python_facts.hpp"
+#include "mlstack/kb/kb.hpp"
+#include "mlstack/rules/finding.hpp"
+
+#include <vector>
+
+namespace mlstack::kb {
+
+/// The facts the KB rules read. References only: the caller owns the facts.
+struct KbInput {
+  const facts::PythonFacts& python;
+  const facts::Inventory& inventory;
+  const facts::GpuFacts& gpu;
+  const facts::BuildFacts& builds;
+};
+
+/// Runs every `[[rule]]` of `kb` over `input`: one finding per rule and binding whose `when`
+/// is true, in KB order. Each finding's evidence lists the facts the rule read (value and
+/// where it came from), the KB rows it looked up, and the rule's `source`.
+///
+/// **Example**
+/// ```
+/// // tensorflow 2.9.0 and protobuf 4.21.12 installed:
+/// evaluate(kb, input)[0].id == "KB-PROTOBUF-TF-PB2"
+/// ```
+[[nodiscard]] std::vector<rules::Finding> evaluate(const Kb& kb, const KbInput& input);
+
+}  // namespace mlstack::kb
