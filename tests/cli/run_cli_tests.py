@@ -2,14 +2,15 @@
 """Golden tests of the mlstack command line.
 
 Each folder tests/cli/<case>/ holds:
-  args        the arguments, one per line (`{FS}` stands for the case's fs/ copy)
+  args        the arguments, one per line: `{FS}` stands for the case's fs/ copy, `{DATA}` for
+              tests/data, `{FAKE_NVML}` for the fake libnvidia-ml.so.1 (tests/fake_nvml)
   fs/         an optional file tree, copied to a temporary folder first (files named
               `*.hex` are written decoded, for non-UTF-8 bytes)
   env         optional KEY=VALUE lines added to the environment
   stdout, stderr, exit_code   the expected results; the temporary folder reads `[TMP]`
 
 MLSTACK_UPDATE_GOLDEN=1 rewrites the expected files; review the diff before committing.
-Usage: run_cli_tests.py MLSTACK_BINARY [CASE...]
+Usage: run_cli_tests.py MLSTACK_BINARY [--fake-nvml LIB] [CASE...]
 """
 import os
 import pathlib
@@ -36,14 +37,22 @@ def copy_tree(src: pathlib.Path, dst: pathlib.Path) -> None:
             shutil.copy2(path, target)
 
 
-def run_case(binary: str, case: pathlib.Path, update: bool) -> bool:
+DATA = HERE.parent / "data"
+
+
+def expand(text: str, fs: pathlib.Path, fake_nvml: str) -> str:
+    return (text.replace("{FS}", str(fs)).replace("{DATA}", str(DATA))
+            .replace("{FAKE_NVML}", fake_nvml))
+
+
+def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> bool:
     with tempfile.TemporaryDirectory(prefix="mlstack-cli-") as tmp:
         tmp_path = pathlib.Path(tmp)
         fs = tmp_path / "fs"
         fs.mkdir()
         if (case / "fs").is_dir():
             copy_tree(case / "fs", fs)
-        args = [a.replace("{FS}", str(fs)) for a in (case / "args").read_text().splitlines() if a]
+        args = [expand(a, fs, fake_nvml) for a in (case / "args").read_text().splitlines() if a]
         env = dict(os.environ)
         env["NO_COLOR"] = "1"
         env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
@@ -51,11 +60,11 @@ def run_case(binary: str, case: pathlib.Path, update: bool) -> bool:
             for line in (case / "env").read_text().splitlines():
                 if "=" in line:
                     k, v = line.split("=", 1)
-                    env[k] = v.replace("{FS}", str(fs))
+                    env[k] = expand(v, fs, fake_nvml)
         p = subprocess.run([binary, *args], capture_output=True, env=env, timeout=60)
         got = {
-            "stdout": p.stdout.decode("utf-8", "replace").replace(str(tmp_path), "[TMP]"),
-            "stderr": p.stderr.decode("utf-8", "replace").replace(str(tmp_path), "[TMP]"),
+            "stdout": filtered(p.stdout, tmp_path, fake_nvml),
+            "stderr": filtered(p.stderr, tmp_path, fake_nvml),
             "exit_code": f"{p.returncode}\n",
         }
     ok = True
@@ -71,14 +80,25 @@ def run_case(binary: str, case: pathlib.Path, update: bool) -> bool:
     return ok
 
 
+def filtered(raw: bytes, tmp_path: pathlib.Path, fake_nvml: str) -> str:
+    text = raw.decode("utf-8", "replace").replace(str(tmp_path), "[TMP]")
+    if fake_nvml:
+        text = text.replace(fake_nvml, "[FAKE_NVML]")
+    return text.replace(str(DATA), "[DATA]")
+
+
 def main() -> int:
     binary = sys.argv[1]
     names = sys.argv[2:]
+    fake_nvml = ""
+    if names[:1] == ["--fake-nvml"]:
+        fake_nvml = names[1]
+        names = names[2:]
     update = os.environ.get("MLSTACK_UPDATE_GOLDEN") == "1"
     cases = sorted(p for p in HERE.iterdir() if p.is_dir() and (p / "args").exists())
     if names:
         cases = [c for c in cases if c.name in names]
-    failed = [c.name for c in cases if not run_case(binary, c, update)]
+    failed = [c.name for c in cases if not run_case(binary, c, update, fake_nvml)]
     print(f"{len(cases) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

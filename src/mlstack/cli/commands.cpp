@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/commands.hpp"
 
+#include <cstdlib>
+#include <iterator>
 #include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
 
+#include "mlstack/cudalibs/cuda_libraries.hpp"
+#include "mlstack/frameworks/framework_builds.hpp"
+#include "mlstack/gpu/gather.hpp"
+#include "mlstack/io/file_system.hpp"
+#include "mlstack/kb/evaluate.hpp"
+#include "mlstack/kb/kb.hpp"
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
+#include "mlstack/rules/fact_findings.hpp"
 #include "mlstack/rules/package_findings.hpp"
 #include "mlstack/rules/pip_check.hpp"
 #include "mlstack/tags/supported_tags.hpp"
@@ -53,6 +62,49 @@ std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
   return rows;
 }
 
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+// The driver and GPUs of this machine. `MLSTACK_SYSFS_ROOT` prefixes the /proc and /sys
+// files read (tests, and reports on a captured snapshot).
+facts::GpuFacts gather_gpu(const DoctorOptions& options, const io::FileSystem& fs) {
+  gpu::GpuOptions g = gpu::gpu_options_from_environment();
+  if (!options.nvml_library.empty()) {
+    g.nvml_library = options.nvml_library;
+  }
+  if (const std::string root = env_or_empty("MLSTACK_SYSFS_ROOT"); !root.empty()) {
+    g.proc_driver_version_path = root + g.proc_driver_version_path;
+    g.sys_module_version_path = root + g.sys_module_version_path;
+  }
+  return gpu::gather_gpu_facts(fs, g);
+}
+
+// Frameworks' builds and CUDA libraries. System folders are searched only when the target is
+// an interpreter of this machine (not for `--site`).
+facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inventory& inventory,
+                                const io::FileSystem& fs) {
+  facts::BuildFacts builds;
+  frameworks::FrameworkScan fw = frameworks::read_framework_builds(inventory, fs);
+  cudalibs::CudaLibOptions lib_options;
+  lib_options.ld_library_path = env_or_empty("LD_LIBRARY_PATH");
+  if (!options.target.sites.empty()) {
+    lib_options.system = cudalibs::SystemSearch::disabled;
+    builds.system_searched = false;
+  }
+  cudalibs::CudaLibraryScan libs = cudalibs::find_cuda_libraries(inventory, fs, lib_options);
+  builds.cuda_libraries = std::move(libs.libraries);
+  for (const facts::FrameworkBuild& f : fw.frameworks) {
+    builds.cuda_libraries.insert(builds.cuda_libraries.end(), f.bundled_libraries.begin(),
+                                 f.bundled_libraries.end());
+  }
+  builds.frameworks = std::move(fw.frameworks);
+  builds.problems = std::move(fw.problems);
+  builds.problems.insert(builds.problems.end(), libs.problems.begin(), libs.problems.end());
+  return builds;
+}
+
 }  // namespace
 
 ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
@@ -86,11 +138,25 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
 }
 
 ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
+  // The knowledge base is mlstack's own input: a bad --kb file is a usage error.
+  auto kb = kb::load_kb(options.kb_files);
+  if (!kb) {
+    print_error(err, kb.error());
+    return ExitCode::usage_error;
+  }
   auto target = load_target(options.target, pyenv::ScanDepth::full);
   if (!target) {
     print_error(err, target.error());
     return ExitCode::usage_error;
   }
+  const io::RealFileSystem fs;
+  facts::GpuFacts gpu_facts;
+  if (options.gpu == GpuProbe::automatic) {
+    gpu_facts = gather_gpu(options, fs);
+  } else {
+    gpu_facts.source = "not probed (--no-gpu)";
+  }
+  facts::BuildFacts builds = gather_builds(options, target->inventory, fs);
   const pep508::MarkerEnvironment env(target->python.markers);
   const auto supported = supported_tags(target->python, err);
   const rules::PackageSet set = rules::build_package_set(target->inventory, env);
@@ -102,6 +168,17 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   rep.distributions = dist_rows(set, target->inventory);
   rep.findings = rules::package_findings(
       rules::PackageContext{target->python, target->inventory, env, set, pip});
+  std::vector<rules::Finding> gathered = rules::fact_findings(gpu_facts, builds);
+  rep.findings.insert(rep.findings.end(), std::make_move_iterator(gathered.begin()),
+                      std::make_move_iterator(gathered.end()));
+  std::vector<rules::Finding> kb_findings =
+      kb::evaluate(*kb, kb::KbInput{target->python, target->inventory, gpu_facts, builds});
+  rep.findings.insert(rep.findings.end(), std::make_move_iterator(kb_findings.begin()),
+                      std::make_move_iterator(kb_findings.end()));
+  if (options.gpu == GpuProbe::automatic) {
+    rep.gpu = std::move(gpu_facts);
+  }
+  rep.builds = std::move(builds);
   rep.python = std::move(target->python);
   if (options.json) {
     report::render_json(rep, out);

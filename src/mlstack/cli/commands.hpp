@@ -3,6 +3,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "mlstack/cli/exit_code.hpp"
 #include "mlstack/cli/target.hpp"
@@ -14,8 +15,13 @@ struct CheckOptions {
   TargetOptions target;
 };
 
+enum class GpuProbe { automatic, skip };
+
 struct DoctorOptions {
   TargetOptions target;
+  std::vector<std::string> kb_files;  // `--kb FILE`, added to the embedded knowledge base
+  std::string nvml_library;           // `--nvml-library PATH`
+  GpuProbe gpu = GpuProbe::automatic;  // `--no-gpu`
   bool json = false;
   report::Color color = report::Color::never;
   std::string output;

@@ -69,6 +69,15 @@ int run_app(int argc, char** argv) {
       "doctor", "report packages and their problems (terminal, or --json)");
   add_target_options(*doctor_cmd, doctor.target);
   doctor_cmd->add_flag("--json", doctor.json, "print the mlstack.doctor/1 JSON report");
+  doctor_cmd->add_option("--kb", doctor.kb_files,
+                         "add a knowledge-base TOML file (repeatable; docs/kb.md)");
+  doctor_cmd->add_option("--nvml-library", doctor.nvml_library,
+                         "NVML library to load (default libnvidia-ml.so.1; env "
+                         "MLSTACK_NVML_LIBRARY)");
+  bool no_gpu = false;
+  doctor_cmd->add_flag("--no-gpu", no_gpu,
+                       "do not probe this machine's driver and GPUs (for a --site copied "
+                       "from another machine)");
   doctor_cmd->add_option("--color", color, "auto (default; honours NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   doctor_cmd->add_option("-o,--output", doctor.output, "write the report to FILE");
@@ -90,6 +99,7 @@ int run_app(int argc, char** argv) {
     return static_cast<int>(run_check(check, std::cout, std::cerr));
   }
   doctor.color = resolve_color(color);
+  doctor.gpu = no_gpu ? GpuProbe::skip : GpuProbe::automatic;
   if (!doctor.output.empty()) {
     std::ofstream file(doctor.output, std::ios::binary | std::ios::trunc);
     if (!file) {

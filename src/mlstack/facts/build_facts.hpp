@@ -52,12 +52,18 @@ struct FrameworkBuild {
   std::string variant;                 // local version label or build flavour: `cu121`, `cpu`
   std::vector<CudaPin> cuda_pins;      // the requirements behind `cuda_packages`, parsed
   std::vector<std::string> providers;  // ORT execution-provider libraries present (`cuda`)
+  // CUDA libraries shipped inside the framework's own folder (torch/lib of bundled wheels);
+  // the doctor adds them to BuildFacts::cuda_libraries.
+  std::vector<CudaLibrary> bundled_libraries;
   std::vector<std::string> problems;   // inconsistencies and unreadable files, one sentence each
 };
 
 struct BuildFacts {
   std::vector<FrameworkBuild> frameworks;
   std::vector<CudaLibrary> cuda_libraries;
+  // False when only the inspected site folders were searched (`--site`): a library missing
+  // from `cuda_libraries` may then still be on the system.
+  bool system_searched = true;
   std::vector<std::string> problems;  // unreadable caches/files met while gathering
 };
 

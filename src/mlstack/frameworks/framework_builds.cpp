@@ -143,7 +143,8 @@ std::optional<std::pair<std::string, std::string>> bundled_library(std::string_v
   }
   auto stem = file.substr(0, so);
   if (const auto dash = stem.rfind('-');
-      dash != std::string_view::npos && stem.size() - dash == 9) {
+      dash != std::string_view::npos && stem.size() - dash == 9 &&
+      stem.substr(dash + 1).find_first_not_of("0123456789abcdef") == std::string_view::npos) {
     stem = stem.substr(0, dash);  // auditwheel's `-<8 hex digits>` suffix
   }
   const auto rest = file.substr(so + 3);
@@ -199,6 +200,14 @@ void read_torch(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out)
       continue;
     }
     b.evidence.push_back(join(lib_dir, name) + ": bundled " + lib->first);
+    facts::CudaLibrary bundled;
+    bundled.name = lib->first;
+    bundled.version = lib->second;
+    bundled.version_source = "bundled file name";
+    bundled.path = join(lib_dir, name);
+    bundled.origin = "wheel";
+    bundled.package = dist.canonical_name;
+    b.bundled_libraries.push_back(std::move(bundled));
     facts::Sourced* field = lib->first == "cudnn"  ? &b.cudnn
                             : lib->first == "nccl" ? &b.nccl
                                                    : nullptr;

@@ -494,6 +494,11 @@ class Evaluator {
         return make_bool(false);
       case Function::device_count:
         return make_int(static_cast<std::int64_t>(m_in.gpu.devices.size()));
+      case Function::system_searched:
+        if (!m_in.builds.system_searched) {
+          note("system library folders were not searched (--site)");
+        }
+        return make_bool(m_in.builds.system_searched);
     }
     return Value{};
   }

@@ -104,6 +104,7 @@ const std::vector<FunctionInfo>& functions() {
        Type::version},
       {"gpu_build", Function::gpu_build, {Type::string}, false, Type::boolean},
       {"device_count", Function::device_count, {}, false, Type::integer},
+      {"system_searched", Function::system_searched, {}, false, Type::boolean},
   };
   return k_functions;
 }

@@ -60,6 +60,7 @@ enum class Function : std::uint8_t {
   library_version,         // library_version(name, major) -> version: the newest found
   gpu_build,               // gpu_build(framework_name) -> boolean: a GPU build of it is installed
   device_count,            // device_count() -> integer
+  system_searched,         // system_searched() -> bool: system library folders were searched
 };
 
 /// One node of a parsed expression. Spans are byte offsets into the expression text.
