@@ -53,7 +53,9 @@ def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> b
         if (case / "fs").is_dir():
             copy_tree(case / "fs", fs)
         args = [expand(a, fs, fake_nvml) for a in (case / "args").read_text().splitlines() if a]
-        env = dict(os.environ)
+        # The machine's own GPU and mlstack settings must not leak into the goldens.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("MLSTACK_", "CUDA_")) and k != "LD_LIBRARY_PATH"}
         env["NO_COLOR"] = "1"
         env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
         if (case / "env").is_file():
