@@ -215,13 +215,19 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
   too_large.kind = IoStatus::Kind::too_large;
   IoStatus not_regular;
   not_regular.kind = IoStatus::Kind::not_regular;
+  // Reads go into a per-thread scratch buffer that is never zero-filled (resizing a
+  // std::string would memset it on every file), then the bytes read are copied out.
   constexpr std::size_t k_first_chunk = 16384;
-  std::size_t capacity = std::max(out.capacity(), k_first_chunk);
-  capacity = std::min(capacity, max_bytes + 1);
-  out.resize(capacity);
+  thread_local std::unique_ptr<char[]> scratch;
+  thread_local std::size_t scratch_size = 0;
+  std::size_t capacity = std::min(std::max(scratch_size, k_first_chunk), max_bytes + 1);
+  if (scratch_size < capacity) {
+    scratch = std::make_unique_for_overwrite<char[]>(capacity);
+    scratch_size = capacity;
+  }
   std::size_t used = 0;
   while (true) {
-    const ssize_t n = ::read(fd.get(), out.data() + used, capacity - used);
+    const ssize_t n = ::read(fd.get(), scratch.get() + used, capacity - used);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -251,10 +257,14 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
     if (used < capacity) {
       break;
     }
-    capacity = std::min(capacity * 2, max_bytes + 1);
-    out.resize(capacity);
+    const std::size_t grown = std::min(capacity * 2, max_bytes + 1);
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    std::memcpy(bigger.get(), scratch.get(), used);
+    scratch = std::move(bigger);
+    scratch_size = grown;
+    capacity = grown;
   }
-  out.resize(used);
+  out.assign(scratch.get(), used);
   return {};
 }
 

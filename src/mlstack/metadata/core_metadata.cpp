@@ -9,14 +9,19 @@
 namespace mlstack::metadata {
 
 ParsedMetadata parse_core_metadata(std::string_view bytes) {
-  ParsedMetadata out;
   if (const auto bad = find_utf8_error(bytes)) {
+    ParsedMetadata out;
     out.decode_error = describe(*bad, bytes);
     out.problems.push_back("not valid UTF-8: " + *out.decode_error);
     return out;
   }
+  return parse_core_metadata_text(bytes);
+}
+
+ParsedMetadata parse_core_metadata_text(std::string_view decoded) {
+  ParsedMetadata out;
   std::string storage;
-  const std::string_view text = translate_newlines(bytes, storage);
+  const std::string_view text = translate_newlines(decoded, storage);
   const HeaderSection section = HeaderSection::parse(text);
   for (const HeaderDefect& d : section.defects()) {
     out.problems.push_back(describe(d));

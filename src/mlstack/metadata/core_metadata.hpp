@@ -46,4 +46,8 @@ struct ParsedMetadata {
 /// ```
 [[nodiscard]] ParsedMetadata parse_core_metadata(std::string_view bytes);
 
+/// `parse_core_metadata` on bytes the caller has already checked with `find_utf8_error`
+/// (as importlib's `read_text` does before parsing), so the file is not validated twice.
+[[nodiscard]] ParsedMetadata parse_core_metadata_text(std::string_view decoded);
+
 }  // namespace mlstack::metadata

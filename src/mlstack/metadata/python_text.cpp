@@ -19,6 +19,32 @@ std::uint8_t byte_at(std::string_view s, std::size_t i) noexcept {
 
 bool is_continuation(std::uint8_t b) noexcept { return (b & 0xC0U) == 0x80U; }
 
+constexpr std::uint64_t k_high_bits = 0x8080808080808080ULL;
+constexpr std::uint64_t k_space_bytes = 0x2020202020202020ULL;
+
+std::uint64_t load_word(const char* p) noexcept {
+  std::uint64_t word = 0;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// True when the `Words` * 8 bytes at `p` are all ASCII.
+template <std::size_t Words>
+bool is_ascii_block(const char* p) noexcept {
+  std::uint64_t any = 0;
+  for (std::size_t k = 0; k < Words; ++k) {
+    any |= load_word(p + k * 8);
+  }
+  return (any & k_high_bits) == 0;
+}
+
+// True when the 8 bytes at `p` are all in 0x20-0x7F: none can be (or start) a line break
+// for str.splitlines(). Without a byte under 0x20 the subtraction never borrows.
+bool is_plain_word(const char* p) noexcept {
+  const std::uint64_t word = load_word(p);
+  return (((word - k_space_bytes) | word) & k_high_bits) == 0;
+}
+
 // Length of the UTF-8 character starting at `i`, which must be valid UTF-8.
 std::size_t char_length(std::uint8_t lead) noexcept {
   if (lead < 0x80U) {
@@ -69,14 +95,17 @@ std::optional<Utf8Error> find_utf8_error(std::string_view bytes) noexcept {
   const std::size_t n = bytes.size();
   std::size_t i = 0;
   while (i < n) {
-    // Fast path: eight ASCII bytes at a time.
-    if (i + 8 <= n) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, bytes.data() + i, sizeof word);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
+    // Fast path: ASCII, 32 bytes per test (METADATA bodies and RECORD files are megabytes
+    // of it), then 8 at a time.
+    while (i + 32 <= n && is_ascii_block<4>(bytes.data() + i)) {
+      i += 32;
+    }
+    if (i >= n) {
+      break;
+    }
+    if (i + 8 <= n && is_ascii_block<1>(bytes.data() + i)) {
+      i += 8;
+      continue;
     }
     const std::uint8_t lead = byte_at(bytes, i);
     if (lead < 0x80U) {
@@ -150,33 +179,40 @@ std::string_view translate_newlines(std::string_view text, std::string& storage)
   return storage;
 }
 
+LineBreak find_line_break(std::string_view text, std::size_t pos) noexcept {
+  const std::size_t n = text.size();
+  std::size_t i = pos;
+  while (i < n) {
+    if (i + 8 <= n && is_plain_word(text.data() + i)) {
+      i += 8;
+      continue;
+    }
+    const auto b = byte_at(text, i);
+    if (b == '\n' || b == '\v' || b == '\f' || b == 0x1C || b == 0x1D || b == 0x1E) {
+      return {i, i + 1};
+    }
+    if (b == '\r') {
+      return {i, (i + 1 < n && text[i + 1] == '\n') ? i + 2 : i + 1};
+    }
+    if (b == 0xC2 && i + 1 < n && byte_at(text, i + 1) == 0x85) {
+      return {i, i + 2};
+    }
+    if (b == 0xE2 && i + 2 < n && byte_at(text, i + 1) == 0x80 &&
+        (byte_at(text, i + 2) == 0xA8 || byte_at(text, i + 2) == 0xA9)) {
+      return {i, i + 3};
+    }
+    ++i;
+  }
+  return {n, n};
+}
+
 std::vector<std::string_view> python_splitlines(std::string_view text) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto b = byte_at(text, i);
-    std::size_t brk = 0;  // length of the line break at i
-    if (b == '\n' || b == '\v' || b == '\f' || b == 0x1C || b == 0x1D || b == 0x1E) {
-      brk = 1;
-    } else if (b == '\r') {
-      brk = (i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1;
-    } else if (b == 0xC2 && i + 1 < text.size() && byte_at(text, i + 1) == 0x85) {
-      brk = 2;
-    } else if (b == 0xE2 && i + 2 < text.size() && byte_at(text, i + 1) == 0x80 &&
-               (byte_at(text, i + 2) == 0xA8 || byte_at(text, i + 2) == 0xA9)) {
-      brk = 3;
-    }
-    if (brk == 0) {
-      ++i;
-      continue;
-    }
-    out.push_back(text.substr(start, i - start));
-    i += brk;
-    start = i;
-  }
-  if (start < text.size()) {
-    out.push_back(text.substr(start));
+  while (start < text.size()) {
+    const LineBreak brk = find_line_break(text, start);
+    out.push_back(text.substr(start, brk.begin - start));
+    start = brk.end;
   }
   return out;
 }

@@ -19,7 +19,7 @@ struct Utf8Error {
 
 /// The first strict-UTF-8 error in `bytes` (Python's `bytes.decode("utf-8")`: no
 /// surrogates, no overlongs, nothing over U+10FFFF), or nullopt when all of it decodes.
-/// ASCII runs are checked eight bytes at a time.
+/// ASCII runs are checked 32 bytes at a time.
 [[nodiscard]] std::optional<Utf8Error> find_utf8_error(std::string_view bytes) noexcept;
 
 /// Python's message: "'utf-8' codec can't decode byte 0xff in position 3: invalid start byte".
@@ -28,6 +28,17 @@ struct Utf8Error {
 /// Python's text-mode universal newlines: `\r\n` and lone `\r` become `\n`. Returns `text`
 /// itself when it has no `\r`, else `storage` filled with the translation.
 [[nodiscard]] std::string_view translate_newlines(std::string_view text, std::string& storage);
+
+/// A line break found by `find_line_break`: `[begin, end)` are its bytes.
+struct LineBreak {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+/// The first `str.splitlines()` line break at or after `pos`, or `{size, size}` when the
+/// rest of `text` has none. Lines can be walked without building a vector:
+/// `for (pos = 0; pos < size; pos = brk.end) { brk = find_line_break(text, pos); ... }`.
+[[nodiscard]] LineBreak find_line_break(std::string_view text, std::size_t pos) noexcept;
 
 /// Python's `str.splitlines()` on UTF-8 text: breaks at `\n`, `\r`, `\r\n`, `\v`, `\f`,
 /// `\x1c`-`\x1e`, U+0085, U+2028 and U+2029; no final empty line.

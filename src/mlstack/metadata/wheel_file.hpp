@@ -26,6 +26,9 @@ struct WheelFile {
 
 /// The first field of each row of a RECORD file, parsed as Python's `csv.reader` with the
 /// default dialect (`,` separated, `"` quoted, `""` escapes); empty rows are skipped.
-[[nodiscard]] std::vector<std::string> parse_record_paths(std::string_view text);
+/// With `relative_to`, paths not starting with `/` are prefixed with it and a `/` (none is
+/// added when it already ends with one), such as `/venv/site-packages/torch/__init__.py`.
+[[nodiscard]] std::vector<std::string> parse_record_paths(std::string_view text,
+                                                          std::string_view relative_to = {});
 
 }  // namespace mlstack::metadata

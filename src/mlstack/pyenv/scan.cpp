@@ -10,8 +10,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -146,7 +149,9 @@ std::string join(const std::string& root_str, std::string_view child) {
   if (root_str == ".") {
     return std::string(child);
   }
-  std::string out = root_str;
+  std::string out;
+  out.reserve(root_str.size() + 1 + child.size());
+  out.append(root_str);
   if (out.back() != '/') {
     out.push_back('/');
   }
@@ -165,7 +170,7 @@ class Scanner {
       // Not a directory: a zip archive (not inspected, see scan.hpp), a file or nothing.
       return;
     }
-    const std::string installed = installed_location(root);
+    const std::size_t installed = add_location(installed_location(root));
     find(root, children, installed);
     // find_legacy_editables: pathlib's iterdir lists the same children again.
     for (const io::DirEntry& child : children) {
@@ -200,7 +205,16 @@ class Scanner {
     }
   }
 
-  facts::Inventory take() { return std::move(m_inventory); }
+  /// Reads every candidate found so far (on worker threads when there are many), then
+  /// applies pip's first-name-wins rule in discovery order.
+  facts::Inventory take() {
+    std::vector<Loaded> loaded(m_candidates.size());
+    read_all(loaded);
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+      admit(m_candidates[i], std::move(loaded[i]));
+    }
+    return std::move(m_inventory);
+  }
 
  private:
   // normalize_path(installed_location) and pip's is_local().
@@ -215,14 +229,14 @@ class Scanner {
     return real;
   }
 
-  bool is_local(const std::string& installed) const {
+  [[nodiscard]] bool is_local(const std::string& installed) const {
     return m_options.venv_prefix_realpath.empty() ||
            installed.starts_with(m_options.venv_prefix_realpath);
   }
 
   // _DistributionFinder._find_impl over one directory listing (Lookup order).
   void find(const std::string& root, const std::vector<io::DirEntry>& children,
-            const std::string& installed) {
+            std::size_t installed) {
     std::vector<std::vector<const io::DirEntry*>> groups;
     std::unordered_map<std::string, std::size_t> group_of;
     std::vector<const io::DirEntry*> eggs;
@@ -244,24 +258,24 @@ class Scanner {
     }
     for (const auto& group : groups) {
       for (const io::DirEntry* child : group) {
-        consider(root, child->name, installed);
+        m_candidates.push_back(Candidate{root, child->name, installed});
       }
     }
     for (const io::DirEntry* child : eggs) {
-      consider(root, child->name, installed);
+      m_candidates.push_back(Candidate{root, child->name, installed});
     }
   }
 
   // Reads the metadata as `Distribution.metadata` (+ pip's `_add_egg_info_requires`).
   void read_metadata(const std::string& info, facts::InstalledDist& dist,
-                     metadata::CoreMetadata& meta, bool& have_meta) {
+                     metadata::CoreMetadata& meta, bool& have_meta, std::string& buffer) const {
     have_meta = false;
     const std::size_t max = m_options.max_file_size;
-    TextRead r = read_info_text(m_fs, info + "/METADATA", max, m_buffer);
+    TextRead r = read_info_text(m_fs, info + "/METADATA", max, buffer);
     if (!r.error && (!r.text || r.text->empty())) {
-      r = read_info_text(m_fs, info + "/PKG-INFO", max, m_buffer);
+      r = read_info_text(m_fs, info + "/PKG-INFO", max, buffer);
       if (!r.error && (!r.text || r.text->empty())) {
-        r = read_info_text(m_fs, info, max, m_buffer);
+        r = read_info_text(m_fs, info, max, buffer);
       }
     }
     if (r.error) {
@@ -270,7 +284,8 @@ class Scanner {
       return;
     }
     if (r.text) {
-      metadata::ParsedMetadata parsed = metadata::parse_core_metadata(*r.text);
+      // read_info_text has checked the UTF-8 already.
+      metadata::ParsedMetadata parsed = metadata::parse_core_metadata_text(*r.text);
       meta = std::move(parsed.metadata);
       for (std::string& p : parsed.problems) {
         dist.problems.push_back(std::move(p));
@@ -279,7 +294,7 @@ class Scanner {
       dist.problems.emplace_back("no METADATA or PKG-INFO file");
     }
     if (metadata::needs_egg_info_requires(meta)) {
-      const TextRead req = read_info_text(m_fs, info + "/requires.txt", max, m_buffer);
+      const TextRead req = read_info_text(m_fs, info + "/requires.txt", max, buffer);
       if (req.error) {
         dist.read_error = *req.error;
         dist.problems.push_back("cannot read requires.txt: " + *req.error);
@@ -292,29 +307,50 @@ class Scanner {
     have_meta = true;
   }
 
-  void consider(const std::string& root, const std::string& child, const std::string& installed) {
+  // One distribution candidate, in discovery order.
+  struct Candidate {
+    std::string root;
+    std::string child;
+    std::size_t installed;  // index into m_locations
+  };
+
+  // What reading a candidate gave: a distribution, or pip's "Skipping ..." message.
+  struct Loaded {
     facts::InstalledDist dist;
-    dist.location = root;
-    dist.info_path = join(root, child);
-    const DirNameParts parts = parse_info_directory(child);
+    std::optional<std::string> skipped;
+  };
+
+  std::size_t add_location(std::string installed) {
+    if (m_locations.empty() || m_locations.back() != installed) {
+      m_locations.push_back(std::move(installed));
+    }
+    return m_locations.size() - 1;
+  }
+
+  // Reads one candidate's files. Touches nothing shared but the (const) file system, so
+  // candidates can be read on several threads; `buffer` is the thread's read buffer.
+  Loaded load(const Candidate& c, std::string& buffer) const {
+    Loaded out;
+    facts::InstalledDist& dist = out.dist;
+    dist.location = c.root;
+    dist.info_path = join(c.root, c.child);
+    const DirNameParts parts = parse_info_directory(c.child);
     metadata::CoreMetadata meta;
     bool have_meta = false;
-    read_metadata(dist.info_path, dist, meta, have_meta);
+    read_metadata(dist.info_path, dist, meta, have_meta, buffer);
 
     // get_dist_canonical_name: the directory's name when non-empty, else `Name`.
     if (parts.name && !parts.name->empty()) {
       dist.canonical_name = names::canonicalize(*parts.name);
     } else if (dist.read_error) {
       // pip raises out of the finder here (a traceback); mlstack skips the candidate.
-      m_inventory.skipped.push_back(
-          fmt::format("Skipping {} due to {}", dist.info_path, *dist.read_error));
-      return;
+      out.skipped = fmt::format("Skipping {} due to {}", dist.info_path, *dist.read_error);
+      return out;
     } else if (meta.name) {
       dist.canonical_name = names::canonicalize(*meta.name);
     } else {
-      m_inventory.skipped.push_back(
-          fmt::format("Skipping {} due to invalid metadata entry 'name'", dist.info_path));
-      return;
+      out.skipped = fmt::format("Skipping {} due to invalid metadata entry 'name'", dist.info_path);
+      return out;
     }
     dist.raw_name = meta.name.value_or(dist.canonical_name);
     if (parts.version && !parts.version->empty()) {
@@ -325,20 +361,58 @@ class Scanner {
     dist.requires_dist = std::move(meta.requires_dist);
     dist.provides_extra = std::move(meta.provides_extra);
     dist.requires_python = std::move(meta.requires_python);
-    dist.local = is_local(installed);
-    read_extras(dist);
+    dist.local = is_local(m_locations[c.installed]);
+    read_extras(dist, buffer);
+    return out;
+  }
 
+  // Below this many candidates a second thread costs more than it saves.
+  static constexpr std::size_t k_parallel_threshold = 32;
+
+  void read_all(std::vector<Loaded>& loaded) const {
+    const std::size_t n = m_candidates.size();
+    std::size_t threads = 1;
+    if (n >= k_parallel_threshold) {
+      threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+      threads = std::min(threads, m_options.max_threads);
+    }
+    // Candidates are handed out one at a time: one RECORD or METADATA can be most of the
+    // work (torch), so fixed slices would leave a thread idle.
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      std::string buffer;  // one read buffer per thread: no allocation per read
+      for (std::size_t i = next++; i < n; i = next++) {
+        loaded[i] = load(m_candidates[i], buffer);
+      }
+    };
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t) {
+      workers.emplace_back(work);
+    }
+    work();
+    for (std::thread& w : workers) {
+      w.join();
+    }
+  }
+
+  // pip's first-name-wins and name validity, in discovery order.
+  void admit(const Candidate& c, Loaded loaded) {
+    if (loaded.skipped) {
+      m_inventory.skipped.push_back(std::move(*loaded.skipped));
+      return;
+    }
+    facts::InstalledDist& dist = loaded.dist;
     if (!m_found.insert(dist.canonical_name).second) {
       m_inventory.shadowed.push_back(std::move(dist));
       return;
     }
     if (!pip_valid_name(dist.canonical_name)) {
-      if (child.starts_with('~')) {
+      if (c.child.starts_with('~')) {
         m_inventory.skipped.push_back(fmt::format(
             "Ignoring incompletely removed distribution {} ({}); '~'-prefixed leftover "
             "directories are the result of a previous incomplete installation, and can be "
             "deleted",
-            child, dist.location));
+            c.child, dist.location));
       } else {
         m_inventory.skipped.push_back(fmt::format("Ignoring invalid distribution {} ({})",
                                                   dist.canonical_name, dist.location));
@@ -349,9 +423,9 @@ class Scanner {
   }
 
   // WHEEL always (pip check's check_unsupported); INSTALLER and RECORD for ScanDepth::full.
-  void read_extras(facts::InstalledDist& dist) {
+  void read_extras(facts::InstalledDist& dist, std::string& buffer) const {
     const std::size_t max = m_options.max_file_size;
-    std::string& bytes = m_buffer;
+    std::string& bytes = buffer;
     const IoStatus wheel = m_fs.read_file(dist.info_path + "/WHEEL", max, bytes);
     if (wheel.ok()) {
       metadata::WheelFile parsed = metadata::parse_wheel_file(bytes);
@@ -374,9 +448,9 @@ class Scanner {
     }
     if (m_fs.read_file(dist.info_path + "/RECORD", max, bytes).ok() &&
         !metadata::find_utf8_error(bytes)) {
-      for (const std::string& p : metadata::parse_record_paths(bytes)) {
-        dist.record_paths.push_back(p.starts_with('/') ? p : join(dist.location, p));
-      }
+      // As join(dist.location, path) for relative paths.
+      dist.record_paths = metadata::parse_record_paths(
+          bytes, dist.location == "." ? std::string_view() : std::string_view(dist.location));
     }
   }
 
@@ -384,7 +458,8 @@ class Scanner {
   const ScanOptions& m_options;
   facts::Inventory m_inventory;
   std::unordered_set<std::string> m_found;
-  std::string m_buffer;  // one read buffer for every file: no allocation per read
+  std::vector<Candidate> m_candidates;
+  std::vector<std::string> m_locations;  // normalize_path(installed_location) per entry
 };
 
 }  // namespace

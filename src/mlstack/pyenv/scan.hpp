@@ -26,6 +26,9 @@ struct ScanOptions {
   /// sys.prefix when the interpreter runs in a virtual environment; leave it empty outside
   /// one (every distribution is then local).
   std::string venv_prefix_realpath;
+  /// Distributions are read on up to this many threads (at most the number of CPUs, and one
+  /// for small environments); the result does not depend on it.
+  std::size_t max_threads = 4;
 };
 
 /// Finds the installed distributions on `paths` (sys.path order) as pip 26.3's importlib
