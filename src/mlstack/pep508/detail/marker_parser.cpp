@@ -184,6 +184,7 @@ void format_into(std::string& out, const MarkerList& markers, bool first) {
 
 Result<MarkerList> parse_marker_list(Tokenizer& tokenizer) {
   MarkerList expression;
+  expression.reserve(3);  // `a and b` is the common shape: one allocation
   MLSTACK_TRY_ASSIGN(MarkerNode first, parse_marker_atom(tokenizer));
   expression.push_back(std::move(first));
   Token token{};

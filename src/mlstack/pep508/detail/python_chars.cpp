@@ -90,9 +90,18 @@ bool is_python_space(std::uint32_t cp) noexcept {
 }
 
 bool is_word_boundary(std::string_view s, std::size_t pos) {
-  const bool before = pos > 0 && is_python_word(decode_utf8_before(s, pos));
-  std::size_t length = 0;
-  const bool after = pos < s.size() && is_python_word(decode_utf8(s, pos, &length));
+  // ASCII neighbours (nearly always) need no decoding.
+  bool before = false;
+  if (pos > 0) {
+    const auto b = static_cast<unsigned char>(s[pos - 1]);
+    before = b < 0x80U ? is_python_word(b) : is_python_word(decode_utf8_before(s, pos));
+  }
+  bool after = false;
+  if (pos < s.size()) {
+    const auto b = static_cast<unsigned char>(s[pos]);
+    std::size_t length = 0;
+    after = b < 0x80U ? is_python_word(b) : is_python_word(decode_utf8(s, pos, &length));
+  }
   return before != after;
 }
 

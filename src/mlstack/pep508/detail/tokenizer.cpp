@@ -363,7 +363,9 @@ std::optional<std::size_t> Tokenizer::match(TokenKind kind) const {
     case TokenKind::not_:
       return match_words(s, p, {"not"});
     case TokenKind::variable: {
-      if (!is_word_boundary(s, p)) {
+      // Every variable starts with one of these letters: most quoted strings stop here.
+      if (p >= s.size() || std::string_view("deiops").find(s[p]) == std::string_view::npos ||
+          !is_word_boundary(s, p)) {
         return std::nullopt;
       }
       for (const std::string_view v : k_variables) {
