@@ -70,7 +70,8 @@ def main() -> int:
             for meta in ("METADATA", "WHEEL", "INSTALLER", "RECORD"):
                 f.write(f"{name}-{version}.dist-info/{meta},,\n")
     if args.pip:
-        subprocess.run([py, "-m", "ensurepip", "-q"], check=True)
+        # ensurepip has no -q; its output is not interesting.
+        subprocess.run([py, "-m", "ensurepip"], check=True, stdout=subprocess.DEVNULL)
         subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check",
                         args.pip], check=True)
     print(f"{args.dest}: {args.n} distributions in {site}")
