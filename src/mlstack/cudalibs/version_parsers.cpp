@@ -18,7 +18,17 @@ namespace {
 // `#define NAME VALUE` lines, leading blanks allowed (cusolver_common.h indents them).
 std::map<std::string, std::string, std::less<>> parse_defines(std::string_view text) {
   std::map<std::string, std::string, std::less<>> out;
-  for (auto line : text::split_lines(text)) {
+  // Only lines whose first non-blank character is `#` matter: jump from `#` to `#` instead
+  // of splitting megabytes of CUDA headers into lines.
+  std::size_t pos = 0;
+  while ((pos = text.find('#', pos)) != std::string_view::npos) {
+    const std::size_t line_start = text.find_last_of('\n', pos) + 1;  // npos + 1 == 0
+    std::size_t line_end = text.find('\n', pos);
+    if (line_end == std::string_view::npos) {
+      line_end = text.size();
+    }
+    std::string_view line = text.substr(line_start, line_end - line_start);
+    pos = line_end;
     line = text::trim(line);
     if (!line.starts_with('#')) {
       continue;
