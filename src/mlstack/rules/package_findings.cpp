@@ -2,6 +2,8 @@
 #include "mlstack/rules/package_findings.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <map>
 #include <set>
 #include <string>
@@ -257,16 +259,52 @@ void add_requires_python_findings(const PackageContext& ctx, std::vector<Finding
   }
 }
 
+// Which distribution first listed each RECORD path: an open-addressing table over all paths
+// (a real GPU environment has ~80,000), one allocation instead of one node per path.
+class PathOwners {
+ public:
+  explicit PathOwners(std::size_t paths) {
+    std::size_t size = 16;
+    while (size < paths * 2) {
+      size *= 2;
+    }
+    m_slots.assign(size, Slot{});
+  }
+  // Records `owner` for `path`; returns the earlier owner when another distribution had it.
+  std::optional<std::uint32_t> claim(const std::string* path, std::uint32_t owner) {
+    const std::size_t mask = m_slots.size() - 1;
+    std::size_t i = std::hash<std::string_view>{}(*path) & mask;
+    while (m_slots[i].path != nullptr) {
+      if (*m_slots[i].path == *path) {
+        return m_slots[i].owner == owner ? std::nullopt : std::optional(m_slots[i].owner);
+      }
+      i = (i + 1) & mask;
+    }
+    m_slots[i] = Slot{path, owner};
+    return std::nullopt;
+  }
+
+ private:
+  struct Slot {
+    const std::string* path = nullptr;
+    std::uint32_t owner = 0;
+  };
+  std::vector<Slot> m_slots;
+};
+
 void add_file_clash_findings(const PackageContext& ctx, std::vector<Finding>& out) {
-  std::unordered_map<std::string_view, std::size_t> owner;
+  const auto& dists = ctx.inventory.dists;
+  std::size_t total = 0;
+  for (const facts::InstalledDist& d : dists) {
+    total += d.record_paths.size();
+  }
+  PathOwners owners(total);
   // (first owner, second owner) -> clashing paths
   std::map<std::pair<std::size_t, std::size_t>, std::vector<std::string_view>> clashes;
-  const auto& dists = ctx.inventory.dists;
   for (std::size_t i = 0; i < dists.size(); ++i) {
     for (const std::string& p : dists[i].record_paths) {
-      const auto [it, inserted] = owner.emplace(p, i);
-      if (!inserted && it->second != i) {
-        clashes[{it->second, i}].push_back(p);
+      if (const auto first = owners.claim(&p, static_cast<std::uint32_t>(i))) {
+        clashes[{*first, i}].push_back(p);
       }
     }
   }
