@@ -6,75 +6,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mlstack/facts/detail/json_fields.hpp"
+
 namespace mlstack::facts {
 namespace {
 
 using nlohmann::json;
 
-Error wrong_type(std::string_view expected, std::string_view key, const json& value) {
-  return make_error(ErrorCode::invalid_data, fmt::format("expected {} for `{}`, found {}", expected,
-                                                         key, value.type_name()));
-}
-
-Result<void> read(const json& object, std::string_view key, std::string& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  if (!it->is_string()) {
-    return unexpected(wrong_type("string", key, *it));
-  }
-  out = it->get<std::string>();
-  return {};
-}
-
-Result<void> read(const json& object, std::string_view key, bool& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  if (!it->is_boolean()) {
-    return unexpected(wrong_type("boolean", key, *it));
-  }
-  out = it->get<bool>();
-  return {};
-}
-
-Result<void> read(const json& object, std::string_view key, std::vector<std::string>& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  if (!it->is_array()) {
-    return unexpected(wrong_type("array of strings", key, *it));
-  }
-  out.clear();
-  for (const json& item : *it) {
-    if (!item.is_string()) {
-      return unexpected(wrong_type("array of strings", key, *it));
-    }
-    out.push_back(item.get<std::string>());
-  }
-  return {};
-}
-
-Result<void> read(const json& object, std::string_view key, MarkerValues& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  if (!it->is_object()) {
-    return unexpected(wrong_type("object of strings", key, *it));
-  }
-  out.clear();
-  for (const auto& [name, value] : it->items()) {
-    if (!value.is_string()) {
-      return unexpected(wrong_type("string", fmt::format("{}.{}", key, name), value));
-    }
-    out.emplace(name, value.get<std::string>());
-  }
-  return {};
-}
+using detail::read;
 
 }  // namespace
 

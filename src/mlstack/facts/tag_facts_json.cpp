@@ -4,78 +4,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mlstack/facts/detail/json_fields.hpp"
+
 namespace mlstack::facts {
 namespace {
 
 using nlohmann::json;
 
-Error wrong_type(std::string_view expected, std::string_view key, const json& value) {
-  return make_error(ErrorCode::invalid_data, fmt::format("expected {} for `{}`, found {}", expected,
-                                                         key, value.type_name()));
-}
-
-// Each reader leaves `out` alone when `key` is absent.
-Result<void> read(const json& object, std::string_view key, std::string& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  if (!it->is_string()) {
-    return unexpected(wrong_type("string", key, *it));
-  }
-  out = it->get<std::string>();
-  return {};
-}
-
-Result<void> read(const json& object, std::string_view key, bool& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  if (!it->is_boolean()) {
-    return unexpected(wrong_type("boolean", key, *it));
-  }
-  out = it->get<bool>();
-  return {};
-}
-
-Result<void> read(const json& object, std::string_view key, int& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  if (!it->is_number_integer()) {
-    return unexpected(wrong_type("integer", key, *it));
-  }
-  out = it->get<int>();
-  return {};
-}
-
-template <class T>
-Result<void> read(const json& object, std::string_view key, std::vector<T>& out) {
-  const auto it = object.find(key);
-  if (it == object.end()) {
-    return {};
-  }
-  constexpr std::string_view expected =
-      std::is_same_v<T, int> ? "array of integers" : "array of strings";
-  if (!it->is_array()) {
-    return unexpected(wrong_type(expected, key, *it));
-  }
-  std::vector<T> values;
-  for (const json& item : *it) {
-    if constexpr (std::is_same_v<T, int>) {
-      if (!item.is_number_integer()) {
-        return unexpected(wrong_type(expected, key, *it));
-      }
-    } else if (!item.is_string()) {
-      return unexpected(wrong_type(expected, key, *it));
-    }
-    values.push_back(item.get<T>());
-  }
-  out = std::move(values);
-  return {};
-}
+using detail::read;
 
 }  // namespace
 
