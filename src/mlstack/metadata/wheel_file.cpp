@@ -6,6 +6,10 @@
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace mlstack::metadata {
 
 WheelFile parse_wheel_file(std::string_view bytes) {
@@ -35,62 +39,91 @@ std::string parse_installer(std::string_view bytes) {
   return {};
 }
 
-std::vector<std::string> parse_record_paths(std::string_view text, std::string_view relative_to) {
-  std::vector<std::string> out;
-  const bool add_slash = !relative_to.empty() && relative_to.back() != '/';
-  // One allocation per path: the prefix for relative paths is written first.
-  auto start_path = [&](std::string& path, std::string_view first, std::size_t reserve) {
-    if (relative_to.empty() || first.starts_with('/')) {
-      path.reserve(reserve);
-      return;
+namespace {
+
+// The first index at or after `i` whose byte may end a RECORD field or line: a control byte
+// or one of 0x80-0xFF (where every str.splitlines() break begins), or `,` when `comma`.
+// RECORD files are megabytes of plain ASCII, so this is the hot loop of reading them.
+std::size_t find_special(std::string_view text, std::size_t i, bool comma) noexcept {
+  const std::size_t n = text.size();
+  const char* p = text.data();
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i commas = _mm_set1_epi8(',');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    // Signed compare: bytes 0x80-0xFF are negative, so this catches them and 0x00-0x1F.
+    __m128i hit = _mm_cmplt_epi8(v, space);
+    if (comma) {
+      hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, commas));
     }
-    path.reserve(relative_to.size() + 1 + reserve);
-    path.append(relative_to);
-    if (add_slash) {
-      path.push_back('/');
+    if (const int mask = _mm_movemask_epi8(hit); mask != 0) {
+      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
     }
-  };
+  }
+#endif
+  for (; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(p[i]);
+    if (b < 0x20 || b >= 0x80 || (comma && b == ',')) {
+      return i;
+    }
+  }
+  return n;
+}
+
+// The line break ending the line that `i` is in, given that [line start, i) holds none.
+LineBreak line_break_from(std::string_view text, std::size_t i) noexcept {
+  return find_line_break(text, find_special(text, i, false));
+}
+
+}  // namespace
+
+std::optional<std::string_view> RecordReader::next() {
+  const std::string_view text = m_text;
   // csv.reader over str.splitlines(): each line is one record unless a quoted field spans
   // lines, which splitlines() has already cut (csv then sees the pieces separately).
-  for (std::size_t pos = 0; pos < text.size();) {
-    const LineBreak brk = find_line_break(text, pos);
-    const std::string_view line = text.substr(pos, brk.begin - pos);
-    pos = brk.end;
-    if (line.empty()) {
-      continue;
+  while (m_pos < text.size()) {
+    const std::size_t start = m_pos;
+    if (text[start] != '"') {
+      const std::size_t stop = find_special(text, start, true);
+      if (stop < text.size() && text[stop] == ',') {
+        m_pos = line_break_from(text, stop + 1).end;
+        return text.substr(start, stop - start);
+      }
+      // A line break, or a byte that may begin one: fall back to the exact search.
+      const LineBreak brk = find_line_break(text, stop);
+      m_pos = brk.end;
+      const std::string_view line = text.substr(start, brk.begin - start);
+      if (line.empty()) {
+        continue;
+      }
+      return line.substr(0, line.find(','));
     }
-    if (line[0] != '"') {
-      const std::string_view field = line.substr(0, line.find(','));
-      std::string& path = out.emplace_back();
-      start_path(path, field, field.size());
-      path.append(field);
-      continue;
-    }
+    const LineBreak brk = line_break_from(text, start);
+    const std::string_view line = text.substr(start, brk.begin - start);
+    m_pos = brk.end;
     // Quoted field: `""` is a quote; text after the closing quote up to `,` is appended
     // (csv's non-strict mode).
-    std::string field;
-    field.reserve(line.size());
+    m_field.clear();
     std::size_t i = 1;
     while (i < line.size()) {
       if (line[i] == '"') {
         if (i + 1 < line.size() && line[i + 1] == '"') {
-          field.push_back('"');
+          m_field.push_back('"');
           i += 2;
           continue;
         }
         ++i;
         break;
       }
-      field.push_back(line[i]);
+      m_field.push_back(line[i]);
       ++i;
     }
     const std::size_t comma = std::min(line.find(',', i), line.size());
-    field.append(line.substr(i, comma - i));
-    std::string& path = out.emplace_back();
-    start_path(path, field, field.size());
-    path.append(field);
+    m_field.append(line.substr(i, comma - i));
+    return std::string_view(m_field);
   }
-  return out;
+  return std::nullopt;
 }
 
 }  // namespace mlstack::metadata

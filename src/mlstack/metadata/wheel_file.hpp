@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,11 +25,24 @@ struct WheelFile {
 /// or an empty string; non-UTF-8 content gives an empty string as pip's does.
 [[nodiscard]] std::string parse_installer(std::string_view bytes);
 
-/// The first field of each row of a RECORD file, parsed as Python's `csv.reader` with the
-/// default dialect (`,` separated, `"` quoted, `""` escapes); empty rows are skipped.
-/// With `relative_to`, paths not starting with `/` are prefixed with it and a `/` (none is
-/// added when it already ends with one), such as `/venv/site-packages/torch/__init__.py`.
-[[nodiscard]] std::vector<std::string> parse_record_paths(std::string_view text,
-                                                          std::string_view relative_to = {});
+/// Reads the first field of each row of a RECORD file, parsed as Python's `csv.reader` with
+/// the default dialect (`,` separated, `"` quoted, `""` escapes) over `str.splitlines()`;
+/// empty rows are skipped. The paths are returned as they are written (relative ones are
+/// not joined to anything), one per `next()` call, without allocating for unquoted ones:
+///
+///     RecordReader reader(text);
+///     while (const auto path = reader.next()) { use(*path); }
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view text) noexcept : m_text(text) {}
+  /// The next row's first field, or nothing after the last row. The view points into the
+  /// text, or for a quoted field into the reader, and is valid until the next call.
+  [[nodiscard]] std::optional<std::string_view> next();
+
+ private:
+  std::string_view m_text;
+  std::size_t m_pos = 0;
+  std::string m_field;  // a quoted field, unescaped
+};
 
 }  // namespace mlstack::metadata

@@ -448,10 +448,33 @@ class Scanner {
     }
     if (m_fs.read_file(dist.info_path + "/RECORD", max, bytes).ok() &&
         !metadata::find_utf8_error(bytes)) {
-      // As join(dist.location, path) for relative paths.
-      dist.record_paths = metadata::parse_record_paths(
-          bytes, dist.location == "." ? std::string_view() : std::string_view(dist.location));
+      dist.record_paths = record_paths(bytes, dist.location);
     }
+  }
+
+  // RECORD's paths as join(location, path): relative ones get `location` and a `/` (none
+  // when it already ends with one, nothing for "."); absolute ones are kept as they are.
+  static facts::PathList record_paths(std::string_view record, std::string_view location) {
+    std::string prefix;
+    if (location != ".") {
+      prefix.assign(location);
+      if (!prefix.empty() && prefix.back() != '/') {
+        prefix.push_back('/');
+      }
+    }
+    // A real RECORD row is ~100 bytes (path, sha256, size); growth covers the rest.
+    const std::size_t rows = record.size() / 64 + 1;
+    facts::PathList out;
+    out.reserve(rows, record.size() + rows * prefix.size());
+    metadata::RecordReader reader(record);
+    while (const std::optional<std::string_view> path = reader.next()) {
+      if (path->starts_with('/')) {
+        out.push_back(*path);
+      } else {
+        out.push_back(prefix, *path);
+      }
+    }
+    return out;
   }
 
   const io::FileSystem& m_fs;

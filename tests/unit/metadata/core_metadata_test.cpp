@@ -56,9 +56,31 @@ TEST(InstallerParse, TakesFirstNonEmptyLine) {
   EXPECT_EQ(parse_installer("\xff"), "");
 }
 
+std::vector<std::string> record_paths(std::string_view text) {
+  std::vector<std::string> out;
+  RecordReader reader(text);
+  while (const auto path = reader.next()) {
+    out.emplace_back(*path);
+  }
+  return out;
+}
+
 TEST(RecordParse, ReadsFirstFieldOfEachRow) {
-  EXPECT_EQ(parse_record_paths("a/b.py,sha256=x,12\r\n\"c,d.py\",,\n\"e\"\"f\",,\n\ng\n"),
+  EXPECT_EQ(record_paths("a/b.py,sha256=x,12\r\n\"c,d.py\",,\n\"e\"\"f\",,\n\ng\n"),
             (std::vector<std::string>{"a/b.py", "c,d.py", "e\"f", "g"}));
+}
+
+TEST(RecordParse, BreaksLinesAsSplitlines) {
+  // Long rows take the 16-byte scan; every str.splitlines() break ends a row.
+  const std::string long_path = "pkg/" + std::string(40, 'x') + ".py";
+  EXPECT_EQ(record_paths(long_path + ",sha256=" + std::string(43, 'h') + ",1234\n" + long_path +
+                         "\v" + long_path + "\x1c/abs/" + long_path + ",,\r" + "caf\xc3\xa9,,"),
+            (std::vector<std::string>{long_path, long_path, long_path, "/abs/" + long_path,
+                                      "caf\xc3\xa9"}));
+  EXPECT_EQ(record_paths("a\xe2\x80\xa8" "b,,\xc2\x85" "c\xc2\xa0" "d,x\n,e\n\"q\"tail,x"),
+            (std::vector<std::string>{"a", "b", "c\xc2\xa0" "d", "", "qtail"}));
+  EXPECT_EQ(record_paths(""), std::vector<std::string>{});
+  EXPECT_EQ(record_paths("\n\n\r\n"), std::vector<std::string>{});
 }
 
 }  // namespace

@@ -33,7 +33,8 @@ struct Fixture {
                meta("alpha", "1.0", "Requires-Dist: beta-pkg>=2\nRequires-Dist: gone\n"));
     site.write("alpha-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n");
     site.write("alpha-1.0.dist-info/INSTALLER", "pip\n");
-    site.write("alpha-1.0.dist-info/RECORD", "alpha/__init__.py,sha256=x,1\n");
+    site.write("alpha-1.0.dist-info/RECORD",
+               "alpha/__init__.py,sha256=x,1\n/abs/alpha.pth,,\n../../bin/alpha,,\n");
     site.write("Beta_Pkg-2.0.dist-info/METADATA", meta("Beta_Pkg", "2.0"));
     site.write("gamma-1.0.dist-info/METADATA", meta("gamma", "1.0"));
     site.write("beta.pkg-3.0.dist-info/METADATA", meta("beta.pkg", "3.0"));
@@ -82,7 +83,8 @@ TEST(ScanFixture, FindsWhatPipFinds) {
   EXPECT_EQ(alpha->requires_dist, (std::vector<std::string>{"beta-pkg>=2", "gone"}));
   EXPECT_EQ(alpha->wheel_tags, (std::vector<std::string>{"py3-none-any"}));
   EXPECT_EQ(alpha->installer, "pip");
-  EXPECT_EQ(alpha->record_paths, (std::vector<std::string>{fx.site / "alpha/__init__.py"}));
+  EXPECT_EQ(alpha->record_paths, (facts::PathList{fx.site / "alpha/__init__.py", "/abs/alpha.pth",
+                                                  fx.site / "../../bin/alpha"}));
   EXPECT_EQ(alpha->location, fx.site.path());
 
   const auto* delta = find(inv, "delta");
