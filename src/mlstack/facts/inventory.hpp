@@ -96,10 +96,10 @@ struct InstalledDist {
   std::optional<std::string> requires_python;
   std::optional<std::vector<std::string>> wheel_tags;  // `Tag:` values; none without WHEEL
   std::optional<std::string> wheel_error;  // WHEEL exists but cannot be read (pip crashes)
-  std::string installer;                               // INSTALLER, trimmed; may be empty
-  bool local = true;  // pip's `dist.local`: inside the venv (always true outside one)
-  PathList record_paths;                  // RECORD entries, absolute (doctor only)
-  std::vector<std::string> problems;      // metadata problems, one sentence each
+  std::string installer;                   // INSTALLER, trimmed; may be empty
+  bool local = true;      // pip's `dist.local`: inside the venv (always true outside one)
+  PathList record_paths;  // RECORD entries, absolute (doctor only)
+  std::vector<std::string> problems;  // metadata problems, one sentence each
 };
 
 /// Every distribution on the path, in discovery order; the first of each name wins.

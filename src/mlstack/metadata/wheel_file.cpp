@@ -71,12 +71,23 @@ std::size_t find_special(std::string_view text, std::size_t i, bool comma) noexc
   return n;
 }
 
-// The line break ending the line that `i` is in, given that [line start, i) holds none.
-LineBreak line_break_from(std::string_view text, std::size_t i) noexcept {
-  return find_line_break(text, find_special(text, i, false));
+}  // namespace
+
+// `stop` is where find_special stopped: the bytes before it are plain ASCII. When the line
+// break is exactly there and ASCII, so is everything up to the break's end; otherwise bytes
+// went unseen (or are not ASCII) and the caller must check the text as UTF-8.
+LineBreak RecordReader::break_at(std::size_t stop) noexcept {
+  const LineBreak brk = find_line_break(m_text, stop);
+  if (brk.begin != stop ||
+      (stop < m_text.size() && static_cast<unsigned char>(m_text[stop]) >= 0x80)) {
+    m_only_ascii = false;
+  }
+  return brk;
 }
 
-}  // namespace
+LineBreak RecordReader::line_break_from(std::size_t i) noexcept {
+  return break_at(find_special(m_text, i, false));
+}
 
 std::optional<std::string_view> RecordReader::next() {
   const std::string_view text = m_text;
@@ -87,11 +98,11 @@ std::optional<std::string_view> RecordReader::next() {
     if (text[start] != '"') {
       const std::size_t stop = find_special(text, start, true);
       if (stop < text.size() && text[stop] == ',') {
-        m_pos = line_break_from(text, stop + 1).end;
+        m_pos = line_break_from(stop + 1).end;
         return text.substr(start, stop - start);
       }
       // A line break, or a byte that may begin one: fall back to the exact search.
-      const LineBreak brk = find_line_break(text, stop);
+      const LineBreak brk = break_at(stop);
       m_pos = brk.end;
       const std::string_view line = text.substr(start, brk.begin - start);
       if (line.empty()) {
@@ -99,7 +110,7 @@ std::optional<std::string_view> RecordReader::next() {
       }
       return line.substr(0, line.find(','));
     }
-    const LineBreak brk = line_break_from(text, start);
+    const LineBreak brk = line_break_from(start);
     const std::string_view line = text.substr(start, brk.begin - start);
     m_pos = brk.end;
     // Quoted field: `""` is a quote; text after the closing quote up to `,` is appended

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "mlstack/metadata/python_text.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -38,11 +40,18 @@ class RecordReader {
   /// The next row's first field, or nothing after the last row. The view points into the
   /// text, or for a quoted field into the reader, and is valid until the next call.
   [[nodiscard]] std::optional<std::string_view> next();
+  /// True when every byte read so far is ASCII, so the text read is valid UTF-8 without a
+  /// separate `find_utf8_error` pass (false means "not known", not "invalid").
+  [[nodiscard]] bool only_ascii() const noexcept { return m_only_ascii; }
 
  private:
+  LineBreak break_at(std::size_t stop) noexcept;
+  LineBreak line_break_from(std::size_t i) noexcept;
+
   std::string_view m_text;
   std::size_t m_pos = 0;
   std::string m_field;  // a quoted field, unescaped
+  bool m_only_ascii = true;
 };
 
 }  // namespace mlstack::metadata

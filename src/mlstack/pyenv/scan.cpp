@@ -446,14 +446,14 @@ class Scanner {
     if (m_fs.read_file(dist.info_path + "/INSTALLER", max, bytes).ok()) {
       dist.installer = metadata::parse_installer(bytes);
     }
-    if (m_fs.read_file(dist.info_path + "/RECORD", max, bytes).ok() &&
-        !metadata::find_utf8_error(bytes)) {
+    if (m_fs.read_file(dist.info_path + "/RECORD", max, bytes).ok()) {
       dist.record_paths = record_paths(bytes, dist.location);
     }
   }
 
   // RECORD's paths as join(location, path): relative ones get `location` and a `/` (none
   // when it already ends with one, nothing for "."); absolute ones are kept as they are.
+  // None when the file is not UTF-8 (pip's read_text fails).
   static facts::PathList record_paths(std::string_view record, std::string_view location) {
     std::string prefix;
     if (location != ".") {
@@ -473,6 +473,9 @@ class Scanner {
       } else {
         out.push_back(prefix, *path);
       }
+    }
+    if (!reader.only_ascii() && metadata::find_utf8_error(record)) {
+      return {};
     }
     return out;
   }

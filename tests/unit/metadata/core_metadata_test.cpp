@@ -77,10 +77,35 @@ TEST(RecordParse, BreaksLinesAsSplitlines) {
                          "\v" + long_path + "\x1c/abs/" + long_path + ",,\r" + "caf\xc3\xa9,,"),
             (std::vector<std::string>{long_path, long_path, long_path, "/abs/" + long_path,
                                       "caf\xc3\xa9"}));
-  EXPECT_EQ(record_paths("a\xe2\x80\xa8" "b,,\xc2\x85" "c\xc2\xa0" "d,x\n,e\n\"q\"tail,x"),
-            (std::vector<std::string>{"a", "b", "c\xc2\xa0" "d", "", "qtail"}));
+  EXPECT_EQ(record_paths("a\xe2\x80\xa8"
+                         "b,,\xc2\x85"
+                         "c\xc2\xa0"
+                         "d,x\n,e\n\"q\"tail,x"),
+            (std::vector<std::string>{"a", "b",
+                                      "c\xc2\xa0"
+                                      "d",
+                                      "", "qtail"}));
   EXPECT_EQ(record_paths(""), std::vector<std::string>{});
   EXPECT_EQ(record_paths("\n\n\r\n"), std::vector<std::string>{});
+}
+
+bool only_ascii(std::string_view text) {
+  RecordReader reader(text);
+  while (reader.next()) {
+  }
+  return reader.only_ascii();
+}
+
+TEST(RecordParse, TellsWhetherEverythingReadWasAscii) {
+  const std::string row =
+      "pkg/" + std::string(40, 'x') + ".py,sha256=" + std::string(43, 'h') + ",1234\r\n";
+  EXPECT_TRUE(only_ascii(""));
+  EXPECT_TRUE(only_ascii(row + row + "\"q\"\"x\",,\n\n,\v" + row + "last"));
+  EXPECT_FALSE(only_ascii(row + "caf\xc3\xa9,," + row));  // in a path
+  EXPECT_FALSE(only_ascii(row + "a,sha\xff\n" + row));    // after the comma
+  EXPECT_FALSE(only_ascii(row + "a\tb\xff,,\n"));         // after a control byte
+  EXPECT_FALSE(only_ascii(row + "\"a\xc2\x85\",,\n"));    // a U+0085 break
+  EXPECT_FALSE(only_ascii(row + "\xe2\x80\xa8" + row));   // a U+2028 break
 }
 
 }  // namespace

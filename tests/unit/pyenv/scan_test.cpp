@@ -37,6 +37,7 @@ struct Fixture {
                "alpha/__init__.py,sha256=x,1\n/abs/alpha.pth,,\n../../bin/alpha,,\n");
     site.write("Beta_Pkg-2.0.dist-info/METADATA", meta("Beta_Pkg", "2.0"));
     site.write("gamma-1.0.dist-info/METADATA", meta("gamma", "1.0"));
+    site.write("gamma-1.0.dist-info/RECORD", "gamma.py,,\ngamma/\xff.py,,\n");  // not UTF-8
     site.write("beta.pkg-3.0.dist-info/METADATA", meta("beta.pkg", "3.0"));
     site.write("delta.egg-info/PKG-INFO", meta("Delta", "0.5"));
     site.write("delta.egg-info/requires.txt", "six\n[test]\npytest\n");
@@ -86,6 +87,9 @@ TEST(ScanFixture, FindsWhatPipFinds) {
   EXPECT_EQ(alpha->record_paths, (facts::PathList{fx.site / "alpha/__init__.py", "/abs/alpha.pth",
                                                   fx.site / "../../bin/alpha"}));
   EXPECT_EQ(alpha->location, fx.site.path());
+  const auto* gamma = find(inv, "gamma");
+  ASSERT_NE(gamma, nullptr);
+  EXPECT_TRUE(gamma->record_paths.empty());  // pip's read_text fails: no files known
 
   const auto* delta = find(inv, "delta");
   ASSERT_NE(delta, nullptr);
