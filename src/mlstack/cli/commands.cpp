@@ -2,6 +2,7 @@
 #include "mlstack/cli/commands.hpp"
 
 #include <cstdlib>
+#include <future>
 #include <iterator>
 #include <optional>
 #include <ostream>
@@ -138,23 +139,30 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
 }
 
 ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
+  const io::RealFileSystem fs;
+  // Three independent gatherers: the knowledge base (parsing TOML), this machine's GPU
+  // (dlopen + NVML) and the environment's scan. The first two run beside the scan.
+  auto kb_future =
+      std::async(std::launch::async, [&options] { return kb::load_kb(options.kb_files); });
+  auto gpu_future = std::async(std::launch::async, [&options, &fs] {
+    if (options.gpu == GpuProbe::automatic) {
+      return gather_gpu(options, fs);
+    }
+    facts::GpuFacts skipped;
+    skipped.source = "not probed (--no-gpu)";
+    return skipped;
+  });
+  auto target = load_target(options.target, pyenv::ScanDepth::full);
+  auto kb = kb_future.get();
+  facts::GpuFacts gpu_facts = gpu_future.get();
   // The knowledge base is mlstack's own input: a bad --kb file is a usage error.
-  auto kb = kb::load_kb(options.kb_files);
   if (!kb) {
     print_error(err, kb.error());
     return ExitCode::usage_error;
   }
-  auto target = load_target(options.target, pyenv::ScanDepth::full);
   if (!target) {
     print_error(err, target.error());
     return ExitCode::usage_error;
-  }
-  const io::RealFileSystem fs;
-  facts::GpuFacts gpu_facts;
-  if (options.gpu == GpuProbe::automatic) {
-    gpu_facts = gather_gpu(options, fs);
-  } else {
-    gpu_facts.source = "not probed (--no-gpu)";
   }
   facts::BuildFacts builds = gather_builds(options, target->inventory, fs);
   const pep508::MarkerEnvironment env(target->python.markers);
