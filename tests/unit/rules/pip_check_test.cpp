@@ -74,5 +74,48 @@ TEST(PipCheckLines, DeduplicatesEqualRequirements) {
                               }));
 }
 
+// Enough Requires-Dist strings that the package set is built on several threads: the dists,
+// the name index (first of two equal names wins) and the problems keep discovery order.
+TEST(BuildPackageSet, KeepsDiscoveryOrderWhenParsedOnThreads) {
+  facts::Inventory inv;
+  const std::vector<std::string> reqs(8, "dep>=1; python_version >= '3'");
+  for (int i = 0; i < 1200; ++i) {
+    const std::string name = "p" + std::to_string(i);
+    if (i % 97 == 5) {
+      inv.dists.push_back(dist(name, "1.0", {"bad>="}));
+    } else if (i % 101 == 7) {
+      inv.dists.push_back(dist(name, "not-a-version", reqs));
+    } else {
+      inv.dists.push_back(dist(name, "1." + std::to_string(i), reqs));
+    }
+  }
+  inv.dists.push_back(dist("p10", "9.0"));  // a second p10: pip's package set keeps the first
+  const facts::PythonFacts py = testing::linux_cp311();
+  const pep508::MarkerEnvironment env(py.markers);
+  const PackageSet set = build_package_set(inv, env);
+
+  std::vector<std::string> expected_dists;
+  std::vector<std::string> expected_problems;
+  for (const facts::InstalledDist& d : inv.dists) {
+    const bool bad = d.version_text == "not-a-version" ||
+                     d.requires_dist == std::vector<std::string>{"bad>="};
+    (bad ? expected_problems : expected_dists).push_back(d.canonical_name);
+  }
+  std::vector<std::string> dists;
+  for (const CheckedDist& d : set.dists) {
+    dists.push_back(d.dist->canonical_name);
+    EXPECT_EQ(d.requirements.size(), d.dist->requires_dist.size());
+    EXPECT_EQ(d.active.size(), d.requirements.size());
+  }
+  std::vector<std::string> problems;
+  for (const auto& p : set.problems) {
+    problems.push_back(p.dist->canonical_name);
+  }
+  EXPECT_EQ(dists, expected_dists);
+  EXPECT_EQ(problems, expected_problems);
+  ASSERT_NE(set.find("p10"), nullptr);
+  EXPECT_EQ(set.find("p10")->version.to_string(), "1.10");
+}
+
 }  // namespace
 }  // namespace mlstack::rules
