@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/pyenv/scan.hpp"
 
+#include "mlstack/base/parallel.hpp"
 #include "mlstack/base/text.hpp"
 #include "mlstack/metadata/core_metadata.hpp"
 #include "mlstack/metadata/egg_info.hpp"
@@ -11,10 +12,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -371,28 +370,12 @@ class Scanner {
 
   void read_all(std::vector<Loaded>& loaded) const {
     const std::size_t n = m_candidates.size();
-    std::size_t threads = 1;
-    if (n >= k_parallel_threshold) {
-      threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-      threads = std::min(threads, m_options.max_threads);
-    }
-    // Candidates are handed out one at a time: one RECORD or METADATA can be most of the
-    // work (torch), so fixed slices would leave a thread idle.
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      std::string buffer;  // one read buffer per thread: no allocation per read
-      for (std::size_t i = next++; i < n; i = next++) {
-        loaded[i] = load(m_candidates[i], buffer);
-      }
-    };
-    std::vector<std::thread> workers;
-    for (std::size_t t = 1; t < threads; ++t) {
-      workers.emplace_back(work);
-    }
-    work();
-    for (std::thread& w : workers) {
-      w.join();
-    }
+    const std::size_t threads =
+        n >= k_parallel_threshold ? std::min(default_thread_count(), m_options.max_threads) : 1;
+    parallel_for(n, threads, [&](std::size_t i) {
+      thread_local std::string buffer;  // one read buffer per thread: no allocation per read
+      loaded[i] = load(m_candidates[i], buffer);
+    });
   }
 
   // pip's first-name-wins and name validity, in discovery order.

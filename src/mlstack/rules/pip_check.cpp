@@ -3,12 +3,11 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <string_view>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "mlstack/base/parallel.hpp"
 #include "mlstack/base/text.hpp"
 #include "mlstack/names/package_name.hpp"
 #include "mlstack/tags/supported_tags.hpp"
@@ -111,26 +110,9 @@ PackageSet build_package_set(const facts::Inventory& inventory,
   for (const facts::InstalledDist& dist : inventory.dists) {
     requirements += dist.requires_dist.size();
   }
-  std::size_t threads = 1;
-  if (requirements >= k_parallel_threshold) {
-    threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-  }
-  // Handed out one at a time: a few distributions (with hundreds of extras' requirements)
-  // can be much of the work.
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < n; i = next++) {
-      outcomes[i] = check_dist(inventory.dists[i], env);
-    }
-  };
-  std::vector<std::thread> workers;
-  for (std::size_t t = 1; t < threads; ++t) {
-    workers.emplace_back(work);
-  }
-  work();
-  for (std::thread& w : workers) {
-    w.join();
-  }
+  const std::size_t threads = requirements >= k_parallel_threshold ? default_thread_count() : 1;
+  parallel_for(n, threads,
+               [&](std::size_t i) { outcomes[i] = check_dist(inventory.dists[i], env); });
 
   PackageSet set;
   set.dists.reserve(n);
