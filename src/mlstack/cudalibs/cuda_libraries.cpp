@@ -205,9 +205,9 @@ void Scanner::scan_wheels(const facts::Inventory& inventory) {
     const facts::Sourced dist_version{*dist.version_text, std::string(basename(dist.info_path))};
     std::map<std::pair<std::string, const LibrarySpec*>, std::vector<std::string>> groups;
     std::string found_via;
-    if (!dist.record_paths.empty()) {
+    if (dist.record_libraries) {
       found_via = "wheel-record";
-      for (const auto& p : dist.record_paths) {
+      for (const auto& p : *dist.record_libraries) {
         if (auto f = parse_library_file_name(basename(p))) {
           groups[{dirname(p), f->spec}].emplace_back(basename(p));
         }

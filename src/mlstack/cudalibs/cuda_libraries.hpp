@@ -39,7 +39,7 @@ struct CudaLibraryScan {
 
 /// Probe order (each file reported once, by realpath; first finder wins):
 /// 1. wheels: every `nvidia-*` distribution of `inventory` that ships a tracked library.
-///    Its files come from RECORD when `record_paths` is filled (doctor's full scan), else
+///    Its files come from RECORD when `record_libraries` is set (doctor's full scan), else
 ///    from the layouts `<site>/nvidia/<pkg>/lib/` (cu11/cu12) and `<site>/nvidia/cu13/lib/`
 ///    (CUDA 13; cuDNN and NCCL keep `nvidia/cudnn/lib`, `nvidia/nccl/lib`);
 /// 2. CUDA toolkit folders: `<cuda>/lib64`, `<cuda>/lib`, `<cuda>/targets/*/lib`;

@@ -98,8 +98,20 @@ struct InstalledDist {
   std::optional<std::string> wheel_error;  // WHEEL exists but cannot be read (pip crashes)
   std::string installer;                   // INSTALLER, trimmed; may be empty
   bool local = true;      // pip's `dist.local`: inside the venv (always true outside one)
-  PathList record_paths;  // RECORD entries, absolute (doctor only)
+  // RECORD's shared objects (`x.so`, `x.so.<digit>...`), joined to `location` as pip
+  // joins RECORD paths; none when RECORD was not read (ScanDepth::pip_check), missing or
+  // not UTF-8.
+  std::optional<PathList> record_libraries;
   std::vector<std::string> problems;  // metadata problems, one sentence each
+};
+
+/// Files that two distributions' RECORDs both list (the same path after joining each to
+/// its distribution's location; paths are compared as written, not normalized).
+struct FileClash {
+  std::size_t first = 0;           // index in `Inventory::dists` of the first to list them
+  std::size_t second = 0;          // a later distribution listing them again
+  std::vector<std::string> paths;  // in `second`'s RECORD order
+  bool operator==(const FileClash&) const = default;
 };
 
 /// Every distribution on the path, in discovery order; the first of each name wins.
@@ -107,6 +119,9 @@ struct Inventory {
   std::vector<InstalledDist> dists;
   std::vector<InstalledDist> shadowed;  // later distributions with an already-seen name
   std::vector<std::string> skipped;     // pip's "Ignoring invalid distribution ..." cases
+  // Ordered by (first, second); a path listed by three distributions a < b < c gives
+  // (a, b) and (a, c). Filled by ScanDepth::full only.
+  std::vector<FileClash> file_clashes;
 };
 
 }  // namespace mlstack::facts

@@ -268,6 +268,88 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
   return {};
 }
 
+IoStatus FileSystem::read_pieces(const std::string& path, std::size_t max_bytes, char delimiter,
+                                const std::function<void(std::string_view)>& consume) const {
+  (void)delimiter;
+  std::string content;
+  const IoStatus s = read_file(path, max_bytes, content);
+  if (s.ok() && !content.empty()) {
+    consume(content);
+  }
+  return s;
+}
+
+IoStatus RealFileSystem::read_pieces(const std::string& path, std::size_t max_bytes,
+                                     char delimiter,
+                                     const std::function<void(std::string_view)>& consume) const {
+  const FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) {
+    return last_errno();
+  }
+  IoStatus too_large;
+  too_large.kind = IoStatus::Kind::too_large;
+  IoStatus not_regular;
+  not_regular.kind = IoStatus::Kind::not_regular;
+  // A per-thread buffer of 64 KiB (more only while one run without a delimiter is longer):
+  // a multi-megabyte file is read through memory that stays in cache and is faulted in once.
+  constexpr std::size_t k_piece = 65536;
+  thread_local std::unique_ptr<char[]> buffer;
+  thread_local std::size_t buffer_size = 0;
+  if (buffer_size < k_piece) {
+    buffer = std::make_unique_for_overwrite<char[]>(k_piece);
+    buffer_size = k_piece;
+  }
+  std::size_t used = 0;   // bytes in the buffer not consumed yet
+  std::size_t total = 0;  // bytes read from the file
+  while (true) {
+    if (used == buffer_size) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(buffer_size * 2);
+      std::memcpy(bigger.get(), buffer.get(), used);
+      buffer = std::move(bigger);
+      buffer_size *= 2;
+    }
+    const std::size_t wanted = buffer_size - used;
+    const ssize_t n = ::read(fd.get(), buffer.get() + used, wanted);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      const int err = errno;
+      return err == EAGAIN ? not_regular : IoStatus::from_errno(err);
+    }
+    if (n == 0) {
+      if (total == 0) {
+        struct stat st {};
+        if (::fstat(fd.get(), &st) == 0 && !S_ISREG(st.st_mode)) {
+          return not_regular;
+        }
+      }
+      break;
+    }
+    const auto got = static_cast<std::size_t>(n);
+    total += got;
+    if (total > max_bytes) {
+      return too_large;
+    }
+    char* const begin = buffer.get();
+    const void* last = ::memrchr(begin + used, delimiter, got);
+    used += got;
+    if (last != nullptr) {
+      const auto cut = static_cast<std::size_t>(static_cast<const char*>(last) - begin) + 1;
+      consume(std::string_view(begin, cut));
+      std::memmove(begin, begin + cut, used - cut);
+      used -= cut;
+    }
+    if (got < wanted) {
+      break;  // a short read from a regular file is its end (as in read_file)
+    }
+  }
+  if (used > 0) {
+    consume(std::string_view(buffer.get(), used));
+  }
+  return {};
+}
+
 IoStatus RealFileSystem::stat(const std::string& path, Follow follow, FileStat& out) const {
   struct stat st {};
   const int rc = follow == Follow::yes ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st);

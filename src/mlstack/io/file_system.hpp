@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,16 @@ class FileSystem {
   [[nodiscard]] virtual IoStatus read_file(const std::string& path, std::size_t max_bytes,
                                            std::string& out) const = 0;
 
+  /// Reads the file at `path` in pieces, calling `consume` with each in order: every piece
+  /// but the last ends with a `delimiter` byte, and together they are the whole file, so a
+  /// caller that splits on `delimiter` never sees a record cut in two. Memory stays at about
+  /// the longest run without a delimiter, however large the file. Errors are `read_file`'s;
+  /// an error can come after some pieces were consumed, and the caller then drops what it
+  /// gathered. The default reads the whole file and consumes it as one piece.
+  [[nodiscard]] virtual IoStatus read_pieces(const std::string& path, std::size_t max_bytes,
+                                             char delimiter,
+                                             const std::function<void(std::string_view)>& consume) const;
+
   [[nodiscard]] virtual IoStatus stat(const std::string& path, Follow follow,
                                       FileStat& out) const = 0;
 
@@ -117,6 +128,8 @@ class RealFileSystem final : public FileSystem {
                                   std::vector<DirEntry>& out) const override;
   [[nodiscard]] IoStatus read_file(const std::string& path, std::size_t max_bytes,
                                    std::string& out) const override;
+  [[nodiscard]] IoStatus read_pieces(const std::string& path, std::size_t max_bytes, char delimiter,
+                                     const std::function<void(std::string_view)>& consume) const override;
   [[nodiscard]] IoStatus stat(const std::string& path, Follow follow, FileStat& out) const override;
   [[nodiscard]] IoStatus realpath(const std::string& path, std::string& out) const override;
 };

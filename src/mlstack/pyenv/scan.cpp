@@ -8,6 +8,7 @@
 #include "mlstack/metadata/python_text.hpp"
 #include "mlstack/metadata/wheel_file.hpp"
 #include "mlstack/names/package_name.hpp"
+#include "mlstack/pyenv/record_files.hpp"
 
 #include <fmt/format.h>
 
@@ -212,6 +213,10 @@ class Scanner {
     for (std::size_t i = 0; i < loaded.size(); ++i) {
       admit(m_candidates[i], std::move(loaded[i]));
     }
+    if (m_options.depth == ScanDepth::full) {
+      m_inventory.file_clashes =
+          detail::find_file_clashes(m_inventory.dists, m_roots, m_fs, m_options.max_file_size);
+    }
     return std::move(m_inventory);
   }
 
@@ -317,6 +322,7 @@ class Scanner {
   struct Loaded {
     facts::InstalledDist dist;
     std::optional<std::string> skipped;
+    std::vector<std::string> record_roots;  // ScanDepth::full: see detail::RecordSummary
   };
 
   std::size_t add_location(std::string installed) {
@@ -361,7 +367,7 @@ class Scanner {
     dist.provides_extra = std::move(meta.provides_extra);
     dist.requires_python = std::move(meta.requires_python);
     dist.local = is_local(m_locations[c.installed]);
-    read_extras(dist, buffer);
+    read_extras(out, buffer);
     return out;
   }
 
@@ -403,10 +409,12 @@ class Scanner {
       return;
     }
     m_inventory.dists.push_back(std::move(dist));
+    m_roots.push_back(std::move(loaded.record_roots));
   }
 
   // WHEEL always (pip check's check_unsupported); INSTALLER and RECORD for ScanDepth::full.
-  void read_extras(facts::InstalledDist& dist, std::string& buffer) const {
+  void read_extras(Loaded& loaded, std::string& buffer) const {
+    facts::InstalledDist& dist = loaded.dist;
     const std::size_t max = m_options.max_file_size;
     std::string& bytes = buffer;
     const IoStatus wheel = m_fs.read_file(dist.info_path + "/WHEEL", max, bytes);
@@ -429,38 +437,14 @@ class Scanner {
     if (m_fs.read_file(dist.info_path + "/INSTALLER", max, bytes).ok()) {
       dist.installer = metadata::parse_installer(bytes);
     }
-    if (m_fs.read_file(dist.info_path + "/RECORD", max, bytes).ok()) {
-      dist.record_paths = record_paths(bytes, dist.location);
+    // RECORD is streamed (it can be megabytes): only its roots and shared objects are kept.
+    detail::RecordSummary record(dist.location);
+    const IoStatus status = m_fs.read_pieces(dist.info_path + "/RECORD", max, '\n',
+                                             [&](std::string_view piece) { record.add(piece); });
+    if (status.ok() && record.utf8()) {  // else pip's read_text fails: no files known
+      loaded.record_roots = record.take_roots();
+      dist.record_libraries = record.take_libraries();
     }
-  }
-
-  // RECORD's paths as join(location, path): relative ones get `location` and a `/` (none
-  // when it already ends with one, nothing for "."); absolute ones are kept as they are.
-  // None when the file is not UTF-8 (pip's read_text fails).
-  static facts::PathList record_paths(std::string_view record, std::string_view location) {
-    std::string prefix;
-    if (location != ".") {
-      prefix.assign(location);
-      if (!prefix.empty() && prefix.back() != '/') {
-        prefix.push_back('/');
-      }
-    }
-    // A real RECORD row is ~100 bytes (path, sha256, size); growth covers the rest.
-    const std::size_t rows = record.size() / 64 + 1;
-    facts::PathList out;
-    out.reserve(rows, record.size() + rows * prefix.size());
-    metadata::RecordReader reader(record);
-    while (const std::optional<std::string_view> path = reader.next()) {
-      if (path->starts_with('/')) {
-        out.push_back(*path);
-      } else {
-        out.push_back(prefix, *path);
-      }
-    }
-    if (!reader.only_ascii() && metadata::find_utf8_error(record)) {
-      return {};
-    }
-    return out;
   }
 
   const io::FileSystem& m_fs;
@@ -469,6 +453,7 @@ class Scanner {
   std::unordered_set<std::string> m_found;
   std::vector<Candidate> m_candidates;
   std::vector<std::string> m_locations;  // normalize_path(installed_location) per entry
+  std::vector<std::vector<std::string>> m_roots;  // record_roots per m_inventory.dists entry
 };
 
 }  // namespace

@@ -260,69 +260,15 @@ void add_requires_python_findings(const PackageContext& ctx, std::vector<Finding
   }
 }
 
-// Which distribution first listed each RECORD path: an open-addressing table over all paths
-// (a real GPU environment has ~80,000), one allocation instead of one node per path.
-class PathOwners {
- public:
-  explicit PathOwners(std::size_t paths) {
-    std::size_t size = 16;
-    while (size < paths * 2) {
-      size *= 2;
-    }
-    m_slots.assign(size, Slot{});
-  }
-  // Records `owner` for `path` (which must outlive the table); returns the earlier owner
-  // when another distribution had it.
-  std::optional<std::uint32_t> claim(std::string_view path, std::uint32_t owner) {
-    const std::size_t mask = m_slots.size() - 1;
-    std::size_t i = hash(path) & mask;
-    while (m_slots[i].data != nullptr) {
-      const Slot& slot = m_slots[i];
-      if (slot.size == path.size() && std::string_view(slot.data, slot.size) == path) {
-        return slot.owner == owner ? std::nullopt : std::optional(slot.owner);
-      }
-      i = (i + 1) & mask;
-    }
-    m_slots[i] = Slot{path.data(), static_cast<std::uint32_t>(path.size()), owner};
-    return std::nullopt;
-  }
-
- private:
-  // Paths in one environment share long prefixes (`/venv/lib/python3.12/site-packages/`)
-  // and differ at the end, so the last 48 bytes and the size are hashed: equal paths still
-  // hash equal, and the hash costs half as much as one over the whole path.
-  static std::size_t hash(std::string_view path) noexcept {
-    constexpr std::size_t k_tail = 48;
-    const std::string_view tail = path.size() > k_tail ? path.substr(path.size() - k_tail) : path;
-    return std::hash<std::string_view>{}(tail) ^ (path.size() * 0x9E3779B97F4A7C15ULL);
-  }
-  struct Slot {
-    const char* data = nullptr;
-    std::uint32_t size = 0;
-    std::uint32_t owner = 0;
-  };
-  std::vector<Slot> m_slots;
-};
-
 void add_file_clash_findings(const PackageContext& ctx, std::vector<Finding>& out) {
   const auto& dists = ctx.inventory.dists;
-  std::size_t total = 0;
-  for (const facts::InstalledDist& d : dists) {
-    total += d.record_paths.size();
-  }
-  PathOwners owners(total);
-  // (first owner, second owner) -> clashing paths
-  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::string_view>> clashes;
-  for (std::size_t i = 0; i < dists.size(); ++i) {
-    for (const std::string_view p : dists[i].record_paths) {
-      if (const auto first = owners.claim(p, static_cast<std::uint32_t>(i))) {
-        clashes[{*first, i}].push_back(p);
-      }
+  for (const facts::FileClash& clash : ctx.inventory.file_clashes) {
+    if (clash.first >= dists.size() || clash.second >= dists.size() || clash.paths.empty()) {
+      continue;
     }
-  }
-  for (const auto& [pair, paths] : clashes) {
-    const facts::InstalledDist& a = dists[pair.first];
-    const facts::InstalledDist& b = dists[pair.second];
+    const std::vector<std::string>& paths = clash.paths;
+    const facts::InstalledDist& a = dists[clash.first];
+    const facts::InstalledDist& b = dists[clash.second];
     Finding f;
     f.id = "PKG-FILE-CLASH";
     f.severity = Severity::warning;

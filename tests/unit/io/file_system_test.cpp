@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +47,28 @@ void write(const std::string& path, std::string_view content) {
   std::ofstream(path, std::ios::binary) << content;
 }
 
+// A file system whose only file is `text`, using FileSystem's default read_pieces.
+class MemoryBackedDefault final : public FileSystem {
+ public:
+  explicit MemoryBackedDefault(std::string text) : m_text(std::move(text)) {}
+  IoStatus list_dir(const std::string&, Follow, std::vector<DirEntry>&) const override {
+    return IoStatus::from_errno(ENOENT);
+  }
+  IoStatus read_file(const std::string&, std::size_t, std::string& out) const override {
+    out = m_text;
+    return {};
+  }
+  IoStatus stat(const std::string&, Follow, FileStat&) const override {
+    return IoStatus::from_errno(ENOENT);
+  }
+  IoStatus realpath(const std::string&, std::string&) const override {
+    return IoStatus::from_errno(ENOENT);
+  }
+
+ private:
+  std::string m_text;
+};
+
 TEST(RealFileSystemRead, ReadsWholeFile) {
   const TempDir dir;
   const std::string big(100000, 'x');
@@ -76,6 +101,68 @@ TEST(RealFileSystemRead, ClassifiesFailures) {
   EXPECT_EQ(fs.read_file(dir / "fifo", 100, out).kind, IoStatus::Kind::not_regular);
   EXPECT_EQ(fs.read_file(dir / "dangling", 100, out).kind, IoStatus::Kind::not_found);
   EXPECT_EQ(fs.read_file(dir / "loop", 100, out).kind, IoStatus::Kind::loop);
+}
+
+// Reads `path` with read_pieces and checks the piece contract: all but the last end with
+// the delimiter, and together they are the file.
+IoStatus read_in_pieces(const FileSystem& fs, const std::string& path, std::size_t max,
+                        std::string& whole, std::vector<std::string>& pieces) {
+  whole.clear();
+  pieces.clear();
+  return fs.read_pieces(path, max, '\n', [&](std::string_view piece) {
+    pieces.emplace_back(piece);
+    whole.append(piece);
+  });
+}
+
+TEST(RealFileSystemReadPieces, CutsOnlyAfterTheDelimiter) {
+  const TempDir dir;
+  // Lines of every length around the 64 KiB piece size, one longer than two pieces, and a
+  // last line without a newline.
+  std::string text;
+  for (std::size_t n : {0UL, 1UL, 65535UL, 65536UL, 65537UL, 10UL, 200000UL, 3UL}) {
+    text.append(n, 'a' + static_cast<char>(n % 26));
+    text.push_back('\n');
+  }
+  text.append("tail without newline");
+  write(dir / "f", text);
+  write(dir / "empty", "");
+  write(dir / "nl", "\n");
+  const RealFileSystem fs;
+  std::string whole;
+  std::vector<std::string> pieces;
+  ASSERT_TRUE(read_in_pieces(fs, dir / "f", k_default_max_file_size, whole, pieces).ok());
+  EXPECT_EQ(whole, text);
+  ASSERT_GE(pieces.size(), 3U);
+  for (std::size_t i = 0; i + 1 < pieces.size(); ++i) {
+    EXPECT_EQ(pieces[i].back(), '\n') << i;
+  }
+  EXPECT_EQ(pieces.back(), "tail without newline");
+  ASSERT_TRUE(read_in_pieces(fs, dir / "empty", 100, whole, pieces).ok());
+  EXPECT_TRUE(pieces.empty());
+  ASSERT_TRUE(read_in_pieces(fs, dir / "nl", 100, whole, pieces).ok());
+  EXPECT_EQ(pieces, std::vector<std::string>{"\n"});
+  // The default implementation (one piece) agrees.
+  const MemoryBackedDefault plain(text);
+  ASSERT_TRUE(read_in_pieces(plain, "any", k_default_max_file_size, whole, pieces).ok());
+  EXPECT_EQ(pieces, std::vector<std::string>{text});
+}
+
+TEST(RealFileSystemReadPieces, ClassifiesFailuresLikeReadFile) {
+  const TempDir dir;
+  write(dir / "file", "0123\n456789\n");
+  ASSERT_EQ(::mkdir((dir / "sub").c_str(), 0755), 0);
+  ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0644), 0);
+  const RealFileSystem fs;
+  std::string whole;
+  std::vector<std::string> pieces;
+  EXPECT_EQ(read_in_pieces(fs, dir / "nope", 100, whole, pieces).kind, IoStatus::Kind::not_found);
+  EXPECT_EQ(read_in_pieces(fs, dir / "sub", 100, whole, pieces).kind,
+            IoStatus::Kind::is_directory);
+  EXPECT_EQ(read_in_pieces(fs, dir / "file", 5, whole, pieces).kind, IoStatus::Kind::too_large);
+  EXPECT_EQ(read_in_pieces(fs, dir / "fifo", 100, whole, pieces).kind,
+            IoStatus::Kind::not_regular);
+  EXPECT_TRUE(read_in_pieces(fs, dir / "file", 12, whole, pieces).ok());
 }
 
 TEST(RealFileSystemList, KeepsReaddirOrderAndResolvesLinks) {

@@ -34,7 +34,9 @@ struct Fixture {
     site.write("alpha-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n");
     site.write("alpha-1.0.dist-info/INSTALLER", "pip\n");
     site.write("alpha-1.0.dist-info/RECORD",
-               "alpha/__init__.py,sha256=x,1\n/abs/alpha.pth,,\n../../bin/alpha,,\n");
+               "alpha/__init__.py,sha256=x,1\n/abs/alpha.pth,,\n../../bin/alpha,,\n"
+               "alpha/_c.cpython-311-x86_64-linux-gnu.so,,\n/abs/libalpha.so.1.2,,\n"
+               "alpha/not.so.py,,\n");
     site.write("Beta_Pkg-2.0.dist-info/METADATA", meta("Beta_Pkg", "2.0"));
     site.write("gamma-1.0.dist-info/METADATA", meta("gamma", "1.0"));
     site.write("gamma-1.0.dist-info/RECORD", "gamma.py,,\ngamma/\xff.py,,\n");  // not UTF-8
@@ -84,12 +86,15 @@ TEST(ScanFixture, FindsWhatPipFinds) {
   EXPECT_EQ(alpha->requires_dist, (std::vector<std::string>{"beta-pkg>=2", "gone"}));
   EXPECT_EQ(alpha->wheel_tags, (std::vector<std::string>{"py3-none-any"}));
   EXPECT_EQ(alpha->installer, "pip");
-  EXPECT_EQ(alpha->record_paths, (facts::PathList{fx.site / "alpha/__init__.py", "/abs/alpha.pth",
-                                                  fx.site / "../../bin/alpha"}));
+  ASSERT_TRUE(alpha->record_libraries);
+  EXPECT_EQ(*alpha->record_libraries,
+            (facts::PathList{fx.site / "alpha/_c.cpython-311-x86_64-linux-gnu.so",
+                             "/abs/libalpha.so.1.2"}));
   EXPECT_EQ(alpha->location, fx.site.path());
   const auto* gamma = find(inv, "gamma");
   ASSERT_NE(gamma, nullptr);
-  EXPECT_TRUE(gamma->record_paths.empty());  // pip's read_text fails: no files known
+  EXPECT_FALSE(gamma->record_libraries);  // pip's read_text fails: no files known
+  EXPECT_TRUE(inv.file_clashes.empty());
 
   const auto* delta = find(inv, "delta");
   ASSERT_NE(delta, nullptr);

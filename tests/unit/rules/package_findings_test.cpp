@@ -72,8 +72,7 @@ TEST(PackageFindingsRequiresPython, FlagsUnmetAndInvalid) {
 TEST(PackageFindingsFileClash, GroupsByPair) {
   facts::Inventory inv;
   inv.dists = {dist("opencv-python", "4.9.0"), dist("opencv-python-headless", "4.9.0")};
-  inv.dists[0].record_paths = {"/s/cv2/__init__.py", "/s/cv2/a.so"};
-  inv.dists[1].record_paths = {"/s/cv2/__init__.py", "/s/cv2/a.so", "/s/other.py"};
+  inv.file_clashes = {facts::FileClash{0, 1, {"/s/cv2/__init__.py", "/s/cv2/a.so"}}};
   const auto fs = findings_of(inv);
   ASSERT_EQ(ids(fs), std::vector<std::string>{"PKG-FILE-CLASH"});
   EXPECT_EQ(fs[0].title,

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/pyenv/record_files.hpp"
+
+#include "mlstack/metadata/python_text.hpp"
+#include "mlstack/metadata/wheel_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace mlstack::pyenv::detail {
+namespace {
+
+// RECORD files in memory; read_pieces cuts each file after randomly chosen `\n`s, so the
+// streaming code sees every kind of piece boundary.
+class RecordFs final : public io::FileSystem {
+ public:
+  std::map<std::string, std::string> files;
+  mutable std::mt19937 rng{1};
+
+  io::IoStatus list_dir(const std::string&, io::Follow,
+                        std::vector<io::DirEntry>&) const override {
+    return io::IoStatus::from_errno(ENOENT);
+  }
+  io::IoStatus read_file(const std::string& path, std::size_t, std::string& out) const override {
+    const auto it = files.find(path);
+    if (it == files.end()) {
+      return io::IoStatus::from_errno(ENOENT);
+    }
+    out = it->second;
+    return {};
+  }
+  io::IoStatus read_pieces(const std::string& path, std::size_t, char delimiter,
+                           const std::function<void(std::string_view)>& consume) const override {
+    const auto it = files.find(path);
+    if (it == files.end()) {
+      return io::IoStatus::from_errno(ENOENT);
+    }
+    const std::string_view text = it->second;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == delimiter && rng() % 3 == 0) {
+        consume(text.substr(start, i + 1 - start));
+        start = i + 1;
+      }
+    }
+    if (start < text.size()) {
+      consume(text.substr(start));
+    }
+    return {};
+  }
+  io::IoStatus stat(const std::string&, io::Follow, io::FileStat&) const override {
+    return io::IoStatus::from_errno(ENOENT);
+  }
+  io::IoStatus realpath(const std::string&, std::string&) const override {
+    return io::IoStatus::from_errno(ENOENT);
+  }
+};
+
+TEST(RecordRoot, FirstComponentOrWholePath) {
+  EXPECT_EQ(record_root("torch/lib/libc10.so"), "torch");
+  EXPECT_EQ(record_root("six.py"), "six.py");
+  EXPECT_EQ(record_root("../../bin/torchrun"), "../../bin/torchrun");
+  EXPECT_EQ(record_root("/abs/x.pth"), "/abs/x.pth");
+  EXPECT_EQ(record_root("./a/b"), ".");
+  EXPECT_EQ(record_root(""), "");
+  EXPECT_EQ(record_prefix("/s"), "/s/");
+  EXPECT_EQ(record_prefix("/s/"), "/s/");
+  EXPECT_EQ(record_prefix("."), "");
+  EXPECT_EQ(record_prefix(""), "");
+}
+
+TEST(RecordSummary, KeepsRootsAndSharedObjects) {
+  RecordSummary s("/s");
+  s.add("torch/__init__.py,sha256=x,1\r\n\"torch/lib/libc10.so\",,\ntorch/lib/libgomp.so.1,,\n");
+  s.add("torch/not.so.py,,\n../../bin/torchrun,,\n/abs/libx.so,,\ntorch-2.0.dist-info/RECORD,,\n");
+  s.add("torch/x.sox,,\n.so,,\ntorchgen/a.py,,\ntorch/b.py,,");
+  EXPECT_TRUE(s.utf8());
+  EXPECT_EQ(s.take_roots(),
+            (std::vector<std::string>{"/abs/libx.so", "/s/../../bin/torchrun", "/s/.so", "/s/torch",
+                                      "/s/torch-2.0.dist-info", "/s/torchgen"}));
+  EXPECT_EQ(s.take_libraries(), (facts::PathList{"/s/torch/lib/libc10.so",
+                                                 "/s/torch/lib/libgomp.so.1", "/abs/libx.so"}));
+  RecordSummary bad("/s");
+  bad.add("ok.py,,\n");
+  bad.add("caf\xe9.py,,\n");
+  EXPECT_FALSE(bad.utf8());
+}
+
+// The clash search as it was before roots: every path joined and claimed in order.
+std::vector<facts::FileClash> brute_force(const std::vector<facts::InstalledDist>& dists,
+                                          const RecordFs& fs) {
+  std::unordered_map<std::string, std::size_t> owner;
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::string>> clashes;
+  for (std::size_t d = 0; d < dists.size(); ++d) {
+    std::string text;
+    if (!fs.read_file(dists[d].info_path + "/RECORD", 1 << 20, text).ok() ||
+        metadata::find_utf8_error(text)) {
+      continue;
+    }
+    const std::string prefix = record_prefix(dists[d].location);
+    metadata::RecordReader reader(text);
+    while (const auto p = reader.next()) {
+      const std::string joined = p->starts_with('/') ? std::string(*p) : prefix + std::string(*p);
+      const auto [it, fresh] = owner.try_emplace(joined, d);
+      if (!fresh && it->second != d) {
+        clashes[{it->second, d}].push_back(joined);
+      }
+    }
+  }
+  std::vector<facts::FileClash> out;
+  for (auto& [pair, paths] : clashes) {
+    out.push_back({pair.first, pair.second, std::move(paths)});
+  }
+  return out;
+}
+
+TEST(FindFileClashes, AgreesWithComparingEveryPath) {
+  std::mt19937 rng(20261126);
+  const std::vector<std::string> locations = {"/v/site", "/v/site/", "/v/site/sub", "/v", "."};
+  const std::vector<std::string> files = {
+      "pkg/__init__.py", "pkg/a.py",         "pkg/sub/b.py",       "nvidia/cudnn/lib/libcudnn.so.9",
+      "nvidia/__init__.py", "six.py",        "sub/pkg/a.py",       "../../bin/tool",
+      "../bin/tool",        "/v/site/pkg/a.py", "/v/site/six.py",  "/elsewhere/x",
+      "\"q,uoted\".py",     "pkg/caf\xc3\xa9.py", "site/six.py",   "pkg"};
+  int with_clashes = 0;
+  int with_nested = 0;  // a clash only seen through a root above another
+  for (int round = 0; round < 300; ++round) {
+    RecordFs fs;
+    fs.rng.seed(static_cast<unsigned>(round));
+    std::vector<facts::InstalledDist> dists(2 + rng() % 6);
+    for (std::size_t d = 0; d < dists.size(); ++d) {
+      dists[d].location = locations[rng() % locations.size()];
+      dists[d].info_path = "/info/" + std::to_string(d);
+      if (rng() % 10 == 0) {
+        continue;  // no RECORD
+      }
+      std::string text;
+      const std::size_t rows = rng() % 8;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::string& f = files[rng() % files.size()];
+        text += f.front() == '"' ? f : (rng() % 4 == 0 ? "\"" + f + "\"" : f);
+        text += rng() % 5 == 0 ? ",sha256=abc,12\r\n" : ",,\n";
+      }
+      if (rng() % 15 == 0) {
+        text += "bad\xff.py,,\n";
+      }
+      fs.files[dists[d].info_path + "/RECORD"] = text;
+    }
+    std::vector<std::vector<std::string>> roots(dists.size());
+    for (std::size_t d = 0; d < dists.size(); ++d) {
+      RecordSummary summary(dists[d].location);
+      const bool ok =
+          fs.read_pieces(dists[d].info_path + "/RECORD", 1 << 20, '\n',
+                         [&](std::string_view piece) { summary.add(piece); })
+              .ok();
+      if (ok && summary.utf8()) {
+        roots[d] = summary.take_roots();
+      }
+    }
+    const auto expected = brute_force(dists, fs);
+    EXPECT_EQ(find_file_clashes(dists, roots, fs, 1 << 20), expected) << "round " << round;
+    with_clashes += expected.empty() ? 0 : 1;
+    for (const auto& c : expected) {
+      with_nested += dists[c.first].location != dists[c.second].location ? 1 : 0;
+    }
+  }
+  EXPECT_GT(with_clashes, 100);  // the generator does make clashes
+  EXPECT_GT(with_nested, 20);
+}
+
+}  // namespace
+}  // namespace mlstack::pyenv::detail
