@@ -6,10 +6,12 @@
 #include "mlstack/cudalibs/version_parsers.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
 #include <string_view>
+#include <utility>
 
 namespace mlstack::cudalibs {
 namespace {
@@ -60,6 +62,16 @@ struct ToolkitVersions {
   std::map<std::string_view, std::vector<facts::Sourced>> by_library;
 };
 
+using FileId = std::pair<std::uint64_t, std::uint64_t>;  // (st_dev, st_ino)
+
+std::optional<FileId> file_id(const io::FileSystem& fs, const std::string& path) {
+  io::FileStat st;
+  if (!fs.stat(path, io::Follow::yes, st).ok()) {
+    return std::nullopt;
+  }
+  return FileId{st.device, st.inode};
+}
+
 class Scanner {
  public:
   Scanner(const io::FileSystem& fs, const CudaLibOptions& options, CudaLibraryScan& out)
@@ -89,8 +101,10 @@ class Scanner {
   CudaLibraryScan& m_out;
   ElfSonameReader m_elf_reader;
   const SonameReader* m_reader = nullptr;
-  std::set<std::string> m_seen_files;  // realpaths already reported
-  std::set<std::string> m_seen_dirs;
+  // Files and folders already reported, by identity (device, inode): one stat where
+  // realpath(3) would readlink every component of the path.
+  std::set<FileId> m_seen_files;
+  std::set<FileId> m_seen_dirs;
 };
 
 std::optional<std::string> Scanner::read(const std::string& path, std::size_t max) const {
@@ -147,11 +161,7 @@ void Scanner::add(const LibrarySpec& spec, const std::string& dir,
   }
   lib.name = std::string(spec.name);
   lib.path = join(dir, best);
-  std::string real;
-  if (!m_fs.realpath(lib.path, real).ok()) {
-    real = lib.path;
-  }
-  if (!m_seen_files.insert(real).second) {
+  if (const auto id = file_id(m_fs, lib.path); id && !m_seen_files.insert(*id).second) {
     return;
   }
   std::vector<facts::Sourced> versions = std::move(first);
@@ -291,12 +301,9 @@ ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& includ
 
 void Scanner::scan_dir(const std::string& dir, std::string_view found_via,
                        const ToolkitVersions* tk) {
-  std::string real;
-  if (!m_fs.realpath(dir, real).ok()) {
-    return;  // missing folder
-  }
-  if (!m_seen_dirs.insert(real).second) {
-    return;
+  const auto id = file_id(m_fs, dir);
+  if (!id || !m_seen_dirs.insert(*id).second) {
+    return;  // missing, or seen through another path
   }
   auto files = tracked_files(dir);
   if (files.empty()) {
@@ -359,10 +366,10 @@ void Scanner::scan_system() {
       }
     }
   }
-  std::set<std::string> seen_roots;
+  std::set<FileId> seen_roots;
   for (const auto& root : roots) {
-    std::string real;
-    if (!m_fs.realpath(root, real).ok() || !seen_roots.insert(real).second) {
+    const auto id = file_id(m_fs, root);
+    if (!id || !seen_roots.insert(*id).second) {
       continue;
     }
     std::vector<std::string> lib_dirs = {join(root, "lib64"), join(root, "lib")};
