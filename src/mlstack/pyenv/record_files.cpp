@@ -14,17 +14,19 @@ namespace mlstack::pyenv::detail {
 namespace {
 
 // `x.so` or `x.so.<digit>...` as the last component (`libcudnn.so.9`, not `not.so.py`).
+// Looks only at the end of the path: most RECORD rows end in `.py` and stop at once.
 bool is_shared_object(std::string_view path) noexcept {
-  const std::size_t slash = path.rfind('/');
-  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  for (std::size_t i = name.find(".so"); i != std::string_view::npos; i = name.find(".so", i + 1)) {
-    const std::string_view rest = name.substr(i + 3);
-    if (i > 0 && (rest.empty() || (rest.size() >= 2 && rest[0] == '.' && rest[1] >= '0' &&
-                                   rest[1] <= '9'))) {
-      return true;
-    }
+  std::size_t i = path.size();
+  while (i > 0 && (path[i - 1] == '.' || (path[i - 1] >= '0' && path[i - 1] <= '9'))) {
+    --i;
   }
-  return false;
+  const std::string_view version = path.substr(i);
+  const std::string_view head = path.substr(0, i);
+  if (!version.empty() && (version.size() < 2 || version[0] != '.' || version[1] < '0' ||
+                           version[1] > '9')) {
+    return false;
+  }
+  return head.ends_with(".so") && head.size() > 3 && head[head.size() - 4] != '/';
 }
 
 // True when `path` is `root` or lies under it.
@@ -116,36 +118,64 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
                                                 const std::vector<std::vector<std::string>>& roots,
                                                 const io::FileSystem& fs,
                                                 std::size_t max_file_size) {
-  // Which distributions have each root.
-  std::unordered_map<std::string_view, std::vector<std::size_t>> owners;
+  // Every (root, distribution) pair, sorted: equal roots are neighbours, and the roots that
+  // begin with a root R follow R as one run.
+  struct Owned {
+    std::string_view root;
+    std::size_t dist;
+  };
+  std::vector<Owned> all;
   for (std::size_t d = 0; d < roots.size() && d < dists.size(); ++d) {
     for (const std::string& r : roots[d]) {
-      owners[r].push_back(d);
+      all.push_back({r, d});
     }
   }
-  // A root is suspect for its distributions when another distribution has the same root,
-  // or a root that is a folder above it.
-  std::vector<std::vector<std::string_view>> suspect(dists.size());
-  const auto mark = [&](std::string_view r, const std::vector<std::size_t>& ds) {
-    for (const std::size_t d : ds) {
-      suspect[d].push_back(r);
-    }
+  std::sort(all.begin(), all.end(), [](const Owned& a, const Owned& b) {
+    return a.root != b.root ? a.root < b.root : a.dist < b.dist;
+  });
+  // Runs of one root; a run is suspect when two distributions have the root, or when
+  // another distribution has a root above it (then both runs are).
+  struct Run {
+    std::size_t begin;
+    std::size_t end;
+    bool suspect;
   };
-  for (const auto& [r, ds] : owners) {
-    if (ds.size() > 1) {
-      mark(r, ds);
+  std::vector<Run> runs;
+  for (std::size_t i = 0; i < all.size();) {
+    std::size_t k = i + 1;
+    while (k < all.size() && all[k].root == all[i].root) {
+      ++k;
     }
-    for (std::size_t slash = r.find('/', 1); slash != std::string_view::npos;
-         slash = r.find('/', slash + 1)) {
-      const auto above = owners.find(r.substr(0, slash));
-      if (above == owners.end()) {
-        continue;
+    runs.push_back({i, k, k - i > 1});
+    i = k;
+  }
+  // A sweep with the runs above the current one on a stack (each a prefix of the next): a
+  // run that is not a prefix of the current root is above none of the roots after it.
+  std::vector<std::size_t> above;
+  for (std::size_t g = 0; g < runs.size(); ++g) {
+    const std::string_view r = all[runs[g].begin].root;
+    while (!above.empty() && !r.starts_with(all[runs[above.back()].begin].root)) {
+      above.pop_back();
+    }
+    for (const std::size_t a : above) {
+      const Run& up = runs[a];
+      if (!under(r, all[up.begin].root)) {
+        continue;  // `pkg` is a prefix of `pkg-1.0.dist-info`, not a folder above it
       }
-      const bool one_owner =
-          ds.size() == 1 && above->second.size() == 1 && ds.front() == above->second.front();
+      const bool one_owner = up.end - up.begin == 1 && runs[g].end - runs[g].begin == 1 &&
+                             all[up.begin].dist == all[runs[g].begin].dist;
       if (!one_owner) {
-        mark(r, ds);
-        mark(above->first, above->second);
+        runs[a].suspect = true;
+        runs[g].suspect = true;
+      }
+    }
+    above.push_back(g);
+  }
+  std::vector<std::vector<std::string_view>> suspect(dists.size());
+  for (const Run& run : runs) {
+    if (run.suspect) {
+      for (std::size_t i = run.begin; i < run.end; ++i) {
+        suspect[all[i].dist].push_back(all[i].root);
       }
     }
   }
@@ -158,8 +188,6 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
     if (mine.empty()) {
       continue;
     }
-    std::sort(mine.begin(), mine.end());
-    mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
     std::vector<std::pair<std::size_t, std::string>> found;  // (first owner, path)
     std::vector<std::string> claimed;
     const bool ok = read_record(dists[d], fs, max_file_size, [&](const std::string& path) {
