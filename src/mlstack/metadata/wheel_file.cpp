@@ -86,7 +86,15 @@ LineBreak RecordReader::break_at(std::size_t stop) noexcept {
 }
 
 LineBreak RecordReader::line_break_from(std::size_t i) noexcept {
-  return break_at(find_special(m_text, i, false));
+  const std::size_t stop = find_special(m_text, i, false);
+  // The common ends, `\n` and `\r\n`, without the general search (same result).
+  if (stop < m_text.size() && m_text[stop] == '\n') {
+    return {stop, stop + 1};
+  }
+  if (stop + 1 < m_text.size() && m_text[stop] == '\r' && m_text[stop + 1] == '\n') {
+    return {stop, stop + 2};
+  }
+  return break_at(stop);
 }
 
 std::optional<std::string_view> RecordReader::next() {
