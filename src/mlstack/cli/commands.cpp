@@ -164,12 +164,17 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
     print_error(err, target.error());
     return ExitCode::usage_error;
   }
-  facts::BuildFacts builds = gather_builds(options, target->inventory, fs);
+  // Framework builds and CUDA libraries (file reads, ELF headers) beside the requirement
+  // parsing (CPU): both only read the inventory.
+  auto builds_future = std::async(std::launch::async, [&options, &target, &fs] {
+    return gather_builds(options, target->inventory, fs);
+  });
   const pep508::MarkerEnvironment env(target->python.markers);
   const auto supported = supported_tags(target->python, err);
   const rules::PackageSet set = rules::build_package_set(target->inventory, env);
   const rules::PipCheckResult pip =
       rules::pip_check(set, target->inventory, supported ? &*supported : nullptr);
+  facts::BuildFacts builds = builds_future.get();
 
   report::Report rep;
   rep.mlstack_version = std::string(k_version);
