@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/pyenv/record_files.hpp"
 
+#include "mlstack/base/parallel.hpp"
 #include "mlstack/metadata/python_text.hpp"
 #include "mlstack/metadata/wheel_file.hpp"
 
@@ -117,7 +118,7 @@ std::vector<std::string> RecordSummary::take_roots() {
 std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::InstalledDist>& dists,
                                                 const std::vector<std::vector<std::string>>& roots,
                                                 const io::FileSystem& fs,
-                                                std::size_t max_file_size) {
+                                                std::size_t max_file_size, std::size_t threads) {
   // Every (root, distribution) pair, sorted: equal roots are neighbours, and the roots that
   // begin with a root R follow R as one run.
   struct Owned {
@@ -179,37 +180,38 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
       }
     }
   }
-  // Exact comparison of the suspect paths, in discovery order: the first to list a path owns
-  // it, and each later one clashes with that first owner.
-  std::unordered_map<std::string, std::size_t> first_owner;
-  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::string>> clashes;
+  // The suspect rows of each RECORD read again, on `threads` threads (one slot each).
+  std::vector<std::size_t> todo;
   for (std::size_t d = 0; d < dists.size(); ++d) {
-    std::vector<std::string_view>& mine = suspect[d];
-    if (mine.empty()) {
+    if (!suspect[d].empty()) {
+      todo.push_back(d);
+    }
+  }
+  std::vector<std::vector<std::string>> rows(dists.size());
+  std::vector<char> readable(dists.size(), 0);
+  parallel_for(todo.size(), todo.size() >= 8 ? threads : 1, [&](std::size_t k) {
+    const std::size_t d = todo[k];
+    const std::vector<std::string_view>& mine = suspect[d];
+    readable[d] = read_record(dists[d], fs, max_file_size, [&](const std::string& path) {
+      if (std::any_of(mine.begin(), mine.end(),
+                      [&](std::string_view r) { return under(path, r); })) {
+        rows[d].push_back(path);
+      }
+    }) ? 1 : 0;
+  });
+  // Exact comparison, in discovery order: the first to list a path owns it, and each later
+  // one clashes with that first owner.
+  std::unordered_map<std::string_view, std::size_t> first_owner;
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::string>> clashes;
+  for (const std::size_t d : todo) {
+    if (readable[d] == 0) {
       continue;
     }
-    std::vector<std::pair<std::size_t, std::string>> found;  // (first owner, path)
-    std::vector<std::string> claimed;
-    const bool ok = read_record(dists[d], fs, max_file_size, [&](const std::string& path) {
-      if (!std::any_of(mine.begin(), mine.end(),
-                       [&](std::string_view r) { return under(path, r); })) {
-        return;
+    for (const std::string& path : rows[d]) {
+      const auto [it, fresh] = first_owner.try_emplace(path, d);
+      if (!fresh && it->second != d) {
+        clashes[{it->second, d}].push_back(path);
       }
-      const auto it = first_owner.find(path);
-      if (it == first_owner.end()) {
-        claimed.push_back(path);
-      } else if (it->second != d) {
-        found.emplace_back(it->second, path);
-      }
-    });
-    if (!ok) {
-      continue;
-    }
-    for (std::string& p : claimed) {
-      first_owner.try_emplace(std::move(p), d);
-    }
-    for (auto& [first, path] : found) {
-      clashes[{first, d}].push_back(std::move(path));
     }
   }
   std::vector<facts::FileClash> out;

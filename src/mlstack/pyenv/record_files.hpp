@@ -55,11 +55,11 @@ class RecordSummary {
 
 /// The files two distributions both list. `roots[i]` are `take_roots()` of `dists[i]`'s
 /// RECORD (empty when it has none). The RECORDs of distributions sharing a root are read
-/// again through `fs`; a RECORD that has become unreadable or not UTF-8 meanwhile counts as
-/// listing nothing.
+/// again through `fs`, on up to `threads` threads; a RECORD that has become unreadable or not
+/// UTF-8 meanwhile counts as listing nothing. The result does not depend on `threads`.
 [[nodiscard]] std::vector<facts::FileClash> find_file_clashes(
     const std::vector<facts::InstalledDist>& dists,
     const std::vector<std::vector<std::string>>& roots, const io::FileSystem& fs,
-    std::size_t max_file_size);
+    std::size_t max_file_size, std::size_t threads = 1);
 
 }  // namespace mlstack::pyenv::detail

@@ -215,7 +215,8 @@ class Scanner {
     }
     if (m_options.depth == ScanDepth::full) {
       m_inventory.file_clashes =
-          detail::find_file_clashes(m_inventory.dists, m_roots, m_fs, m_options.max_file_size);
+          detail::find_file_clashes(m_inventory.dists, m_roots, m_fs, m_options.max_file_size,
+                                    std::min(default_thread_count(), m_options.max_threads));
     }
     return std::move(m_inventory);
   }

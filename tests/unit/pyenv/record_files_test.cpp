@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -24,6 +25,7 @@ class RecordFs final : public io::FileSystem {
  public:
   std::map<std::string, std::string> files;
   mutable std::mt19937 rng{1};
+  mutable std::mutex lock;  // find_file_clashes reads on several threads
 
   io::IoStatus list_dir(const std::string&, io::Follow,
                         std::vector<io::DirEntry>&) const override {
@@ -39,6 +41,7 @@ class RecordFs final : public io::FileSystem {
   }
   io::IoStatus read_pieces(const std::string& path, std::size_t, char delimiter,
                            const std::function<void(std::string_view)>& consume) const override {
+    const std::lock_guard<std::mutex> guard(lock);
     const auto it = files.find(path);
     if (it == files.end()) {
       return io::IoStatus::from_errno(ENOENT);
@@ -135,7 +138,7 @@ TEST(FindFileClashes, AgreesWithComparingEveryPath) {
   for (int round = 0; round < 300; ++round) {
     RecordFs fs;
     fs.rng.seed(static_cast<unsigned>(round));
-    std::vector<facts::InstalledDist> dists(2 + rng() % 6);
+    std::vector<facts::InstalledDist> dists(2 + rng() % 11);  // 8+ reads go on threads
     for (std::size_t d = 0; d < dists.size(); ++d) {
       dists[d].location = locations[rng() % locations.size()];
       dists[d].info_path = "/info/" + std::to_string(d);
@@ -167,6 +170,7 @@ TEST(FindFileClashes, AgreesWithComparingEveryPath) {
     }
     const auto expected = brute_force(dists, fs);
     EXPECT_EQ(find_file_clashes(dists, roots, fs, 1 << 20), expected) << "round " << round;
+    EXPECT_EQ(find_file_clashes(dists, roots, fs, 1 << 20, 3), expected) << "round " << round;
     with_clashes += expected.empty() ? 0 : 1;
     for (const auto& c : expected) {
       with_nested += dists[c.first].location != dists[c.second].location ? 1 : 0;
