@@ -6,7 +6,8 @@ Each wheel is fetched with `pip download --no-deps` (the whole wheel: zip member
 range-read through pip), and only the small files mlstack reads are extracted:
 
 - `*.dist-info/{METADATA,WHEEL,entry_points.txt,top_level.txt}` and a RECORD trimmed to the
-  files kept (plus the lines of the shared libraries we keep placeholders for);
+  files kept (plus the lines of the shared libraries we keep placeholders for, with the
+  placeholder's own hash and size 0, so RECORD describes what is on disk);
 - framework build files: `torch/version.py`, `tensorflow/python/platform/build_info.py`,
   `jaxlib/version.py`, `jax_cuda1x_plugin/version.py`, `jax_plugins/xla_cuda1x/version.py`,
   `onnxruntime/capi/{build_and_package_info.py,version_info.py}`, `cupy/.data/_wheel.json`;
@@ -19,6 +20,8 @@ afterwards (set MLSTACK_KEEP_WHEELS=1 to keep them in the cache folder).
 Usage: tools/make_framework_fixtures.py [STACK ...]   (default: every stack)
 """
 import email.parser
+import base64
+import hashlib
 import os
 import pathlib
 import re
@@ -95,6 +98,9 @@ def pip_download(spec: str, python: str) -> pathlib.Path:
     return max(pick, key=lambda w: w.stat().st_mtime)
 
 
+EMPTY_SHA256 = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b"").digest()).decode().rstrip("=")
+
+
 def extract(wheel: pathlib.Path, site: pathlib.Path) -> str:
     """Extracts the small files; returns METADATA text."""
     with zipfile.ZipFile(wheel) as z:
@@ -117,7 +123,16 @@ def extract(wheel: pathlib.Path, site: pathlib.Path) -> str:
                 (site / n).write_bytes(b"")
         record = z.read(f"{info}/RECORD").decode()
         keep = set(kept)
-        lines = [ln for ln in record.splitlines() if ln.split(",")[0] in keep]
+        lines = []
+        for ln in record.splitlines():
+            path = ln.split(",")[0]
+            if path not in keep:
+                continue
+            if PLACEHOLDERS.match(path) and not KEEP_FILES.match(path):
+                # RECORD describes the placeholder that is there: mlstack compares sizes to
+                # tell whose copy of a shared file is on disk.
+                ln = f"{path},{EMPTY_SHA256},0"
+            lines.append(ln)
         lines.append(f"{info}/INSTALLER,,")
         lines.append(f"{info}/RECORD,,")
         (site / info / "RECORD").write_text("\n".join(lines) + "\n")

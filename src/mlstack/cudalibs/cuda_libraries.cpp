@@ -83,6 +83,7 @@ class Scanner {
   void scan_system();
 
  private:
+  [[nodiscard]] bool overwritten(const facts::RecordedFile& file) const;
   std::string sys(std::string_view path) const { return m_options.root + std::string(path); }
   std::optional<std::string> read(const std::string& path, std::size_t max) const;
   std::vector<io::DirEntry> list(const std::string& path) const;
@@ -205,6 +206,15 @@ void Scanner::add(const LibrarySpec& spec, const std::string& dir,
   m_out.libraries.push_back(std::move(lib));
 }
 
+// A file whose size on disk is not the one its RECORD row declares: another distribution
+// installed its own copy over it (cu12 and cu13 cuDNN wheels share `nvidia/cudnn/lib`), so
+// the version this distribution's metadata gives is not the file's.
+bool Scanner::overwritten(const facts::RecordedFile& file) const {
+  io::FileStat st;
+  return file.size && m_fs.stat(file.path, io::Follow::yes, st).ok() &&
+         st.kind == io::FileKind::regular && static_cast<std::uint64_t>(st.size) != *file.size;
+}
+
 void Scanner::scan_wheels(const facts::Inventory& inventory) {
   std::map<std::string, std::vector<std::string>> cu_dirs;  // location → nvidia/cuNN folders
   for (const auto& dist : inventory.dists) {
@@ -217,10 +227,13 @@ void Scanner::scan_wheels(const facts::Inventory& inventory) {
     std::string found_via;
     if (dist.record_libraries) {
       found_via = "wheel-record";
-      for (const auto& p : *dist.record_libraries) {
-        if (auto f = parse_library_file_name(basename(p))) {
-          groups[{dirname(p), f->spec}].emplace_back(basename(p));
+      for (const auto& file : *dist.record_libraries) {
+        const std::string_view p = file.path;
+        auto f = parse_library_file_name(basename(p));
+        if (!f || overwritten(file)) {
+          continue;
         }
+        groups[{dirname(p), f->spec}].emplace_back(basename(p));
       }
     } else {
       found_via = "wheel-layout";

@@ -106,7 +106,10 @@ std::optional<std::string_view> RecordReader::next() {
     if (text[start] != '"') {
       const std::size_t stop = find_special(text, start, true);
       if (stop < text.size() && text[stop] == ',') {
-        m_pos = line_break_from(stop + 1).end;
+        const LineBreak brk = line_break_from(stop + 1);
+        m_pos = brk.end;
+        m_row_begin = start;
+        m_row_end = brk.begin;
         return text.substr(start, stop - start);
       }
       // A line break, or a byte that may begin one: fall back to the exact search.
@@ -116,11 +119,15 @@ std::optional<std::string_view> RecordReader::next() {
       if (line.empty()) {
         continue;
       }
+      m_row_begin = start;
+      m_row_end = brk.begin;
       return line.substr(0, line.find(','));
     }
     const LineBreak brk = line_break_from(start);
     const std::string_view line = text.substr(start, brk.begin - start);
     m_pos = brk.end;
+    m_row_begin = start;
+    m_row_end = brk.begin;
     // Quoted field: `""` is a quote; text after the closing quote up to `,` is appended
     // (csv's non-strict mode).
     m_field.clear();
@@ -143,6 +150,26 @@ std::optional<std::string_view> RecordReader::next() {
     return std::string_view(m_field);
   }
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> RecordReader::size() const noexcept {
+  const std::string_view row = m_text.substr(m_row_begin, m_row_end - m_row_begin);
+  const std::size_t comma = row.rfind(',');
+  if (comma == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::string_view digits = row.substr(comma + 1);
+  if (digits.empty() || digits.size() > 19) {
+    return std::nullopt;
+  }
+  std::uint64_t value = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return value;
 }
 
 }  // namespace mlstack::metadata

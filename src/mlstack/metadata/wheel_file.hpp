@@ -4,6 +4,7 @@
 #include "mlstack/metadata/python_text.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,9 @@ class RecordReader {
   /// True when every byte read so far is ASCII, so the text read is valid UTF-8 without a
   /// separate `find_utf8_error` pass (false means "not known", not "invalid").
   [[nodiscard]] bool only_ascii() const noexcept { return m_only_ascii; }
+  /// The size the row returned last declares (its last field, PEP 376's third), or nothing
+  /// when that field is empty or not a plain decimal number.
+  [[nodiscard]] std::optional<std::uint64_t> size() const noexcept;
 
  private:
   LineBreak break_at(std::size_t stop) noexcept;
@@ -50,6 +54,8 @@ class RecordReader {
 
   std::string_view m_text;
   std::size_t m_pos = 0;
+  std::size_t m_row_begin = 0;  // the line of the row returned last: [begin, end)
+  std::size_t m_row_end = 0;
   std::string m_field;  // a quoted field, unescaped
   bool m_only_ascii = true;
 };

@@ -6,6 +6,7 @@
 #include "mlstack/metadata/wheel_file.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -43,7 +44,7 @@ void join_to(std::string& out, std::string_view prefix, std::string_view path) {
   out.append(path);
 }
 
-// Calls `row(joined path)` for each row of the RECORD at `dist`, or returns false when it
+// Calls `row(joined path, reader)` for each row of the RECORD at `dist`, or returns false when it
 // cannot be read or is not UTF-8 (then nothing it listed counts).
 template <class Row>
 bool read_record(const facts::InstalledDist& dist, const io::FileSystem& fs,
@@ -56,7 +57,7 @@ bool read_record(const facts::InstalledDist& dist, const io::FileSystem& fs,
         metadata::RecordReader reader(piece);
         while (const std::optional<std::string_view> path = reader.next()) {
           join_to(joined, prefix, *path);
-          row(joined);
+          row(joined, reader);
         }
         if (!reader.only_ascii() && metadata::find_utf8_error(piece)) {
           utf8 = false;
@@ -97,11 +98,9 @@ void RecordSummary::add(std::string_view piece) {
       join_to(joined, m_prefix, root);
     }
     if (is_shared_object(*path)) {
-      if (path->starts_with('/')) {
-        m_libraries.push_back(*path);
-      } else {
-        m_libraries.push_back(m_prefix, *path);
-      }
+      facts::RecordedFile& file = m_libraries.emplace_back();
+      join_to(file.path, m_prefix, *path);
+      file.size = reader.size();
     }
   }
   if (!reader.only_ascii() && metadata::find_utf8_error(piece)) {
@@ -187,37 +186,71 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
       todo.push_back(d);
     }
   }
-  std::vector<std::vector<std::string>> rows(dists.size());
+  std::vector<std::vector<facts::RecordedFile>> rows(dists.size());
   std::vector<char> readable(dists.size(), 0);
   parallel_for(todo.size(), todo.size() >= 8 ? threads : 1, [&](std::size_t k) {
     const std::size_t d = todo[k];
     const std::vector<std::string_view>& mine = suspect[d];
-    readable[d] = read_record(dists[d], fs, max_file_size, [&](const std::string& path) {
-      if (std::any_of(mine.begin(), mine.end(),
-                      [&](std::string_view r) { return under(path, r); })) {
-        rows[d].push_back(path);
-      }
-    }) ? 1 : 0;
+    const bool ok = read_record(
+        dists[d], fs, max_file_size, [&](const std::string& path, const metadata::RecordReader& r) {
+          if (std::any_of(mine.begin(), mine.end(),
+                          [&](std::string_view root) { return under(path, root); })) {
+            rows[d].push_back({path, r.size()});
+          }
+        });
+    readable[d] = ok ? 1 : 0;
   });
   // Exact comparison, in discovery order: the first to list a path owns it, and each later
   // one clashes with that first owner.
-  std::unordered_map<std::string_view, std::size_t> first_owner;
-  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::string>> clashes;
+  struct Owner {
+    std::size_t dist;
+    std::optional<std::uint64_t> size;
+  };
+  struct Pair {
+    std::vector<std::string> paths;
+    // The first path the two RECORDs give different sizes for: stat'ing it tells whose
+    // copy is on disk.
+    std::optional<std::size_t> probe;
+    std::uint64_t first_size = 0;
+    std::uint64_t second_size = 0;
+  };
+  std::unordered_map<std::string_view, Owner> first_owner;
+  std::map<std::pair<std::size_t, std::size_t>, Pair> clashes;
   for (const std::size_t d : todo) {
     if (readable[d] == 0) {
       continue;
     }
-    for (const std::string& path : rows[d]) {
-      const auto [it, fresh] = first_owner.try_emplace(path, d);
-      if (!fresh && it->second != d) {
-        clashes[{it->second, d}].push_back(path);
+    for (const facts::RecordedFile& file : rows[d]) {
+      const auto [it, fresh] = first_owner.try_emplace(file.path, Owner{d, file.size});
+      if (!fresh && it->second.dist != d) {
+        Pair& pair = clashes[{it->second.dist, d}];
+        if (!pair.probe && it->second.size && file.size && *it->second.size != *file.size) {
+          pair.probe = pair.paths.size();
+          pair.first_size = *it->second.size;
+          pair.second_size = *file.size;
+        }
+        pair.paths.push_back(file.path);
       }
     }
   }
   std::vector<facts::FileClash> out;
   out.reserve(clashes.size());
-  for (auto& [pair, paths] : clashes) {
-    out.push_back(facts::FileClash{pair.first, pair.second, std::move(paths)});
+  for (auto& [owners, pair] : clashes) {
+    facts::FileClash clash{owners.first, owners.second, std::move(pair.paths), std::nullopt,
+                           std::nullopt};
+    io::FileStat st;
+    if (pair.probe && fs.stat(clash.paths[*pair.probe], io::Follow::yes, st).ok() &&
+        st.kind == io::FileKind::regular) {
+      const auto size = static_cast<std::uint64_t>(st.size);
+      if (pair.first_size == size) {
+        clash.on_disk = owners.first;
+        clash.on_disk_path = *pair.probe;
+      } else if (pair.second_size == size) {
+        clash.on_disk = owners.second;
+        clash.on_disk_path = *pair.probe;
+      }
+    }
+    out.push_back(std::move(clash));
   }
   return out;
 }

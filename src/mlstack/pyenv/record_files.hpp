@@ -42,20 +42,23 @@ class RecordSummary {
   [[nodiscard]] std::vector<std::string> take_roots();
 
   /// Its shared objects (`x.so`, `x.so.<digit>...`), joined to its location, in RECORD order.
-  [[nodiscard]] facts::PathList take_libraries() { return std::move(m_libraries); }
+  [[nodiscard]] std::vector<facts::RecordedFile> take_libraries() {
+    return std::move(m_libraries);
+  }
 
  private:
   std::string m_prefix;
   std::string m_last_root;  // as written, to skip the common case of a repeated root
   bool m_have_last = false;
   std::vector<std::string> m_roots;
-  facts::PathList m_libraries;
+  std::vector<facts::RecordedFile> m_libraries;
   bool m_utf8 = true;
 };
 
 /// The files two distributions both list. `roots[i]` are `take_roots()` of `dists[i]`'s
 /// RECORD (empty when it has none). The RECORDs of distributions sharing a root are read
-/// again through `fs`, on up to `threads` threads; a RECORD that has become unreadable or not
+/// again through `fs`, on up to `threads` threads (and the first clashing path of each pair
+/// is stat'ed to tell whose copy is on disk); a RECORD that has become unreadable or not
 /// UTF-8 meanwhile counts as listing nothing. The result does not depend on `threads`.
 [[nodiscard]] std::vector<facts::FileClash> find_file_clashes(
     const std::vector<facts::InstalledDist>& dists,

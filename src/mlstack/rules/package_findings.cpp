@@ -281,6 +281,11 @@ void add_file_clash_findings(const PackageContext& ctx, std::vector<Finding>& ou
     }
     f.evidence.push_back(a.info_path + "/RECORD");
     f.evidence.push_back(b.info_path + "/RECORD");
+    if (clash.on_disk && clash.on_disk_path && *clash.on_disk_path < paths.size()) {
+      const facts::InstalledDist& kept = dists[*clash.on_disk];
+      f.evidence.push_back(fmt::format("on disk: {}'s copy (the size of {} matches its RECORD)",
+                                       kept.canonical_name, paths[*clash.on_disk_path]));
+    }
     f.why = "installing, upgrading or removing one overwrites or deletes the other's files";
     f.fix = fmt::format("{0} -m pip uninstall {1} {2} && {0} -m pip install {2}",
                         python_cmd(ctx.python), a.raw_name, b.raw_name);

@@ -157,6 +157,36 @@ TEST_F(CudaLibrariesTree, SkipsTheSystemWhenAsked) {
   EXPECT_EQ(scan.libraries.size(), 4U);
 }
 
+// cu12 and cu13 cuDNN wheels both install nvidia/cudnn/lib/libcudnn.so.9; the one installed
+// last wins on disk. The file belongs to the wheel whose RECORD size matches it.
+TEST(CudaLibrariesShared, AttributesAnOverwrittenFileToTheCopyOnDisk) {
+  TempTree t;
+  const std::string copy13(133336 % 1000, 'x');  // sizes differ like the real wheels'
+  t.write("site/nvidia/cudnn/lib/libcudnn.so.9", copy13);
+  add_dist(t, "site", "nvidia-cudnn-cu12", "9.28.0.42");
+  add_dist(t, "site", "nvidia-cudnn-cu13", "9.26.0.51");
+  auto inventory = testing::fixture_inventory(t / "site");
+  ASSERT_EQ(inventory.dists.size(), 2U);
+  const std::string lib = t / "site/nvidia/cudnn/lib/libcudnn.so.9";
+  inventory.dists[0].record_libraries = {{lib, 137432 % 1000}};
+  inventory.dists[1].record_libraries = {{lib, copy13.size()}};
+  io::RealFileSystem fs;
+  CudaLibOptions options;
+  options.system = SystemSearch::disabled;
+  auto scan = find_cuda_libraries(inventory, fs, options);
+  const auto* cudnn = find(scan, "cudnn", "wheel");
+  ASSERT_NE(cudnn, nullptr);
+  EXPECT_EQ(cudnn->package, "nvidia-cudnn-cu13");
+  EXPECT_EQ(cudnn->version, "9.26.0.51");
+  // Sizes unknown or equal: the first wheel keeps it, as before.
+  inventory.dists[1].record_libraries = {{lib, std::nullopt}};
+  inventory.dists[0].record_libraries = {{lib, std::nullopt}};
+  scan = find_cuda_libraries(inventory, fs, options);
+  cudnn = find(scan, "cudnn", "wheel");
+  ASSERT_NE(cudnn, nullptr);
+  EXPECT_EQ(cudnn->package, "nvidia-cudnn-cu12");
+}
+
 TEST(CudaLibrariesFixture, ReadsTheCuda13WheelLayout) {
   io::RealFileSystem fs;
   const std::string site =

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -59,8 +60,15 @@ class RecordFs final : public io::FileSystem {
     }
     return {};
   }
-  io::IoStatus stat(const std::string&, io::Follow, io::FileStat&) const override {
-    return io::IoStatus::from_errno(ENOENT);
+  std::map<std::string, std::int64_t> sizes;  // files on "disk", for stat
+  io::IoStatus stat(const std::string& path, io::Follow, io::FileStat& out) const override {
+    const auto it = sizes.find(path);
+    if (it == sizes.end()) {
+      return io::IoStatus::from_errno(ENOENT);
+    }
+    out.kind = io::FileKind::regular;
+    out.size = it->second;
+    return {};
   }
   io::IoStatus realpath(const std::string&, std::string&) const override {
     return io::IoStatus::from_errno(ENOENT);
@@ -83,18 +91,44 @@ TEST(RecordRoot, FirstComponentOrWholePath) {
 TEST(RecordSummary, KeepsRootsAndSharedObjects) {
   RecordSummary s("/s");
   s.add("torch/__init__.py,sha256=x,1\r\n\"torch/lib/libc10.so\",,\ntorch/lib/libgomp.so.1,,\n");
-  s.add("torch/not.so.py,,\n../../bin/torchrun,,\n/abs/libx.so,,\ntorch-2.0.dist-info/RECORD,,\n");
+  s.add("torch/not.so.py,,\n../../bin/torchrun,,\n/abs/libx.so,sha256=x,99\ntorch-2.0.dist-info/RECORD,,\n");
   s.add("torch/x.sox,,\n.so,,\ntorchgen/a.py,,\ntorch/b.py,,");
   EXPECT_TRUE(s.utf8());
   EXPECT_EQ(s.take_roots(),
             (std::vector<std::string>{"/abs/libx.so", "/s/../../bin/torchrun", "/s/.so", "/s/torch",
                                       "/s/torch-2.0.dist-info", "/s/torchgen"}));
-  EXPECT_EQ(s.take_libraries(), (facts::PathList{"/s/torch/lib/libc10.so",
-                                                 "/s/torch/lib/libgomp.so.1", "/abs/libx.so"}));
+  EXPECT_EQ(s.take_libraries(), (std::vector<facts::RecordedFile>{
+                                    {"/s/torch/lib/libc10.so", std::nullopt},
+                                    {"/s/torch/lib/libgomp.so.1", std::nullopt},
+                                    {"/abs/libx.so", 99}}));
   RecordSummary bad("/s");
   bad.add("ok.py,,\n");
   bad.add("caf\xe9.py,,\n");
   EXPECT_FALSE(bad.utf8());
+}
+
+TEST(FindFileClashes, TellsWhoseCopyIsOnDisk) {
+  RecordFs fs;
+  std::vector<facts::InstalledDist> dists(3);
+  for (std::size_t d = 0; d < dists.size(); ++d) {
+    dists[d].location = "/s";
+    dists[d].info_path = "/info/" + std::to_string(d);
+  }
+  fs.files["/info/0/RECORD"] = "nvidia/cudnn/lib/libcudnn.so.9,sha256=a,137432\nnvidia/a.py,,\n";
+  fs.files["/info/1/RECORD"] = "nvidia/cudnn/lib/libcudnn.so.9,sha256=b,133336\nnvidia/a.py,,\n";
+  fs.files["/info/2/RECORD"] = "nvidia/a.py,sha256=c,10\n";
+  fs.sizes["/s/nvidia/cudnn/lib/libcudnn.so.9"] = 137432;
+  fs.sizes["/s/nvidia/a.py"] = 10;
+  std::vector<std::vector<std::string>> roots = {{"/s/nvidia"}, {"/s/nvidia"}, {"/s/nvidia"}};
+  const auto clashes = find_file_clashes(dists, roots, fs, 1 << 20);
+  ASSERT_EQ(clashes.size(), 2U);
+  EXPECT_EQ(clashes[0].paths,
+            (std::vector<std::string>{"/s/nvidia/cudnn/lib/libcudnn.so.9", "/s/nvidia/a.py"}));
+  EXPECT_EQ(clashes[0].on_disk, 0U);  // dist 0's size
+  EXPECT_EQ(clashes[0].on_disk_path, 0U);
+  EXPECT_EQ(clashes[1].first, 0U);
+  EXPECT_EQ(clashes[1].second, 2U);
+  EXPECT_EQ(clashes[1].on_disk, std::nullopt);  // dist 0 declares no size for nvidia/a.py
 }
 
 // The clash search as it was before roots: every path joined and claimed in order.
@@ -120,7 +154,7 @@ std::vector<facts::FileClash> brute_force(const std::vector<facts::InstalledDist
   }
   std::vector<facts::FileClash> out;
   for (auto& [pair, paths] : clashes) {
-    out.push_back({pair.first, pair.second, std::move(paths)});
+    out.push_back({pair.first, pair.second, std::move(paths), std::nullopt, std::nullopt});
   }
   return out;
 }

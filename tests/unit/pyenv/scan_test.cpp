@@ -35,7 +35,7 @@ struct Fixture {
     site.write("alpha-1.0.dist-info/INSTALLER", "pip\n");
     site.write("alpha-1.0.dist-info/RECORD",
                "alpha/__init__.py,sha256=x,1\n/abs/alpha.pth,,\n../../bin/alpha,,\n"
-               "alpha/_c.cpython-311-x86_64-linux-gnu.so,,\n/abs/libalpha.so.1.2,,\n"
+               "alpha/_c.cpython-311-x86_64-linux-gnu.so,sha256=y,1234\n/abs/libalpha.so.1.2,,\n"
                "alpha/not.so.py,,\n");
     site.write("Beta_Pkg-2.0.dist-info/METADATA", meta("Beta_Pkg", "2.0"));
     site.write("gamma-1.0.dist-info/METADATA", meta("gamma", "1.0"));
@@ -88,8 +88,9 @@ TEST(ScanFixture, FindsWhatPipFinds) {
   EXPECT_EQ(alpha->installer, "pip");
   ASSERT_TRUE(alpha->record_libraries);
   EXPECT_EQ(*alpha->record_libraries,
-            (facts::PathList{fx.site / "alpha/_c.cpython-311-x86_64-linux-gnu.so",
-                             "/abs/libalpha.so.1.2"}));
+            (std::vector<facts::RecordedFile>{
+                {fx.site / "alpha/_c.cpython-311-x86_64-linux-gnu.so", 1234},
+                {"/abs/libalpha.so.1.2", std::nullopt}}));
   EXPECT_EQ(alpha->location, fx.site.path());
   const auto* gamma = find(inv, "gamma");
   ASSERT_NE(gamma, nullptr);

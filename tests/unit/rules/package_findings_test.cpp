@@ -72,11 +72,13 @@ TEST(PackageFindingsRequiresPython, FlagsUnmetAndInvalid) {
 TEST(PackageFindingsFileClash, GroupsByPair) {
   facts::Inventory inv;
   inv.dists = {dist("opencv-python", "4.9.0"), dist("opencv-python-headless", "4.9.0")};
-  inv.file_clashes = {facts::FileClash{0, 1, {"/s/cv2/__init__.py", "/s/cv2/a.so"}}};
+  inv.file_clashes = {facts::FileClash{0, 1, {"/s/cv2/__init__.py", "/s/cv2/a.so"}, 1, 1}};
   const auto fs = findings_of(inv);
   ASSERT_EQ(ids(fs), std::vector<std::string>{"PKG-FILE-CLASH"});
   EXPECT_EQ(fs[0].title,
             "opencv-python and opencv-python-headless both own 2 files, e.g. /s/cv2/__init__.py");
+  EXPECT_EQ(fs[0].evidence.back(),
+            "on disk: opencv-python-headless's copy (the size of /s/cv2/a.so matches its RECORD)");
 }
 
 TEST(PackageFindingsPip, MirrorsPipCheck) {
