@@ -4,7 +4,7 @@
 # bench/RESULTS.md by hand, with this command line.
 #
 #   bench/run.sh                 # generated 5,000-distribution env + the real env if present
-#   MLSTACK_BENCH_REAL=/path/venv bench/run.sh
+#   MLSTACK_BENCH_REAL=/path/venv bench/run.sh   # + doctor vs torch.utils.collect_env if torch is there
 #   MLSTACK_BENCH_SCALING=1 bench/run.sh   # also 500 / 5,000 / 50,000 for linear growth
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +41,19 @@ gen gen5000 5000 pip
 bench_env gen5000 "$ENVS/gen5000"
 if [ -n "${MLSTACK_BENCH_REAL:-}" ]; then
   bench_env real "$MLSTACK_BENCH_REAL"
+  # Issue 3's peer for the static doctor: PyTorch's environment report, where torch is there.
+  py=$MLSTACK_BENCH_REAL/bin/python
+  if [ -f "$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/torch/utils/collect_env.py" ]; then
+    hyperfine -N --warmup 1 --runs 5 --ignore-failure --export-json "$OUT/collect_env.json" \
+      -n "mlstack doctor" "$ML doctor --python $py --color never" \
+      -n "torch collect_env" "$py -m torch.utils.collect_env"
+    python3 - "$OUT/collect_env.json" <<'PY'
+import json, sys
+r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+print(f"ratios: collect_env/doctor {r['torch collect_env']/r['mlstack doctor']:.0f}x "
+      f"(doctor {r['mlstack doctor']*1000:.1f} ms)")
+PY
+  fi
 fi
 if [ -n "${MLSTACK_BENCH_SCALING:-}" ]; then
   for n in 500 5000 50000; do gen "scale$n" "$n"; done
