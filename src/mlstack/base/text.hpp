@@ -25,7 +25,6 @@ namespace mlstack::text {
 [[nodiscard]] std::string to_lower(std::string_view s);
 [[nodiscard]] std::string_view trim(std::string_view s) noexcept;
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
-[[nodiscard]] bool iends_with(std::string_view s, std::string_view suffix) noexcept;
 /// Splits on `sep`, keeping empty fields.
 [[nodiscard]] std::vector<std::string_view> split(std::string_view s, char sep);
 /// Python's `repr()` of a str: the quote it picks and the escapes it writes (ASCII-oriented).
