@@ -7,8 +7,9 @@
 // nvmlSystemGetNVMLVersion answer NVML_ERROR_UNINITIALIZED before a successful init.
 //
 // Built twice (tests/fake_nvml/CMakeLists.txt): the default build exports today's names
-// (`_v2`/`_v3` included); FAKE_NVML_LEGACY exports only the names of an old driver (no `_v2`/`_v3`
-// calls, no MIG), so the loader's fallbacks and the v1 process layout are exercised.
+// (`_v2`/`_v3` included, and MIG devices: nvmlDeviceGetMigDeviceHandleByIndex and friends);
+// FAKE_NVML_LEGACY exports only the names of an old driver (no `_v2`/`_v3` calls, no MIG), so the
+// loader's fallbacks and the v1 process layout are exercised.
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -29,6 +30,8 @@ using NvmlDevice = void*;
 constexpr NvmlReturn k_success = 0;
 constexpr NvmlReturn k_uninitialized = 1;
 constexpr NvmlReturn k_invalid_argument = 2;
+constexpr NvmlReturn k_not_supported = 3;
+constexpr NvmlReturn k_not_found = 6;
 constexpr NvmlReturn k_insufficient_size = 7;
 constexpr NvmlReturn k_unknown = 999;
 
@@ -139,19 +142,58 @@ std::optional<NvmlReturn> forced(const char* function, const json* device = null
   return std::nullopt;
 }
 
-// Device handles point into this array; the value is the index.
-unsigned g_handles[64] = {};
+// Device handles point into these arrays: a GPU's into g_handles, a MIG device's into
+// g_mig_handles (slot `index` of GPU `gpu`).
+struct Handle {
+  unsigned gpu = 0;
+  int mig = -1;  // the MIG device index; -1 for a GPU
+};
+constexpr unsigned k_max_gpus = 64;
+constexpr unsigned k_max_mig_slots = 8;
+Handle g_handles[k_max_gpus] = {};
+[[maybe_unused]] Handle g_mig_handles[k_max_gpus][k_max_mig_slots] = {};  // not in the legacy build
 
+const Handle* handle_of(NvmlDevice handle) { return static_cast<const Handle*>(handle); }
+
+// The fixture's object for a GPU: `devices[gpu]`.
+const json* gpu_of(unsigned gpu) {
+  const auto devices = state().doc.find("devices");
+  if (devices == state().doc.end() || !devices->is_array() || gpu >= devices->size()) {
+    return nullptr;
+  }
+  return &(*devices)[gpu];
+}
+
+// The fixture's object for a MIG device: the entry of `devices[gpu].mig_devices` whose
+// `index` is `slot`; nullptr for an empty slot.
+const json* mig_of(unsigned gpu, unsigned slot) {
+  const json* device = gpu_of(gpu);
+  if (device == nullptr) {
+    return nullptr;
+  }
+  const auto migs = device->find("mig_devices");
+  if (migs == device->end() || !migs->is_array()) {
+    return nullptr;
+  }
+  for (const json& mig : *migs) {
+    if (mig.value("index", -1) == static_cast<int>(slot)) {
+      return &mig;
+    }
+  }
+  return nullptr;
+}
+
+// The fixture's object for a handle, GPU or MIG device.
 const json* device_of(NvmlDevice handle) {
   if (handle == nullptr) {
     return nullptr;
   }
-  const auto index = *static_cast<const unsigned*>(handle);
-  const auto devices = state().doc.find("devices");
-  if (devices == state().doc.end() || !devices->is_array() || index >= devices->size()) {
-    return nullptr;
-  }
-  return &(*devices)[index];
+  const Handle& h = *handle_of(handle);
+  return h.mig < 0 ? gpu_of(h.gpu) : mig_of(h.gpu, static_cast<unsigned>(h.mig));
+}
+
+[[maybe_unused]] bool is_mig(NvmlDevice handle) {
+  return handle != nullptr && handle_of(handle)->mig >= 0;
 }
 
 NvmlReturn copy_string(const std::string& value, char* out, unsigned length) {
@@ -231,13 +273,13 @@ NvmlReturn count_devices(unsigned* count) {
 NvmlReturn handle_by_index(unsigned index, NvmlDevice* out) {
   return guarded("nvmlDeviceGetHandleByIndex_v2", nullptr, [&](const json*) {
     const json devices = state().doc.value("devices", json::array());
-    if (out == nullptr || index >= devices.size() || index >= std::size(g_handles)) {
+    if (out == nullptr || index >= devices.size() || index >= k_max_gpus) {
       return k_invalid_argument;
     }
     if (auto code = forced("nvmlDeviceGetHandleByIndex_v2", &devices[index])) {
       return *code;
     }
-    g_handles[index] = index;
+    g_handles[index] = Handle{index, -1};
     *out = &g_handles[index];
     return k_success;
   });
@@ -397,6 +439,80 @@ NvmlReturn nvmlDeviceGetMigMode(NvmlDevice handle, unsigned* current, unsigned* 
     const json mode = device->value("mig_mode", json::object());
     *current = mode.value("current", 0U);
     *pending = mode.value("pending", *current);
+    return k_success;
+  });
+}
+
+// MIG (R450+). Fixture: a GPU's `mig_devices` lists its occupied slots,
+// `{"index", "uuid", "name", "gpu_instance_id", "compute_instance_id", "memory", "errors"}`;
+// `max_mig_device_count` (default 7) is what nvmlDeviceGetMaxMigDeviceCount answers while MIG
+// is enabled (0 otherwise, as NVML does).
+
+NvmlReturn nvmlDeviceGetMaxMigDeviceCount(NvmlDevice handle, unsigned* count) {
+  return guarded("nvmlDeviceGetMaxMigDeviceCount", handle, [&](const json* device) {
+    if (count == nullptr || is_mig(handle)) {
+      return k_invalid_argument;
+    }
+    const json mode = device->value("mig_mode", json::object());
+    *count = mode.value("current", 0U) == 1 ? device->value("max_mig_device_count", 7U) : 0U;
+    return k_success;
+  });
+}
+
+NvmlReturn nvmlDeviceGetMigDeviceHandleByIndex(NvmlDevice handle, unsigned index, NvmlDevice* out) {
+  return guarded("nvmlDeviceGetMigDeviceHandleByIndex", handle, [&](const json* device) {
+    if (out == nullptr || is_mig(handle) || index >= k_max_mig_slots) {
+      return k_invalid_argument;
+    }
+    if (device->value("mig_mode", json::object()).value("current", 0U) != 1) {
+      return k_not_supported;
+    }
+    const unsigned gpu = handle_of(handle)->gpu;
+    const json* mig = mig_of(gpu, index);
+    if (mig == nullptr) {
+      return k_not_found;  // an empty slot
+    }
+    if (auto code = forced("nvmlDeviceGetMigDeviceHandleByIndex", mig)) {
+      return *code;
+    }
+    g_mig_handles[gpu][index] = Handle{gpu, static_cast<int>(index)};
+    *out = &g_mig_handles[gpu][index];
+    return k_success;
+  });
+}
+
+NvmlReturn nvmlDeviceIsMigDeviceHandle(NvmlDevice handle, unsigned* is_mig_device) {
+  return guarded("nvmlDeviceIsMigDeviceHandle", handle, [&](const json*) {
+    if (is_mig_device == nullptr) {
+      return k_invalid_argument;
+    }
+    *is_mig_device = is_mig(handle) ? 1U : 0U;
+    return k_success;
+  });
+}
+
+NvmlReturn nvmlDeviceGetGpuInstanceId(NvmlDevice handle, unsigned* id) {
+  return guarded("nvmlDeviceGetGpuInstanceId", handle, [&](const json* device) {
+    if (id == nullptr) {
+      return k_invalid_argument;
+    }
+    if (!is_mig(handle)) {
+      return k_not_supported;
+    }
+    *id = device->at("gpu_instance_id").get<unsigned>();
+    return k_success;
+  });
+}
+
+NvmlReturn nvmlDeviceGetComputeInstanceId(NvmlDevice handle, unsigned* id) {
+  return guarded("nvmlDeviceGetComputeInstanceId", handle, [&](const json* device) {
+    if (id == nullptr) {
+      return k_invalid_argument;
+    }
+    if (!is_mig(handle)) {
+      return k_not_supported;
+    }
+    *id = device->at("compute_instance_id").get<unsigned>();
     return k_success;
   });
 }

@@ -23,6 +23,20 @@ struct GpuProcess {
   bool used_memory_known = true;
 };
 
+/// A MIG device of a MIG-enabled GPU: one compute instance in one GPU instance, which CUDA
+/// sees as a device of its own (NVML: nvmlDeviceGetMigDeviceHandleByIndex).
+struct MigDevice {
+  int index = 0;     // the MIG device index on its GPU (nvidia-smi's "MIG Dev")
+  std::string uuid;  // `MIG-<uuid>` (drivers >= R470)
+  std::string name;  // `NVIDIA A100-SXM4-80GB MIG 3g.40gb`; empty when NVML did not say
+  std::uint32_t gpu_instance_id = 0;
+  std::uint32_t compute_instance_id = 0;
+  std::uint64_t memory_total_mib = 0;  // the GPU instance's memory; 0 when unknown
+  // The CUDA ordinal this MIG device gets under a `CUDA_VISIBLE_DEVICES=MIG-...` list; -1 when
+  // CUDA would not enumerate it or when that is not known (the variable unset or ordinals).
+  int cuda_ordinal = -1;
+};
+
 struct GpuDevice {
   int index = 0;  // NVML index (PCI bus order); the CUDA ordinal is `cuda_ordinal`
   std::string name;
@@ -33,9 +47,11 @@ struct GpuDevice {
   std::string compute_capability;  // `9.0`
   std::string mig;                 // `disabled`, `enabled`, `unsupported`
   std::vector<GpuProcess> compute_processes;
+  std::vector<MigDevice> mig_devices;  // by MIG device index; empty unless `mig` is `enabled`
   // Added by gpu:
   // The CUDA ordinal this device gets under CUDA_VISIBLE_DEVICES (its position in the list),
-  // equal to `index` when the variable is unset; -1 when it cannot be known (MIG-<uuid> lists).
+  // equal to `index` when the variable is unset; -1 under a `MIG-<uuid>` list (the GPU itself is
+  // then no CUDA device: its MIG devices are, see MigDevice::cuda_ordinal).
   int cuda_ordinal = -1;
 };
 

@@ -22,6 +22,19 @@ ordered_json process_json(const GpuProcess& process) {
   return j;
 }
 
+ordered_json mig_device_json(const MigDevice& mig) {
+  ordered_json j;
+  j["index"] = mig.index;
+  j["uuid"] = string_or_null(mig.uuid);
+  j["name"] = string_or_null(mig.name);
+  j["gpu_instance_id"] = mig.gpu_instance_id;
+  j["compute_instance_id"] = mig.compute_instance_id;
+  j["memory_total_mib"] = mig.memory_total_mib;
+  j["cuda_ordinal"] =
+      mig.cuda_ordinal >= 0 ? ordered_json(mig.cuda_ordinal) : ordered_json(nullptr);
+  return j;
+}
+
 ordered_json device_json(const GpuDevice& device) {
   ordered_json j;
   j["index"] = device.index;
@@ -35,6 +48,11 @@ ordered_json device_json(const GpuDevice& device) {
     processes.push_back(process_json(process));
   }
   j["processes"] = std::move(processes);
+  ordered_json migs = ordered_json::array();
+  for (const MigDevice& mig : device.mig_devices) {
+    migs.push_back(mig_device_json(mig));
+  }
+  j["mig_devices"] = std::move(migs);
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include "mlstack/gpu/visible_devices.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -84,19 +85,77 @@ class Reporter {
 
   // True on success; otherwise records "`call` failed[ for GPU n]: ..." and returns false.
   bool check(NvmlStatus status, std::string_view call, std::optional<unsigned> gpu = {}) {
+    return check_at(status, call, gpu ? fmt::format(" for GPU {}", *gpu) : std::string());
+  }
+
+  // The same for MIG device `mig` of GPU `gpu`: "`call` failed for GPU n MIG device m: ...".
+  bool check_mig(NvmlStatus status, std::string_view call, unsigned gpu, unsigned mig) {
+    return check_at(status, call, fmt::format(" for GPU {} MIG device {}", gpu, mig));
+  }
+
+ private:
+  bool check_at(NvmlStatus status, std::string_view call, const std::string& where) {
     if (status == NvmlStatus::success) {
       return true;
     }
-    const std::string where = gpu ? fmt::format(" for GPU {}", *gpu) : std::string();
     m_problems.push_back(
         fmt::format("nvml: `{}` failed{}: {}", call, where, describe(m_nvml, status)));
     return false;
   }
 
- private:
   const Nvml& m_nvml;
   std::vector<std::string>& m_problems;
 };
+
+// The MIG devices of a MIG-enabled GPU: every slot below nvmlDeviceGetMaxMigDeviceCount that
+// holds one (NVML_ERROR_NOT_FOUND: an empty slot). NVML API reference, "Multi Instance GPU
+// Management": nvmlDeviceGetMaxMigDeviceCount, nvmlDeviceGetMigDeviceHandleByIndex,
+// nvmlDeviceGetGpuInstanceId, nvmlDeviceGetComputeInstanceId; nvmlDeviceGetUUID, _GetName and
+// _GetMemoryInfo take the MIG device handle as they take a GPU's.
+void read_mig_devices(const Nvml& nvml, NvmlDevice gpu, unsigned index, facts::GpuDevice& device,
+                      Reporter& report) {
+  unsigned slots = 0;
+  const NvmlStatus counted = nvml.device_max_mig_device_count(gpu, slots);
+  if (counted == NvmlStatus::not_supported ||
+      !report.check(counted, "nvmlDeviceGetMaxMigDeviceCount", index)) {
+    return;
+  }
+  // 7 on today's GPUs; the bound only guards against a library that answers nonsense.
+  slots = std::min<unsigned>(slots, k_cuda_max_mig_devices);
+  for (unsigned slot = 0; slot < slots; ++slot) {
+    NvmlDevice handle;
+    const NvmlStatus found = nvml.device_mig_device_handle_by_index(gpu, slot, handle);
+    if (found == NvmlStatus::not_found) {
+      continue;
+    }
+    if (!report.check_mig(found, "nvmlDeviceGetMigDeviceHandleByIndex", index, slot)) {
+      return;  // one problem per GPU: what fails for one slot would most likely fail for all
+    }
+    facts::MigDevice mig;
+    mig.index = static_cast<int>(slot);
+    report.check_mig(nvml.device_uuid(handle, mig.uuid), "nvmlDeviceGetUUID", index, slot);
+    unsigned id = 0;
+    if (report.check_mig(nvml.device_gpu_instance_id(handle, id), "nvmlDeviceGetGpuInstanceId",
+                         index, slot)) {
+      mig.gpu_instance_id = id;
+    }
+    if (report.check_mig(nvml.device_compute_instance_id(handle, id),
+                         "nvmlDeviceGetComputeInstanceId", index, slot)) {
+      mig.compute_instance_id = id;
+    }
+    NvmlMemory memory;
+    if (report.check_mig(nvml.device_memory(handle, memory), "nvmlDeviceGetMemoryInfo", index,
+                         slot)) {
+      mig.memory_total_mib = memory.total / k_mib;
+    }
+    // The name (`... MIG 3g.40gb`) is a nicety: a driver that does not name MIG devices is fine.
+    const NvmlStatus named = nvml.device_name(handle, mig.name);
+    if (named != NvmlStatus::not_supported) {
+      report.check_mig(named, "nvmlDeviceGetName", index, slot);
+    }
+    device.mig_devices.push_back(std::move(mig));
+  }
+}
 
 facts::GpuDevice read_device(const Nvml& nvml, NvmlDevice handle, unsigned index,
                              Reporter& report) {
@@ -123,6 +182,9 @@ facts::GpuDevice read_device(const Nvml& nvml, NvmlDevice handle, unsigned index
     device.mig = "unsupported";  // pre-Ampere GPUs, or a driver older than MIG (R450)
   } else if (report.check(mig, "nvmlDeviceGetMigMode", index)) {
     device.mig = current == k_nvml_mig_enable ? "enabled" : "disabled";
+    if (current == k_nvml_mig_enable) {
+      read_mig_devices(nvml, handle, index, device, report);
+    }
   }
   std::vector<NvmlProcess> processes;
   const NvmlStatus listed = nvml.device_compute_running_processes(handle, processes);
@@ -141,6 +203,74 @@ facts::GpuDevice read_device(const Nvml& nvml, NvmlDevice handle, unsigned index
   return device;
 }
 
+// NVML's driver version, else the kernel module's; nullopt when neither parses.
+std::optional<DriverVersion> driver_of(const facts::GpuFacts& facts) {
+  for (const std::string* text : {&facts.driver_version, &facts.kernel_module_version}) {
+    if (auto version = DriverVersion::parse(*text)) {
+      return std::move(version).value();
+    }
+  }
+  return std::nullopt;
+}
+
+// Under a `MIG-` list: the GPUs that hold a MIG device CUDA enumerates, ordered by their first
+// such MIG device; CUDA ordinals on the MIG devices; a problem for listed MIG devices that
+// CUDA will not enumerate.
+void apply_visible_mig_devices(facts::GpuFacts& facts, const VisibleDevices& visible,
+                               const std::vector<std::string>& uuids, const GpuOptions& options) {
+  std::vector<MigDeviceRef> refs;
+  std::vector<std::pair<std::size_t, std::size_t>> where;  // (device, MIG device) of each ref
+  for (std::size_t i = 0; i < facts.devices.size(); ++i) {
+    facts::GpuDevice& device = facts.devices[i];
+    device.cuda_ordinal = -1;  // a MIG-enabled GPU is no CUDA device itself
+    for (std::size_t j = 0; j < device.mig_devices.size(); ++j) {
+      const facts::MigDevice& mig = device.mig_devices[j];
+      refs.push_back(MigDeviceRef{i, mig.uuid, mig.gpu_instance_id, mig.compute_instance_id});
+      where.emplace_back(i, j);
+    }
+  }
+  const std::optional<DriverVersion> driver = driver_of(facts);
+  const MigEnumeration enumeration = mig_enumeration_of_driver(driver ? driver->major() : 0);
+  const MigSelection selection = select_visible_mig_devices(visible, uuids, refs, enumeration);
+  std::vector<std::size_t> gpus;
+  for (std::size_t k = 0; k < selection.selected.size(); ++k) {
+    const auto [i, j] = where[selection.selected[k]];
+    facts.devices[i].mig_devices[j].cuda_ordinal = static_cast<int>(k);
+    if (std::find(gpus.begin(), gpus.end(), i) == gpus.end()) {
+      gpus.push_back(i);
+    }
+  }
+  if (!selection.ignored.empty()) {
+    std::vector<std::string> ignored;
+    for (const std::size_t m : selection.ignored) {
+      const auto [i, j] = where[m];
+      ignored.push_back(fmt::format("{} (GPU {} MIG device {})", refs[m].uuid,
+                                    facts.devices[i].index, facts.devices[i].mig_devices[j].index));
+    }
+    const std::string with =
+        driver ? fmt::format("driver {}", driver->text()) : std::string("an unknown driver");
+    const std::string rule =
+        enumeration == MigEnumeration::single_device
+            ? fmt::format("a CUDA process enumerates a single MIG device with {} (before R570)",
+                          with)
+            : fmt::format(
+                  "a CUDA process enumerates one compute instance per GPU instance, {} at most, "
+                  "with {} (which compute instance of a GPU instance it keeps is not documented; "
+                  "the first listed is assumed)",
+                  k_cuda_max_mig_devices, with);
+    facts.problems.push_back(fmt::format(
+        "`CUDA_VISIBLE_DEVICES={}` lists MIG devices that CUDA will not use: {}; {}; hint: run "
+        "one process per MIG device",
+        *options.cuda_visible_devices, fmt::join(ignored, ", "), rule));
+  }
+  std::vector<facts::GpuDevice> ordered;
+  ordered.reserve(gpus.size());
+  for (const std::size_t i : gpus) {
+    ordered.push_back(std::move(facts.devices[i]));
+  }
+  facts.devices = std::move(ordered);
+}
+
 // Orders and filters `facts.devices` as CUDA would under CUDA_VISIBLE_DEVICES.
 void apply_visible_devices(facts::GpuFacts& facts, const GpuOptions& options) {
   const VisibleDevices visible = parse_cuda_visible_devices(
@@ -153,10 +283,8 @@ void apply_visible_devices(facts::GpuFacts& facts, const GpuOptions& options) {
   }
   const std::optional<std::vector<std::size_t>> selected = select_visible_devices(visible, uuids);
   if (!selected) {
-    // MIG UUIDs select MIG instances, not whole GPUs: devices stay listed, ordinals unknown.
-    for (facts::GpuDevice& device : facts.devices) {
-      device.cuda_ordinal = -1;
-    }
+    // MIG UUIDs select MIG devices, not whole GPUs.
+    apply_visible_mig_devices(facts, visible, uuids, options);
     return;
   }
   std::vector<facts::GpuDevice> ordered;

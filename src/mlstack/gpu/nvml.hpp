@@ -140,6 +140,29 @@ class Nvml {
   /// nvmlDeviceGetComputeRunningProcesses_v3, else _v2, else the v1 call (older libraries).
   [[nodiscard]] virtual NvmlStatus device_compute_running_processes(
       NvmlDevice device, std::vector<NvmlProcess>& out) const = 0;
+
+  // MIG devices (R450 and later; `function_not_found` from libraries without the entry point).
+  // A MIG device handle stands for one compute instance; device_name, device_uuid and
+  // device_memory accept it as they accept a GPU's handle.
+
+  /// nvmlDeviceGetMaxMigDeviceCount: how many MIG device slots `device` has; 0 when MIG is
+  /// not supported or not enabled.
+  [[nodiscard]] virtual NvmlStatus device_max_mig_device_count(NvmlDevice device,
+                                                               unsigned& out) const = 0;
+  /// nvmlDeviceGetMigDeviceHandleByIndex: the MIG device in slot `index` (< the max count);
+  /// `not_found` for an empty slot, `not_supported` when MIG is not enabled.
+  [[nodiscard]] virtual NvmlStatus device_mig_device_handle_by_index(NvmlDevice device,
+                                                                     unsigned index,
+                                                                     NvmlDevice& out) const = 0;
+  /// nvmlDeviceIsMigDeviceHandle.
+  [[nodiscard]] virtual NvmlStatus device_is_mig_device_handle(NvmlDevice device,
+                                                               bool& out) const = 0;
+  /// nvmlDeviceGetGpuInstanceId, for a MIG device handle (`not_supported` for a GPU's).
+  [[nodiscard]] virtual NvmlStatus device_gpu_instance_id(NvmlDevice device,
+                                                          unsigned& out) const = 0;
+  /// nvmlDeviceGetComputeInstanceId, for a MIG device handle (`not_supported` for a GPU's).
+  [[nodiscard]] virtual NvmlStatus device_compute_instance_id(NvmlDevice device,
+                                                              unsigned& out) const = 0;
 };
 
 }  // namespace mlstack::gpu

@@ -78,6 +78,8 @@ using CapabilityFn = NvmlReturn (*)(NvmlDeviceT, int*, int*);
 using MigModeFn = NvmlReturn (*)(NvmlDeviceT, unsigned*, unsigned*);
 using ProcessesV2Fn = NvmlReturn (*)(NvmlDeviceT, unsigned*, ProcessInfoV2*);
 using ProcessesV1Fn = NvmlReturn (*)(NvmlDeviceT, unsigned*, ProcessInfoV1*);
+using DeviceUintFn = NvmlReturn (*)(NvmlDeviceT, unsigned*);
+using MigHandleFn = NvmlReturn (*)(NvmlDeviceT, unsigned, NvmlDeviceT*);
 
 template <class F>
 F lookup(void* handle, const char* name) {
@@ -126,6 +128,11 @@ struct RealNvml::Symbols {
   MigModeFn mig_mode = nullptr;
   ProcessesV2Fn processes_v2 = nullptr;  // _v3, else _v2: both fill nvmlProcessInfo_t
   ProcessesV1Fn processes_v1 = nullptr;
+  DeviceUintFn max_mig_device_count = nullptr;
+  MigHandleFn mig_device_handle_by_index = nullptr;
+  DeviceUintFn is_mig_device_handle = nullptr;
+  DeviceUintFn gpu_instance_id = nullptr;
+  DeviceUintFn compute_instance_id = nullptr;
 };
 
 bool is_toolkit_stub_path(const std::string& path) {
@@ -202,6 +209,13 @@ RealNvml::RealNvml(std::string library) : m_library(std::move(library)) {
       m_handle,
       {"nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2"});
   symbols->processes_v1 = lookup<ProcessesV1Fn>(m_handle, "nvmlDeviceGetComputeRunningProcesses");
+  // MIG (R450+). Absent from older libraries: the calls then answer function_not_found.
+  symbols->max_mig_device_count = lookup<DeviceUintFn>(m_handle, "nvmlDeviceGetMaxMigDeviceCount");
+  symbols->mig_device_handle_by_index =
+      lookup<MigHandleFn>(m_handle, "nvmlDeviceGetMigDeviceHandleByIndex");
+  symbols->is_mig_device_handle = lookup<DeviceUintFn>(m_handle, "nvmlDeviceIsMigDeviceHandle");
+  symbols->gpu_instance_id = lookup<DeviceUintFn>(m_handle, "nvmlDeviceGetGpuInstanceId");
+  symbols->compute_instance_id = lookup<DeviceUintFn>(m_handle, "nvmlDeviceGetComputeInstanceId");
   m_symbols = std::move(symbols);
 }
 
@@ -416,6 +430,67 @@ NvmlStatus read_processes(F f, NvmlDeviceT device, std::vector<Info>& out) {
 }
 
 }  // namespace
+
+namespace {
+
+// A call that fills one `unsigned int` of a device.
+NvmlStatus device_uint(const DeviceUintFn f, NvmlDevice device, unsigned& out) {
+  unsigned value = 0;
+  const NvmlStatus status = call(f, device.handle, &value);
+  if (status == NvmlStatus::success) {
+    out = value;
+  }
+  return status;
+}
+
+}  // namespace
+
+NvmlStatus RealNvml::device_max_mig_device_count(NvmlDevice device, unsigned& out) const {
+  if (!m_symbols) {
+    return NvmlStatus::library_not_found;
+  }
+  return device_uint(m_symbols->max_mig_device_count, device, out);
+}
+
+NvmlStatus RealNvml::device_mig_device_handle_by_index(NvmlDevice device, unsigned index,
+                                                       NvmlDevice& out) const {
+  if (!m_symbols) {
+    return NvmlStatus::library_not_found;
+  }
+  NvmlDeviceT handle = nullptr;
+  const NvmlStatus status =
+      call(m_symbols->mig_device_handle_by_index, device.handle, index, &handle);
+  if (status == NvmlStatus::success) {
+    out.handle = handle;
+  }
+  return status;
+}
+
+NvmlStatus RealNvml::device_is_mig_device_handle(NvmlDevice device, bool& out) const {
+  if (!m_symbols) {
+    return NvmlStatus::library_not_found;
+  }
+  unsigned is_mig = 0;
+  const NvmlStatus status = device_uint(m_symbols->is_mig_device_handle, device, is_mig);
+  if (status == NvmlStatus::success) {
+    out = is_mig != 0;
+  }
+  return status;
+}
+
+NvmlStatus RealNvml::device_gpu_instance_id(NvmlDevice device, unsigned& out) const {
+  if (!m_symbols) {
+    return NvmlStatus::library_not_found;
+  }
+  return device_uint(m_symbols->gpu_instance_id, device, out);
+}
+
+NvmlStatus RealNvml::device_compute_instance_id(NvmlDevice device, unsigned& out) const {
+  if (!m_symbols) {
+    return NvmlStatus::library_not_found;
+  }
+  return device_uint(m_symbols->compute_instance_id, device, out);
+}
 
 NvmlStatus RealNvml::device_compute_running_processes(NvmlDevice device,
                                                       std::vector<NvmlProcess>& out) const {

@@ -56,6 +56,14 @@ class RealNvml final : public Nvml {
                                            unsigned& pending) const override;
   [[nodiscard]] NvmlStatus device_compute_running_processes(
       NvmlDevice device, std::vector<NvmlProcess>& out) const override;
+  [[nodiscard]] NvmlStatus device_max_mig_device_count(NvmlDevice device,
+                                                       unsigned& out) const override;
+  [[nodiscard]] NvmlStatus device_mig_device_handle_by_index(NvmlDevice device, unsigned index,
+                                                             NvmlDevice& out) const override;
+  [[nodiscard]] NvmlStatus device_is_mig_device_handle(NvmlDevice device, bool& out) const override;
+  [[nodiscard]] NvmlStatus device_gpu_instance_id(NvmlDevice device, unsigned& out) const override;
+  [[nodiscard]] NvmlStatus device_compute_instance_id(NvmlDevice device,
+                                                      unsigned& out) const override;
 
   struct Symbols;  // the dlsym'ed entry points (real_nvml.cpp)
 

@@ -47,7 +47,108 @@ std::vector<std::string> prefixed_list(std::string_view value, std::string_view 
   return out;
 }
 
+// A decimal ID of the pre-R470 MIG form: digits only.
+std::optional<unsigned> decimal_id(std::string_view text) {
+  if (text.empty() || text.size() > 9) {
+    return std::nullopt;
+  }
+  unsigned value = 0;
+  for (const char c : text) {
+    if (!text::is_ascii_digit(c)) {
+      return std::nullopt;
+    }
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value;
+}
+
+// The one MIG device `entry` names, or nullopt (no match, several, or a malformed entry).
+std::optional<std::size_t> match_mig_entry(std::string_view entry,
+                                           const std::vector<std::string>& device_uuids,
+                                           const std::vector<MigDeviceRef>& mig_devices) {
+  // Drivers before R470: `MIG-<GPU-UUID>/<GPU instance ID>/<compute instance ID>`.
+  const std::vector<std::string_view> parts = text::split(entry.substr(4), '/');
+  if (parts.size() == 3 && parts[0].starts_with("GPU-")) {
+    const std::optional<unsigned> gi = decimal_id(parts[1]);
+    const std::optional<unsigned> ci = decimal_id(parts[2]);
+    if (!gi || !ci) {
+      return std::nullopt;
+    }
+    std::optional<std::size_t> gpu;
+    for (std::size_t i = 0; i < device_uuids.size(); ++i) {
+      if (device_uuids[i].starts_with(parts[0])) {
+        if (gpu) {
+          return std::nullopt;  // the GPU prefix is ambiguous
+        }
+        gpu = i;
+      }
+    }
+    for (std::size_t m = 0; gpu && m < mig_devices.size(); ++m) {
+      if (mig_devices[m].gpu == *gpu && mig_devices[m].gpu_instance_id == *gi &&
+          mig_devices[m].compute_instance_id == *ci) {
+        return m;
+      }
+    }
+    return std::nullopt;
+  }
+  // R470 and later: `MIG-<uuid>` or a unique prefix of it.
+  std::optional<std::size_t> match;
+  for (std::size_t m = 0; m < mig_devices.size(); ++m) {
+    if (mig_devices[m].uuid.starts_with(entry)) {
+      if (match) {
+        return std::nullopt;  // ambiguous
+      }
+      match = m;
+    }
+  }
+  return match;
+}
+
 }  // namespace
+
+MigEnumeration mig_enumeration_of_driver(unsigned driver_branch) {
+  constexpr unsigned k_first_branch_per_gpu_instance = 570;
+  return driver_branch >= k_first_branch_per_gpu_instance ? MigEnumeration::one_per_gpu_instance
+                                                          : MigEnumeration::single_device;
+}
+
+MigSelection select_visible_mig_devices(const VisibleDevices& visible,
+                                        const std::vector<std::string>& device_uuids,
+                                        const std::vector<MigDeviceRef>& mig_devices,
+                                        MigEnumeration enumeration) {
+  MigSelection out;
+  if (visible.kind != VisibleDevices::Kind::mig_uuids) {
+    return out;
+  }
+  std::vector<std::size_t> listed;
+  for (const std::string& entry : visible.uuids) {
+    const std::optional<std::size_t> match = match_mig_entry(entry, device_uuids, mig_devices);
+    if (!match) {
+      break;  // rule 4: unknown or ambiguous ends the list
+    }
+    if (std::find(listed.begin(), listed.end(), *match) != listed.end()) {
+      return out;  // rule 5: two entries naming one MIG device
+    }
+    listed.push_back(*match);
+  }
+  for (const std::size_t m : listed) {
+    bool enumerated = false;
+    switch (enumeration) {
+      case MigEnumeration::single_device:
+        enumerated = out.selected.empty();
+        break;
+      case MigEnumeration::one_per_gpu_instance:
+        enumerated = out.selected.size() < k_cuda_max_mig_devices &&
+                     std::none_of(out.selected.begin(), out.selected.end(), [&](std::size_t s) {
+                       return mig_devices[s].gpu == mig_devices[m].gpu &&
+                              mig_devices[s].gpu_instance_id == mig_devices[m].gpu_instance_id;
+                     });
+        break;
+    }
+    (enumerated ? out.selected : out.ignored).push_back(m);
+  }
+  return out;
+}
 
 VisibleDevices parse_cuda_visible_devices(std::optional<std::string_view> value) {
   VisibleDevices out;

@@ -3,6 +3,8 @@
 
 #include <map>
 #include <ostream>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -54,6 +56,22 @@ std::string sourced_text(const facts::Sourced& s) {
   return s.source.empty() ? s.value : fmt::format("{} ({})", s.value, s.source);
 }
 
+// `      MIG 1  3g.40gb  40192 MiB  GI 2 CI 0  MIG-...  CUDA device 0`: the profile is the MIG
+// device's name less its GPU's (`NVIDIA A100-SXM4-80GB MIG 3g.40gb` → `3g.40gb`).
+void render_mig_device(const facts::GpuDevice& gpu, const facts::MigDevice& mig,
+                       std::ostream& out) {
+  std::string_view profile = mig.name;
+  const std::string prefix = gpu.name + " MIG ";
+  if (!gpu.name.empty() && profile.starts_with(prefix)) {
+    profile.remove_prefix(prefix.size());
+  }
+  out << fmt::format(
+      "      MIG {}  {}  {} MiB  GI {} CI {}  {}{}\n", mig.index,
+      profile.empty() ? std::string_view("unknown") : profile, mig.memory_total_mib,
+      mig.gpu_instance_id, mig.compute_instance_id, or_unknown(mig.uuid),
+      mig.cuda_ordinal >= 0 ? fmt::format("  CUDA device {}", mig.cuda_ordinal) : std::string());
+}
+
 void render_gpu(const facts::GpuFacts& gpu, std::ostream& out, const Style& st) {
   out << st.paint("1", "GPU") << '\n';
   if (!gpu.driver_present) {
@@ -69,6 +87,9 @@ void render_gpu(const facts::GpuFacts& gpu, std::ostream& out, const Style& st) 
       out << fmt::format("  [{}] {}  {} MiB  CC {}  MIG {}  {}\n", d.index, d.name,
                          d.memory_total_mib, or_unknown(d.compute_capability),
                          or_unknown(d.mig), d.uuid);
+      for (const facts::MigDevice& m : d.mig_devices) {
+        render_mig_device(d, m, out);
+      }
     }
   }
   for (const std::string& p : gpu.problems) {

@@ -154,7 +154,8 @@ TEST(GatherFake, H200Driver580) {
           "pid": 4242,
           "used_memory_mib": 107927
         }
-      ]
+      ],
+      "mig_devices": []
     }
   ],
   "problems": []
@@ -301,14 +302,191 @@ TEST(GatherFake, Mig) {
   EXPECT_EQ(facts::gpu_facts_to_json(f)["devices"][1]["processes"].dump(),
             R"([{"pid":777,"used_memory_mib":null}])");
 
-  // MIG UUIDs are not mapped to instances yet: devices stay, CUDA ordinals unknown.
+  // A MIG list that names no MIG device: CUDA sees nothing.
   GpuOptions options;
   options.cuda_visible_devices = "MIG-8a1b2c3d-0000-0000-0000-000000000000";
   f = m.gather(options);
+  EXPECT_TRUE(f.problems.empty()) << f.problems.front();
   EXPECT_TRUE(f.cuda_visible_devices_set);
+  EXPECT_TRUE(f.devices.empty());
+  EXPECT_EQ(f.total_device_count, 2U);
+}
+
+TEST(GatherFake, MigDevices) {
+  Machine m("mig");
+  const facts::GpuFacts f = m.gather();
+  EXPECT_TRUE(f.problems.empty()) << f.problems.front();
   ASSERT_EQ(f.devices.size(), 2U);
-  EXPECT_EQ(f.devices[0].cuda_ordinal, -1);
-  EXPECT_EQ(f.devices[1].cuda_ordinal, -1);
+  EXPECT_TRUE(f.devices[1].mig_devices.empty());  // MIG pending, not enabled
+  const std::vector<facts::MigDevice>& migs = f.devices[0].mig_devices;
+  ASSERT_EQ(migs.size(), 3U);
+  EXPECT_EQ(migs[0].index, 0);
+  EXPECT_EQ(migs[0].uuid, "MIG-3a0c2f6e-5b1d-5e7a-9c44-0d1e2f3a4b5c");
+  EXPECT_EQ(migs[0].name, "NVIDIA A100-SXM4-80GB MIG 3g.40gb");
+  EXPECT_EQ(migs[0].gpu_instance_id, 2U);
+  EXPECT_EQ(migs[0].compute_instance_id, 0U);
+  EXPECT_EQ(migs[0].memory_total_mib, 40192U);
+  EXPECT_EQ(migs[1].memory_total_mib, 19968U);
+  EXPECT_EQ(migs[2].index, 2);
+  EXPECT_EQ(migs[2].gpu_instance_id, 9U);
+  EXPECT_EQ(migs[2].memory_total_mib, 9728U);
+  for (const facts::MigDevice& mig : migs) {
+    EXPECT_EQ(mig.cuda_ordinal, -1);  // not known without a MIG list
+  }
+  EXPECT_EQ(facts::gpu_facts_to_json(f)["devices"][0]["mig_devices"][1].dump(),
+            R"({"index":1,"uuid":"MIG-7b2e4d6f-8a9c-5b0d-a1e2-3f4a5b6c7d8e",)"
+            R"("name":"NVIDIA A100-SXM4-80GB MIG 2g.20gb","gpu_instance_id":3,)"
+            R"("compute_instance_id":0,"memory_total_mib":19968,"cuda_ordinal":null})");
+  EXPECT_EQ(facts::gpu_facts_to_json(f)["devices"][1]["mig_devices"].dump(), "[]");
+
+  // Empty slots (NVML_ERROR_NOT_FOUND) are skipped: the indices stay NVML's.
+  m.doc["devices"][0]["mig_devices"].erase(1);
+  m.use_edited_json();
+  const facts::GpuFacts gap = m.gather();
+  EXPECT_TRUE(gap.problems.empty()) << gap.problems.front();
+  ASSERT_EQ(gap.devices[0].mig_devices.size(), 2U);
+  EXPECT_EQ(gap.devices[0].mig_devices[1].index, 2);
+  std::filesystem::remove(m.json_path);
+}
+
+TEST(GatherFake, CudaVisibleDevicesSelectsMigDevices) {
+  Machine m("mig");  // driver 550: one MIG device per CUDA process
+  GpuOptions options;
+  options.cuda_visible_devices = "MIG-7b2e";
+  facts::GpuFacts f = m.gather(options);
+  EXPECT_TRUE(f.problems.empty()) << f.problems.front();
+  ASSERT_EQ(f.devices.size(), 1U);  // the GPU that holds it
+  EXPECT_EQ(f.devices[0].index, 0);
+  EXPECT_EQ(f.devices[0].cuda_ordinal, -1);  // the GPU itself is no CUDA device
+  ASSERT_EQ(f.devices[0].mig_devices.size(), 3U);
+  EXPECT_EQ(f.devices[0].mig_devices[0].cuda_ordinal, -1);
+  EXPECT_EQ(f.devices[0].mig_devices[1].cuda_ordinal, 0);
+  EXPECT_EQ(f.devices[0].mig_devices[2].cuda_ordinal, -1);
+
+  // Before R570 the second entry is not used, and doctor says so.
+  options.cuda_visible_devices = "MIG-7b2e,MIG-3a0c";
+  f = m.gather(options);
+  ASSERT_EQ(f.devices.size(), 1U);
+  EXPECT_EQ(f.devices[0].mig_devices[1].cuda_ordinal, 0);
+  EXPECT_EQ(f.devices[0].mig_devices[0].cuda_ordinal, -1);
+  ASSERT_EQ(f.problems.size(), 1U);
+  EXPECT_EQ(f.problems[0],
+            "`CUDA_VISIBLE_DEVICES=MIG-7b2e,MIG-3a0c` lists MIG devices that CUDA will not use: "
+            "MIG-3a0c2f6e-5b1d-5e7a-9c44-0d1e2f3a4b5c (GPU 0 MIG device 0); a CUDA process "
+            "enumerates a single MIG device with driver 550.54.15 (before R570); hint: run one "
+            "process per MIG device");
+
+  // From R570 on, one compute instance per GPU instance: both are used, in list order.
+  m.doc["driver_version"] = "570.124.06";
+  m.fs.files["/proc/driver/nvidia/version"] =
+      "NVRM version: NVIDIA UNIX x86_64 Kernel Module  570.124.06  Release Build\n";
+  m.use_edited_json();
+  f = m.gather(options);
+  EXPECT_TRUE(f.problems.empty()) << f.problems.front();
+  ASSERT_EQ(f.devices.size(), 1U);
+  EXPECT_EQ(f.devices[0].mig_devices[1].cuda_ordinal, 0);
+  EXPECT_EQ(f.devices[0].mig_devices[0].cuda_ordinal, 1);
+
+  // Two compute instances of one GPU instance: CUDA keeps one of them.
+  m.doc["devices"][0]["mig_devices"][2]["gpu_instance_id"] = 3;
+  m.doc["devices"][0]["mig_devices"][2]["compute_instance_id"] = 1;
+  m.use_edited_json();
+  options.cuda_visible_devices = "MIG-7b9f,MIG-7b2e,MIG-3a0c";
+  f = m.gather(options);
+  EXPECT_EQ(f.devices[0].mig_devices[2].cuda_ordinal, 0);
+  EXPECT_EQ(f.devices[0].mig_devices[1].cuda_ordinal, -1);
+  EXPECT_EQ(f.devices[0].mig_devices[0].cuda_ordinal, 1);
+  ASSERT_EQ(f.problems.size(), 1U);
+  EXPECT_EQ(f.problems[0],
+            "`CUDA_VISIBLE_DEVICES=MIG-7b9f,MIG-7b2e,MIG-3a0c` lists MIG devices that CUDA will "
+            "not use: MIG-7b2e4d6f-8a9c-5b0d-a1e2-3f4a5b6c7d8e (GPU 0 MIG device 1); a CUDA "
+            "process enumerates one compute instance per GPU instance, 64 at most, with driver "
+            "570.124.06 (which compute instance of a GPU instance it keeps is not documented; the "
+            "first listed is assumed); hint: run one process per MIG device");
+
+  // Ambiguous (`MIG-7b` names two) ends the list, as for GPU UUIDs.
+  options.cuda_visible_devices = "MIG-7b,MIG-3a0c";
+  f = m.gather(options);
+  EXPECT_TRUE(f.devices.empty());
+  std::filesystem::remove(m.json_path);
+}
+
+TEST(GatherFake, MigErrorsBecomeProblems) {
+  Machine m("mig");
+  json& migs = m.doc["devices"][0]["mig_devices"];
+  migs[0]["errors"] = {{"nvmlDeviceGetName", "NVML_ERROR_NOT_SUPPORTED"}};  // silent
+  migs[2]["errors"] = {{"nvmlDeviceGetMemoryInfo", "NVML_ERROR_UNKNOWN"}};
+  m.use_edited_json();
+  facts::GpuFacts f = m.gather();
+  ASSERT_EQ(f.devices[0].mig_devices.size(), 3U);
+  EXPECT_EQ(f.devices[0].mig_devices[0].name, "");
+  EXPECT_EQ(f.devices[0].mig_devices[2].memory_total_mib, 0U);
+  EXPECT_EQ(f.problems, std::vector<std::string>{
+                            "nvml: `nvmlDeviceGetMemoryInfo` failed for GPU 0 MIG device 2: "
+                            "Unknown Error (NVML_ERROR_UNKNOWN)"});
+
+  // A handle that cannot be had stops that GPU's enumeration with one problem.
+  m.doc["devices"][0]["errors"]["nvmlDeviceGetMigDeviceHandleByIndex"] = "NVML_ERROR_NO_PERMISSION";
+  m.use_edited_json();
+  f = m.gather();
+  EXPECT_TRUE(f.devices[0].mig_devices.empty());
+  EXPECT_EQ(f.problems, std::vector<std::string>{
+                            "nvml: `nvmlDeviceGetMigDeviceHandleByIndex` failed for GPU 0 MIG "
+                            "device 0: Insufficient Permissions (NVML_ERROR_NO_PERMISSION)"});
+
+  // NOT_SUPPORTED from the count: no MIG devices, no problem.
+  m.doc["devices"][0]["errors"] = {
+      {"nvmlDeviceGetComputeRunningProcesses_v3", "NVML_ERROR_NO_PERMISSION"},
+      {"nvmlDeviceGetMaxMigDeviceCount", "NVML_ERROR_NOT_SUPPORTED"}};
+  m.use_edited_json();
+  f = m.gather();
+  EXPECT_TRUE(f.problems.empty()) << f.problems.front();
+  EXPECT_EQ(f.devices[0].mig, "enabled");
+  EXPECT_TRUE(f.devices[0].mig_devices.empty());
+  std::filesystem::remove(m.json_path);
+}
+
+TEST(GatherFake, MigEntryPointsThroughRealNvml) {
+  Machine m("mig");
+  ::setenv("MLSTACK_FAKE_NVML_JSON", m.json_path.c_str(), 1);
+  const RealNvml nvml(MLSTACK_FAKE_NVML_LIBRARY);
+  ASSERT_EQ(nvml.init(), NvmlStatus::success);
+  NvmlDevice gpu;
+  ASSERT_EQ(nvml.device_handle_by_index(0, gpu), NvmlStatus::success);
+  bool is_mig = true;
+  EXPECT_EQ(nvml.device_is_mig_device_handle(gpu, is_mig), NvmlStatus::success);
+  EXPECT_FALSE(is_mig);
+  unsigned count = 0;
+  EXPECT_EQ(nvml.device_max_mig_device_count(gpu, count), NvmlStatus::success);
+  EXPECT_EQ(count, 7U);
+  NvmlDevice mig;
+  EXPECT_EQ(nvml.device_mig_device_handle_by_index(gpu, 6, mig), NvmlStatus::not_found);
+  ASSERT_EQ(nvml.device_mig_device_handle_by_index(gpu, 2, mig), NvmlStatus::success);
+  EXPECT_EQ(nvml.device_is_mig_device_handle(mig, is_mig), NvmlStatus::success);
+  EXPECT_TRUE(is_mig);
+  unsigned id = 0;
+  EXPECT_EQ(nvml.device_gpu_instance_id(mig, id), NvmlStatus::success);
+  EXPECT_EQ(id, 9U);
+  EXPECT_EQ(nvml.device_compute_instance_id(mig, id), NvmlStatus::success);
+  EXPECT_EQ(id, 0U);
+  EXPECT_EQ(nvml.device_gpu_instance_id(gpu, id), NvmlStatus::not_supported);
+  NvmlDevice other;  // GPU 1: MIG only pending
+  ASSERT_EQ(nvml.device_handle_by_index(1, other), NvmlStatus::success);
+  EXPECT_EQ(nvml.device_max_mig_device_count(other, count), NvmlStatus::success);
+  EXPECT_EQ(count, 0U);
+  EXPECT_EQ(nvml.device_mig_device_handle_by_index(other, 0, mig), NvmlStatus::not_supported);
+  nvml.shutdown();
+
+  // A library without the MIG entry points answers function_not_found, never crashes.
+  const RealNvml legacy(MLSTACK_LEGACY_NVML_LIBRARY);
+  ASSERT_EQ(legacy.init(), NvmlStatus::success);
+  ASSERT_EQ(legacy.device_handle_by_index(0, gpu), NvmlStatus::success);
+  EXPECT_EQ(legacy.device_max_mig_device_count(gpu, count), NvmlStatus::function_not_found);
+  EXPECT_EQ(legacy.device_mig_device_handle_by_index(gpu, 0, mig), NvmlStatus::function_not_found);
+  EXPECT_EQ(legacy.device_is_mig_device_handle(gpu, is_mig), NvmlStatus::function_not_found);
+  EXPECT_EQ(legacy.device_gpu_instance_id(gpu, id), NvmlStatus::function_not_found);
+  EXPECT_EQ(legacy.device_compute_instance_id(gpu, id), NvmlStatus::function_not_found);
+  legacy.shutdown();
 }
 
 TEST(GatherFake, TooNewGpu) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <iostream>
 
 namespace mlstack::gpu {
 namespace {
@@ -38,6 +39,19 @@ TEST(RealNvmlSmoke, ReadsTheMachinesGpus) {
     EXPECT_TRUE(d.uuid.starts_with("GPU-")) << d.uuid;
     EXPECT_GT(d.memory_total_mib, 0U);
     EXPECT_FALSE(d.compute_capability.empty());
+    if (d.mig != "enabled") {
+      EXPECT_TRUE(d.mig_devices.empty());
+    }
+    // On a MIG machine: what docs/gpu.md lists as unverified without one.
+    for (const facts::MigDevice& m : d.mig_devices) {
+      SCOPED_TRACE(m.index);
+      std::cout << "GPU " << d.index << " MIG device " << m.index << ": " << m.uuid << " `"
+                << m.name << "` GI " << m.gpu_instance_id << " CI " << m.compute_instance_id << " "
+                << m.memory_total_mib << " MiB\n";
+      EXPECT_TRUE(m.uuid.starts_with("MIG-")) << m.uuid;
+      EXPECT_GT(m.memory_total_mib, 0U);
+      EXPECT_LT(m.memory_total_mib, d.memory_total_mib);
+    }
   }
   // On a live driver the kernel module answers too, and agrees.
   if (!f.kernel_module_version.empty()) {
