@@ -67,6 +67,9 @@ struct GpuFacts {
   bool cuda_visible_devices_set = false;
   std::vector<GpuDevice> devices;
   std::vector<std::string> problems;  // NVML errors, mismatches, unreadable files
+  // CUDA_VISIBLE_DEVICES / CUDA_DEVICE_ORDER: GPUs a CUDA process will not use or may number
+  // differently from NVML (each `...; hint: ...`).
+  std::vector<std::string> visibility_problems;
   // Added by gpu:
   std::string nvml_library;            // what was dlopen'ed (the resolved path when it loaded)
   std::string nvml_status;             // `ok`, `not loaded: ...`, `stub: ...`, `init failed: ...`

@@ -71,6 +71,7 @@ ordered_json gpu_facts_to_json(const GpuFacts& facts) {
   }
   j["devices"] = std::move(devices);
   j["problems"] = facts.problems;
+  j["visibility_problems"] = facts.visibility_problems;
   return j;
 }
 

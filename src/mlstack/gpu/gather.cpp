@@ -258,7 +258,7 @@ void apply_visible_mig_devices(facts::GpuFacts& facts, const VisibleDevices& vis
                   "with {} (which compute instance of a GPU instance it keeps is not documented; "
                   "the first listed is assumed)",
                   k_cuda_max_mig_devices, with);
-    facts.problems.push_back(fmt::format(
+    facts.visibility_problems.push_back(fmt::format(
         "`CUDA_VISIBLE_DEVICES={}` lists MIG devices that CUDA will not use: {}; {}; hint: run "
         "one process per MIG device",
         *options.cuda_visible_devices, fmt::join(ignored, ", "), rule));
@@ -301,7 +301,7 @@ void apply_visible_devices(facts::GpuFacts& facts, const GpuOptions& options) {
                                         }) != facts.devices.end();
   if (visible.kind == VisibleDevices::Kind::ordinals && mixed &&
       options.cuda_device_order.value_or("") != "PCI_BUS_ID") {
-    facts.problems.push_back(fmt::format(
+    facts.visibility_problems.push_back(fmt::format(
         "`CUDA_VISIBLE_DEVICES={}` numbers GPUs in CUDA's FASTEST_FIRST order, which can differ "
         "from the PCI bus order used here on a machine with different GPU models; hint: set "
         "`CUDA_DEVICE_ORDER=PCI_BUS_ID`",

@@ -95,6 +95,9 @@ void render_gpu(const facts::GpuFacts& gpu, std::ostream& out, const Style& st) 
   for (const std::string& p : gpu.problems) {
     out << fmt::format("  problem: {}\n", p);
   }
+  for (const std::string& p : gpu.visibility_problems) {
+    out << fmt::format("  visibility: {}\n", p);
+  }
   out << '\n';
 }
 

@@ -28,6 +28,21 @@ std::vector<Finding> fact_findings(const facts::GpuFacts& gpu, const facts::Buil
                 : "check the driver installation (`nvidia-smi`)";
     out.push_back(std::move(f));
   }
+  for (const std::string& p : gpu.visibility_problems) {
+    const std::size_t hint = p.find("; hint: ");
+    Finding f;
+    f.id = "GPU-VISIBLE-DEVICES";
+    f.severity = Severity::warning;
+    f.title = p.substr(0, p.find(';'));
+    f.subjects = {"CUDA_VISIBLE_DEVICES"};
+    f.evidence = {p.substr(0, hint)};
+    f.why = "a CUDA process started with these variables does not use, or numbers differently, "
+            "the GPUs they seem to name";
+    f.fix = hint == std::string::npos ? std::string("set `CUDA_VISIBLE_DEVICES` to the devices "
+                                                    "CUDA will use")
+                                      : p.substr(hint + 8);
+    out.push_back(std::move(f));
+  }
   for (const facts::FrameworkBuild& fw : builds.frameworks) {
     for (const std::string& p : fw.problems) {
       Finding f;

@@ -158,7 +158,8 @@ TEST(GatherFake, H200Driver580) {
       "mig_devices": []
     }
   ],
-  "problems": []
+  "problems": [],
+  "visibility_problems": []
 })");
 }
 
@@ -173,7 +174,7 @@ TEST(GatherFake, NoDriver) {
       << f.nvml_status;
   EXPECT_EQ(facts::gpu_facts_to_json(f).dump(),
             R"({"driver_version":null,"cuda_driver_version":null,"source":"none",)"
-            R"("kernel_module_version":null,"nvml_version":null,"devices":[],"problems":[]})");
+            R"("kernel_module_version":null,"nvml_version":null,"devices":[],"problems":[],"visibility_problems":[]})");
 }
 
 TEST(GatherFake, KernelModuleWithoutNvmlIsAProblem) {
@@ -369,8 +370,8 @@ TEST(GatherFake, CudaVisibleDevicesSelectsMigDevices) {
   ASSERT_EQ(f.devices.size(), 1U);
   EXPECT_EQ(f.devices[0].mig_devices[1].cuda_ordinal, 0);
   EXPECT_EQ(f.devices[0].mig_devices[0].cuda_ordinal, -1);
-  ASSERT_EQ(f.problems.size(), 1U);
-  EXPECT_EQ(f.problems[0],
+  ASSERT_EQ(f.visibility_problems.size(), 1U);
+  EXPECT_EQ(f.visibility_problems[0],
             "`CUDA_VISIBLE_DEVICES=MIG-7b2e,MIG-3a0c` lists MIG devices that CUDA will not use: "
             "MIG-3a0c2f6e-5b1d-5e7a-9c44-0d1e2f3a4b5c (GPU 0 MIG device 0); a CUDA process "
             "enumerates a single MIG device with driver 550.54.15 (before R570); hint: run one "
@@ -383,6 +384,7 @@ TEST(GatherFake, CudaVisibleDevicesSelectsMigDevices) {
   m.use_edited_json();
   f = m.gather(options);
   EXPECT_TRUE(f.problems.empty()) << f.problems.front();
+  EXPECT_TRUE(f.visibility_problems.empty()) << f.visibility_problems.front();
   ASSERT_EQ(f.devices.size(), 1U);
   EXPECT_EQ(f.devices[0].mig_devices[1].cuda_ordinal, 0);
   EXPECT_EQ(f.devices[0].mig_devices[0].cuda_ordinal, 1);
@@ -396,8 +398,8 @@ TEST(GatherFake, CudaVisibleDevicesSelectsMigDevices) {
   EXPECT_EQ(f.devices[0].mig_devices[2].cuda_ordinal, 0);
   EXPECT_EQ(f.devices[0].mig_devices[1].cuda_ordinal, -1);
   EXPECT_EQ(f.devices[0].mig_devices[0].cuda_ordinal, 1);
-  ASSERT_EQ(f.problems.size(), 1U);
-  EXPECT_EQ(f.problems[0],
+  ASSERT_EQ(f.visibility_problems.size(), 1U);
+  EXPECT_EQ(f.visibility_problems[0],
             "`CUDA_VISIBLE_DEVICES=MIG-7b9f,MIG-7b2e,MIG-3a0c` lists MIG devices that CUDA will "
             "not use: MIG-7b2e4d6f-8a9c-5b0d-a1e2-3f4a5b6c7d8e (GPU 0 MIG device 1); a CUDA "
             "process enumerates one compute instance per GPU instance, 64 at most, with driver "
@@ -514,8 +516,9 @@ TEST(GatherFake, CudaVisibleDevicesFiltersAndOrders) {
   EXPECT_EQ(f.devices[0].cuda_ordinal, 0);
   EXPECT_EQ(f.devices[0].compute_capability, "12.0");
   // Mixed models + ordinals + default FASTEST_FIRST order: CUDA may number them differently.
-  ASSERT_EQ(f.problems.size(), 1U);
-  EXPECT_EQ(f.problems[0],
+  EXPECT_TRUE(f.problems.empty());
+  ASSERT_EQ(f.visibility_problems.size(), 1U);
+  EXPECT_EQ(f.visibility_problems[0],
             "`CUDA_VISIBLE_DEVICES=1` numbers GPUs in CUDA's FASTEST_FIRST order, which can "
             "differ from the PCI bus order used here on a machine with different GPU models; "
             "hint: set `CUDA_DEVICE_ORDER=PCI_BUS_ID`");
@@ -523,6 +526,7 @@ TEST(GatherFake, CudaVisibleDevicesFiltersAndOrders) {
   options.cuda_device_order = "PCI_BUS_ID";
   f = m.gather(options);
   EXPECT_TRUE(f.problems.empty());
+  EXPECT_TRUE(f.visibility_problems.empty());
   ASSERT_EQ(f.devices.size(), 1U);
 
   options = {};

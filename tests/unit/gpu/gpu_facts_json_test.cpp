@@ -43,7 +43,7 @@ TEST(GpuFactsJson, WritesSchemaKeysInOrder) {
             R"("index":3,"uuid":"MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f","name":null,)"
             R"("gpu_instance_id":9,"compute_instance_id":0,"memory_total_mib":9728,)"
             R"("cuda_ordinal":0}]}],)"
-            R"("problems":["driver/library version mismatch: ..."]})");
+            R"("problems":["driver/library version mismatch: ..."],"visibility_problems":[]})");
 }
 
 TEST(GpuFactsJson, DefaultIsNoDriver) {
