@@ -2,9 +2,7 @@
 #include "mlstack/kb/kb.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <utility>
 
 namespace mlstack::kb {
@@ -15,19 +13,6 @@ void collect(const Rows& rows, std::vector<const Entry*>& out) {
   for (const auto& row : rows) {
     out.push_back(&row.entry);
   }
-}
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return unexpected(make_error(ErrorCode::io, path + ": cannot open KB file"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    return unexpected(make_error(ErrorCode::io, path + ": cannot read KB file"));
-  }
-  return text.str();
 }
 
 }  // namespace
@@ -63,25 +48,6 @@ Result<void> validate(const Kb& kb) {
     }
   }
   return {};
-}
-
-Result<Kb> load_kb(const std::vector<std::string>& user_files) {
-  Kb kb;
-  for (const EmbeddedFile& f : embedded_files()) {
-    if (auto ok = add_kb_text(kb, f.name, f.text); !ok) {
-      return unexpected(std::move(ok).error());
-    }
-  }
-  for (const std::string& path : user_files) {
-    MLSTACK_TRY_ASSIGN(std::string text, read_file(path));
-    if (auto ok = add_kb_text(kb, path, text); !ok) {
-      return unexpected(std::move(ok).error());
-    }
-  }
-  if (auto ok = validate(kb); !ok) {
-    return unexpected(std::move(ok).error());
-  }
-  return kb;
 }
 
 }  // namespace mlstack::kb
