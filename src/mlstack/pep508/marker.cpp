@@ -21,38 +21,35 @@ bool requires_version(std::string_view key) {
 }
 
 // The evaluation environment: packaging's `default_environment()` with `extra` set and
-// `python_full_version` repaired (`3.13.0+` → `3.13.0+local`).
+// `python_full_version` repaired (`3.13.0+` → `3.13.0+local`). Variables are looked up when a
+// comparison asks for them: most markers pip evaluates only compare `extra`.
 class EvaluationEnvironment {
  public:
   EvaluationEnvironment(const MarkerEnvironment& environment, std::string_view extra)
-      : m_environment(environment), m_extra(extra.empty() ? "" : names::canonicalize(extra)) {
-    if (const auto full = environment.get("python_full_version")) {
-      m_python_full_version = std::string(*full);
-      if (m_python_full_version->ends_with('+')) {
-        *m_python_full_version += "local";
-      }
-    }
-  }
+      : m_environment(environment), m_extra(extra.empty() ? "" : names::canonicalize(extra)) {}
 
   [[nodiscard]] Result<std::string_view> lookup(std::string_view key) const {
     if (key == "extra") {
       return std::string_view(m_extra);
     }
-    if (key == "python_full_version") {
-      if (m_python_full_version) {
-        return std::string_view(*m_python_full_version);
-      }
-    } else if (const auto value = m_environment.get(key)) {
-      return *value;
+    const auto value = m_environment.get(key);
+    if (!value) {
+      // `UndefinedEnvironmentName(key)`, a KeyError: `str()` is the key's repr.
+      return unexpected(make_error(ErrorCode::not_found, text::python_repr(key)));
     }
-    // `UndefinedEnvironmentName(key)`, a KeyError: `str()` is the key's repr.
-    return unexpected(make_error(ErrorCode::not_found, text::python_repr(key)));
+    if (key == "python_full_version" && value->ends_with('+')) {
+      if (!m_python_full_version) {
+        m_python_full_version = std::string(*value) + "local";
+      }
+      return std::string_view(*m_python_full_version);
+    }
+    return *value;
   }
 
  private:
   const MarkerEnvironment& m_environment;
   std::string m_extra;
-  std::optional<std::string> m_python_full_version;
+  mutable std::optional<std::string> m_python_full_version;  // the repaired value, once asked
 };
 
 // `_eval_op`.
@@ -158,11 +155,14 @@ bool mentions_extra_in(const MarkerList& markers) {
 
 Result<Marker> Marker::parse(std::string_view text) {
   detail::Tokenizer tokenizer(text);
-  MLSTACK_TRY_ASSIGN(MarkerList markers, detail::parse_marker_list(tokenizer));
+  Marker marker;
+  if (Result<void> parsed = detail::parse_marker_list(tokenizer, marker.m_markers); !parsed) {
+    return unexpected(std::move(parsed).error());
+  }
   if (!tokenizer.peek(detail::TokenKind::end)) {
     return unexpected(tokenizer.error("Expected end of marker expression"));
   }
-  return from_markers(std::move(markers));
+  return marker;
 }
 
 Result<bool> Marker::try_evaluate(const MarkerEnvironment& environment,

@@ -5,8 +5,10 @@ namespace mlstack::pep508 {
 namespace {
 
 std::optional<std::size_t> index_of(std::string_view variable) {
+  // Compared from the last character: the names share their prefixes, not their endings.
   for (std::size_t i = 0; i < MarkerEnvironment::k_variables.size(); ++i) {
-    if (MarkerEnvironment::k_variables[i] == variable) {
+    const std::string_view name = MarkerEnvironment::k_variables[i];
+    if (name.size() == variable.size() && name.back() == variable.back() && name == variable) {
       return i;
     }
   }

@@ -17,23 +17,56 @@ using detail::TokenKind;
 
 constexpr std::string_view k_invalid_specifier = "invalid specifier: ";
 
-struct ParsedRequirement {
-  std::string name;
-  std::string url;
-  std::vector<std::string> extras;
-  std::string specifier;
-  std::size_t specifier_begin = 0;
-  std::optional<detail::MarkerList> marker;
+// The text handed to `SpecifierSet::parse`: the SPECIFIER tokens joined with `,` (a `,` for
+// every comma read, so `>=1,` gives `>=1,`). One token, the common case, is a view into the
+// input and copies nothing.
+class SpecifierText {
+ public:
+  void append(std::string_view part) {
+    if (!m_owned && m_view.empty()) {
+      m_view = part;
+      return;
+    }
+    if (!m_owned) {
+      m_text.assign(m_view);
+      m_owned = true;
+    }
+    m_text += part;
+  }
+  [[nodiscard]] std::string_view str() const noexcept {
+    return m_owned ? std::string_view(m_text) : m_view;
+  }
+  [[nodiscard]] bool empty() const noexcept { return str().empty(); }
+
+ private:
+  std::string_view m_view;
+  std::string m_text;
+  bool m_owned = false;
 };
 
+struct ParsedRequirement {
+  std::string_view name;
+  std::string_view url;
+  std::vector<std::string> extras;  // without exact duplicates, first occurrence kept
+  SpecifierText specifier;
+  std::size_t specifier_begin = 0;
+  bool has_marker = false;
+  detail::MarkerList marker;
+};
+
+void add_extra(std::vector<std::string>& extras, std::string_view extra) {
+  if (std::find(extras.begin(), extras.end(), extra) == extras.end()) {
+    extras.emplace_back(extra);
+  }
+}
+
 // extras_list = IDENTIFIER (WS? ',' WS? IDENTIFIER)*
-Result<std::vector<std::string>> parse_extras_list(Tokenizer& tokenizer) {
-  std::vector<std::string> extras;
+Result<void> parse_extras_list(Tokenizer& tokenizer, std::vector<std::string>& extras) {
   Token token{};
   if (!tokenizer.check_read(TokenKind::identifier, &token)) {
-    return extras;
+    return {};
   }
-  extras.emplace_back(token.text);
+  add_extra(extras, token.text);
   while (true) {
     tokenizer.consume(TokenKind::ws);
     if (tokenizer.peek(TokenKind::identifier)) {
@@ -46,33 +79,34 @@ Result<std::vector<std::string>> parse_extras_list(Tokenizer& tokenizer) {
     if (!tokenizer.check_read(TokenKind::identifier, &token)) {
       return unexpected(tokenizer.error("Expected extra name after comma"));
     }
-    extras.emplace_back(token.text);
+    add_extra(extras, token.text);
   }
-  return extras;
+  return {};
 }
 
-Result<std::vector<std::string>> parse_extras(Tokenizer& tokenizer) {
+Result<void> parse_extras(Tokenizer& tokenizer, std::vector<std::string>& extras) {
   if (!tokenizer.peek(TokenKind::left_bracket)) {
-    return std::vector<std::string>{};
+    return {};
   }
   const std::size_t open_position = tokenizer.position();
   tokenizer.consume(TokenKind::left_bracket);
   tokenizer.consume(TokenKind::ws);
-  MLSTACK_TRY_ASSIGN(std::vector<std::string> extras, parse_extras_list(tokenizer));
+  if (Result<void> list = parse_extras_list(tokenizer, extras); !list) {
+    return list;
+  }
   tokenizer.consume(TokenKind::ws);
   if (!tokenizer.check_read(TokenKind::right_bracket)) {
     return unexpected(tokenizer.error(
         "Expected matching RIGHT_BRACKET for LEFT_BRACKET, after extras", open_position));
   }
-  return extras;
+  return {};
 }
 
 // version_many = (SPECIFIER (WS? ',' WS? SPECIFIER)*)?
-Result<std::string> parse_version_many(Tokenizer& tokenizer) {
-  std::string specifiers;
+Result<void> parse_version_many(Tokenizer& tokenizer, SpecifierText& specifiers) {
   Token token{};
   while (tokenizer.check_read(TokenKind::specifier, &token)) {
-    specifiers += token.text;
+    specifiers.append(token.text);
     if (tokenizer.peek(TokenKind::version_prefix_trail)) {
       const bool equality = token.text.starts_with("!=") ||
                             (token.text.starts_with("==") && !token.text.starts_with("==="));
@@ -90,36 +124,41 @@ Result<std::string> parse_version_many(Tokenizer& tokenizer) {
     if (!tokenizer.check_read(TokenKind::comma)) {
       break;
     }
-    specifiers += ',';
+    specifiers.append(",");
     tokenizer.consume(TokenKind::ws);
   }
-  return specifiers;
+  return {};
 }
 
 // specifier = '(' WS? version_many WS? ')' | WS? version_many WS?
-Result<std::string> parse_specifier(Tokenizer& tokenizer) {
+Result<void> parse_specifier(Tokenizer& tokenizer, SpecifierText& specifiers) {
   const std::size_t open_position = tokenizer.position();
   const bool parenthesized = tokenizer.check_read(TokenKind::left_parenthesis);
   tokenizer.consume(TokenKind::ws);
-  MLSTACK_TRY_ASSIGN(std::string specifiers, parse_version_many(tokenizer));
+  if (Result<void> many = parse_version_many(tokenizer, specifiers); !many) {
+    return many;
+  }
   tokenizer.consume(TokenKind::ws);
   if (parenthesized && !tokenizer.check_read(TokenKind::right_parenthesis)) {
     return unexpected(tokenizer.error(
         "Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier",
         open_position));
   }
-  return specifiers;
+  return {};
 }
 
 // requirement_marker = ';' marker WS?
-Result<detail::MarkerList> parse_requirement_marker(Tokenizer& tokenizer, std::size_t span_begin,
-                                                    std::string_view expected) {
+Result<void> parse_requirement_marker(Tokenizer& tokenizer, std::size_t span_begin,
+                                      std::string_view expected, ParsedRequirement& out) {
   if (!tokenizer.check_read(TokenKind::semicolon)) {
     return unexpected(tokenizer.error("Expected " + std::string(expected) + " or end", span_begin));
   }
-  MLSTACK_TRY_ASSIGN(detail::MarkerList marker, detail::parse_marker_list(tokenizer));
+  out.has_marker = true;
+  if (Result<void> marker = detail::parse_marker_list(tokenizer, out.marker); !marker) {
+    return marker;
+  }
   tokenizer.consume(TokenKind::ws);
-  return marker;
+  return {};
 }
 
 Result<void> parse_details(Tokenizer& tokenizer, ParsedRequirement& out) {
@@ -140,29 +179,27 @@ Result<void> parse_details(Tokenizer& tokenizer, ParsedRequirement& out) {
     if (tokenizer.peek(TokenKind::end)) {
       return {};
     }
-    MLSTACK_TRY_ASSIGN(
-        out.marker,
-        parse_requirement_marker(tokenizer, url_begin, "semicolon (after URL and whitespace)"));
-    return {};
+    return parse_requirement_marker(tokenizer, url_begin, "semicolon (after URL and whitespace)",
+                                    out);
   }
   out.specifier_begin = tokenizer.position();
-  MLSTACK_TRY_ASSIGN(out.specifier, parse_specifier(tokenizer));
+  if (Result<void> specifier = parse_specifier(tokenizer, out.specifier); !specifier) {
+    return specifier;
+  }
   tokenizer.consume(TokenKind::ws);
   if (tokenizer.peek(TokenKind::end)) {
     return {};
   }
-  MLSTACK_TRY_ASSIGN(
-      out.marker, parse_requirement_marker(
-                      tokenizer, out.specifier_begin,
-                      out.specifier.empty() ? "semicolon (after name with no version specifier)"
-                                            : "comma (within version specifier), semicolon (after "
-                                              "version specifier)"));
-  return {};
+  return parse_requirement_marker(tokenizer, out.specifier_begin,
+                                  out.specifier.empty()
+                                      ? "semicolon (after name with no version specifier)"
+                                      : "comma (within version specifier), semicolon (after "
+                                        "version specifier)",
+                                  out);
 }
 
-Result<ParsedRequirement> parse_requirement(std::string_view text) {
+Result<void> parse_requirement(std::string_view text, ParsedRequirement& out) {
   Tokenizer tokenizer(text);
-  ParsedRequirement out;
   tokenizer.consume(TokenKind::ws);
   Token token{};
   if (!tokenizer.check_read(TokenKind::identifier, &token)) {
@@ -171,15 +208,17 @@ Result<ParsedRequirement> parse_requirement(std::string_view text) {
   }
   out.name = token.text;
   tokenizer.consume(TokenKind::ws);
-  MLSTACK_TRY_ASSIGN(out.extras, parse_extras(tokenizer));
+  if (Result<void> extras = parse_extras(tokenizer, out.extras); !extras) {
+    return extras;
+  }
   tokenizer.consume(TokenKind::ws);
   if (Result<void> details = parse_details(tokenizer, out); !details) {
-    return unexpected(std::move(details).error());
+    return details;
   }
   if (!tokenizer.peek(TokenKind::end)) {
     return unexpected(tokenizer.error("Expected end of dependency specifier"));
   }
-  return out;
+  return {};
 }
 
 std::set<std::string> normalized_extras(const std::vector<std::string>& extras) {
@@ -197,38 +236,39 @@ void hash_combine(std::size_t& seed, std::size_t value) {
 }  // namespace
 
 Result<Requirement> Requirement::parse(std::string_view text) {
-  MLSTACK_TRY_ASSIGN(ParsedRequirement parsed, parse_requirement(text));
+  ParsedRequirement parsed;
+  if (Result<void> ok = parse_requirement(text, parsed); !ok) {
+    return unexpected(std::move(ok).error());
+  }
   Requirement r;
-  r.m_name = std::move(parsed.name);
-  for (std::string& extra : parsed.extras) {
-    if (std::find(r.m_extras.begin(), r.m_extras.end(), extra) == r.m_extras.end()) {
-      r.m_extras.push_back(std::move(extra));
-    }
-  }
-  auto specifier = pep440::SpecifierSet::parse(parsed.specifier);
-  if (!specifier) {
-    // `InvalidSpecifier` from `SpecifierSet(...)`: only reachable through `===` versions
-    // holding a comma, such as `foo===1,x`. packaging's message has no caret.
-    Error e = std::move(specifier).error();
-    e.code = ErrorCode::parse;
-    e.span = SourceSpan{std::string(text), parsed.specifier_begin,
-                        std::max<std::size_t>(parsed.specifier.size(), 1)};
-    // The offending item is the first one that fails on its own.
-    for (const std::string_view item : text::split(parsed.specifier, ',')) {
-      const std::string_view stripped = text::trim(item);
-      if (!stripped.empty() && !pep440::Specifier::parse(stripped)) {
-        e.message = std::string(k_invalid_specifier) + "`" + std::string(stripped) + "`";
-        break;
+  r.m_name = parsed.name;
+  r.m_extras = std::move(parsed.extras);
+  if (const std::string_view specifier_text = parsed.specifier.str(); !specifier_text.empty()) {
+    auto specifier = pep440::SpecifierSet::parse(specifier_text);
+    if (!specifier) {
+      // `InvalidSpecifier` from `SpecifierSet(...)`: only reachable through `===` versions
+      // holding a comma, such as `foo===1,x`. packaging's message has no caret.
+      Error e = std::move(specifier).error();
+      e.code = ErrorCode::parse;
+      e.span = SourceSpan{std::string(text), parsed.specifier_begin,
+                          std::max<std::size_t>(specifier_text.size(), 1)};
+      // The offending item is the first one that fails on its own.
+      for (const std::string_view item : text::split(specifier_text, ',')) {
+        const std::string_view stripped = text::trim(item);
+        if (!stripped.empty() && !pep440::Specifier::parse(stripped)) {
+          e.message = std::string(k_invalid_specifier) + "`" + std::string(stripped) + "`";
+          break;
+        }
       }
+      return unexpected(std::move(e));
     }
-    return unexpected(std::move(e));
+    r.m_specifier = std::move(*specifier);
   }
-  r.m_specifier = std::move(*specifier);
   if (!parsed.url.empty()) {
-    r.m_url = std::move(parsed.url);
+    r.m_url.emplace(parsed.url);
   }
-  if (parsed.marker) {
-    r.m_marker = Marker::from_markers(std::move(*parsed.marker));
+  if (parsed.has_marker) {
+    r.m_marker = Marker::from_markers(std::move(parsed.marker));
   }
   return r;
 }

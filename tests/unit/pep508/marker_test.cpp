@@ -113,6 +113,14 @@ TEST(MarkerEvaluate, RepairsPlusSuffixedFullVersion) {
   const auto m = Marker::parse("python_full_version == '3.13.0+local'");
   ASSERT_TRUE(m);
   EXPECT_TRUE(m->evaluate(env, ""));
+  // The repaired value is computed once per evaluation and read by every comparison.
+  const auto twice = Marker::parse(
+      "python_full_version >= '3.13' and '3.13.0+local' == python_full_version and "
+      "python_full_version < '3.14'");
+  ASSERT_TRUE(twice);
+  EXPECT_TRUE(twice->evaluate(env, ""));
+  ASSERT_TRUE(env.set("python_full_version", "3.12.1"));
+  EXPECT_FALSE(twice->evaluate(env, ""));
 }
 
 TEST(MarkerEvaluate, ReportsPackagingErrors) {

@@ -97,6 +97,8 @@ TEST(RequirementParse, ErrorTextIsPackagings) {
        "Expected semicolon (after name with no version specifier) or end\n    name 1.0\n"
        "         ^"},
       {"foo===1,x", "Invalid specifier: 'x'"},
+      {"foo===1,x , ===2", "Invalid specifier: 'x'"},
+      {"foo===1,x,", "Invalid specifier: 'x'"},
   };
   for (const Case& c : k_cases) {
     SCOPED_TRACE(c.input);

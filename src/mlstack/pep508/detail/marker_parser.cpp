@@ -13,27 +13,35 @@
 namespace mlstack::pep508::detail {
 namespace {
 
-Result<MarkerOperand> parse_marker_var(Tokenizer& tokenizer) {
+// The name `Variable` gets in packaging's `_parse_marker_var`: `.` spelled `_`, and
+// `python_implementation` as `platform_python_implementation`.
+void set_variable(MarkerOperand& out, std::string_view name) {
+  out.kind = MarkerOperand::Kind::variable;
+  if (name == "python_implementation") {
+    out.text = "platform_python_implementation";
+    return;
+  }
+  out.text = name;
+  for (char& c : out.text) {
+    if (c == '.') {
+      c = '_';
+    }
+  }
+}
+
+Result<void> parse_marker_var(Tokenizer& tokenizer, MarkerOperand& out) {
   Token token{};
   if (tokenizer.check_read(TokenKind::variable, &token)) {
-    std::string name(token.text);
-    for (char& c : name) {
-      if (c == '.') {
-        c = '_';
-      }
-    }
-    if (name == "python_implementation") {
-      name = "platform_python_implementation";
-    }
-    return MarkerOperand{MarkerOperand::Kind::variable, std::move(name)};
+    set_variable(out, token.text);
+    return {};
   }
   if (tokenizer.check_read(TokenKind::quoted_string, &token)) {
-    std::optional<std::string> value = decode_python_string(token.text);
-    if (!value) {
+    out.kind = MarkerOperand::Kind::value;
+    if (!decode_python_string(token.text, out.text)) {
       return unexpected(syntax_error("Invalid quoted string", tokenizer.source(), token.position,
                                      token.position + token.text.size()));
     }
-    return MarkerOperand{MarkerOperand::Kind::value, std::move(*value)};
+    return {};
   }
   return unexpected(tokenizer.error("Expected a marker variable or quoted string"));
 }
@@ -53,35 +61,68 @@ Result<MarkerOperator> parse_marker_op(Tokenizer& tokenizer) {
   }
   Token token{};
   if (tokenizer.check_read(TokenKind::op, &token)) {
-    constexpr std::pair<std::string_view, MarkerOperator> k_ops[] = {
-        {"===", MarkerOperator::arbitrary}, {"==", MarkerOperator::equal},
-        {"~=", MarkerOperator::compatible}, {"!=", MarkerOperator::not_equal},
-        {"<=", MarkerOperator::less_equal}, {">=", MarkerOperator::greater_equal},
-        {"<", MarkerOperator::less},        {">", MarkerOperator::greater},
-    };
-    for (const auto& [text, op] : k_ops) {
-      if (token.text == text) {
-        return op;
-      }
+    // `match_op` reads one of these spellings.
+    const std::string_view t = token.text;
+    switch (t[0]) {
+      case '=':
+        return t.size() == 3 ? MarkerOperator::arbitrary : MarkerOperator::equal;
+      case '~':
+        return MarkerOperator::compatible;
+      case '!':
+        return MarkerOperator::not_equal;
+      case '<':
+        return t.size() == 2 ? MarkerOperator::less_equal : MarkerOperator::less;
+      default:
+        return t.size() == 2 ? MarkerOperator::greater_equal : MarkerOperator::greater;
     }
   }
   return unexpected(tokenizer.error(
       "Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in"));
 }
 
-Result<MarkerComparison> parse_marker_item(Tokenizer& tokenizer) {
+Result<void> parse_marker_item(Tokenizer& tokenizer, MarkerComparison& out) {
   tokenizer.consume(TokenKind::ws);
-  MLSTACK_TRY_ASSIGN(MarkerOperand lhs, parse_marker_var(tokenizer));
+  if (Result<void> lhs = parse_marker_var(tokenizer, out.lhs); !lhs) {
+    return lhs;
+  }
   tokenizer.consume(TokenKind::ws);
-  MLSTACK_TRY_ASSIGN(MarkerOperator op, parse_marker_op(tokenizer));
+  MLSTACK_TRY_ASSIGN(out.op, parse_marker_op(tokenizer));
   tokenizer.consume(TokenKind::ws);
-  MLSTACK_TRY_ASSIGN(MarkerOperand rhs, parse_marker_var(tokenizer));
+  if (Result<void> rhs = parse_marker_var(tokenizer, out.rhs); !rhs) {
+    return rhs;
+  }
   tokenizer.consume(TokenKind::ws);
-  return MarkerComparison{std::move(lhs), op, std::move(rhs)};
+  return {};
 }
 
 bool is_variable(const MarkerOperand& operand, std::string_view name) {
   return operand.kind == MarkerOperand::Kind::variable && operand.text == name;
+}
+
+// Whether `names::canonicalize` leaves `name` as it is: lowercase ASCII letters and digits,
+// with single `-` between them. True for nearly every extra as written in metadata.
+bool is_canonical(std::string_view name) noexcept {
+  bool after_dash = false;
+  for (const char c : name) {
+    if (c == '-') {
+      if (after_dash) {
+        return false;
+      }
+      after_dash = true;
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               static_cast<unsigned char>(c) >= 0x80U) {
+      after_dash = false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+void canonicalize_in_place(std::string& name) {
+  if (!is_canonical(name)) {
+    name = names::canonicalize(name);
+  }
 }
 
 // `_normalize_extras`: the literal compared with `extra`, or tested for membership in `extras`
@@ -89,24 +130,25 @@ bool is_variable(const MarkerOperand& operand, std::string_view name) {
 void normalize_extras(MarkerComparison& c) {
   using Kind = MarkerOperand::Kind;
   if (is_variable(c.lhs, "extra") && c.rhs.kind == Kind::value) {
-    c.rhs.text = names::canonicalize(c.rhs.text);
+    canonicalize_in_place(c.rhs.text);
   } else if (is_variable(c.rhs, "extra") && c.lhs.kind == Kind::value) {
-    c.lhs.text = names::canonicalize(c.lhs.text);
+    canonicalize_in_place(c.lhs.text);
   } else if ((is_variable(c.rhs, "extras") || is_variable(c.rhs, "dependency_groups")) &&
              c.lhs.kind == Kind::value) {
-    c.lhs.text = names::canonicalize(c.lhs.text);
+    canonicalize_in_place(c.lhs.text);
   }
 }
 
-Result<MarkerNode> parse_marker_atom(Tokenizer& tokenizer) {
+Result<void> parse_marker_atom(Tokenizer& tokenizer, MarkerNode& node) {
   tokenizer.consume(TokenKind::ws);
-  MarkerNode node;
   if (tokenizer.peek(TokenKind::left_parenthesis)) {
     const std::size_t open_position = tokenizer.position();
     tokenizer.consume(TokenKind::left_parenthesis);
     tokenizer.consume(TokenKind::ws);
-    MLSTACK_TRY_ASSIGN(node.group, parse_marker_list(tokenizer));
     node.kind = MarkerNode::Kind::group;
+    if (Result<void> group = parse_marker_list(tokenizer, node.group); !group) {
+      return group;
+    }
     tokenizer.consume(TokenKind::ws);
     if (!tokenizer.check_read(TokenKind::right_parenthesis)) {
       return unexpected(tokenizer.error(
@@ -114,11 +156,13 @@ Result<MarkerNode> parse_marker_atom(Tokenizer& tokenizer) {
           open_position));
     }
   } else {
-    MLSTACK_TRY_ASSIGN(node.comparison, parse_marker_item(tokenizer));
+    if (Result<void> item = parse_marker_item(tokenizer, node.comparison); !item) {
+      return item;
+    }
     normalize_extras(node.comparison);
   }
   tokenizer.consume(TokenKind::ws);
-  return node;
+  return {};
 }
 
 std::string serialize(const MarkerOperand& operand) {
@@ -182,20 +226,19 @@ void format_into(std::string& out, const MarkerList& markers, bool first) {
 
 }  // namespace
 
-Result<MarkerList> parse_marker_list(Tokenizer& tokenizer) {
-  MarkerList expression;
-  expression.reserve(3);  // `a and b` is the common shape: one allocation
-  MLSTACK_TRY_ASSIGN(MarkerNode first, parse_marker_atom(tokenizer));
-  expression.push_back(std::move(first));
+Result<void> parse_marker_list(Tokenizer& tokenizer, MarkerList& out) {
+  out.reserve(3);  // `a and b` is the common shape: one allocation
+  if (Result<void> first = parse_marker_atom(tokenizer, out.emplace_back()); !first) {
+    return first;
+  }
   Token token{};
   while (tokenizer.check_read(TokenKind::boolop, &token)) {
-    MarkerNode op;
-    op.kind = token.text == "and" ? MarkerNode::Kind::and_ : MarkerNode::Kind::or_;
-    expression.push_back(std::move(op));
-    MLSTACK_TRY_ASSIGN(MarkerNode right, parse_marker_atom(tokenizer));
-    expression.push_back(std::move(right));
+    out.emplace_back().kind = token.text == "and" ? MarkerNode::Kind::and_ : MarkerNode::Kind::or_;
+    if (Result<void> right = parse_marker_atom(tokenizer, out.emplace_back()); !right) {
+      return right;
+    }
   }
-  return expression;
+  return {};
 }
 
 std::string format_marker(const MarkerList& markers) {

@@ -53,9 +53,9 @@ struct MarkerNode {
 
 using MarkerList = std::vector<MarkerNode>;
 
-/// `_parse_marker`: marker = marker_atom (BOOLOP marker_atom)*. Extra values are normalized
-/// (`_normalize_extra_values`).
-[[nodiscard]] Result<MarkerList> parse_marker_list(Tokenizer& tokenizer);
+/// `_parse_marker`: marker = marker_atom (BOOLOP marker_atom)*, appended to `out`. Extra
+/// values are normalized (`_normalize_extra_values`). On error `out` holds a partial list.
+[[nodiscard]] Result<void> parse_marker_list(Tokenizer& tokenizer, MarkerList& out);
 
 /// `_format_marker` on a marker list.
 [[nodiscard]] std::string format_marker(const MarkerList& markers);

@@ -71,8 +71,7 @@ std::uint32_t decode_utf8_before(std::string_view s, std::size_t pos) {
 
 bool is_python_word(std::uint32_t cp) noexcept {
   if (cp < 0x80U) {
-    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
-           cp == '_';
+    return is_ascii_word(static_cast<unsigned char>(cp));
   }
   const auto* it = std::upper_bound(std::begin(k_word_ranges), std::end(k_word_ranges), cp,
                                     [](std::uint32_t c, const Range& r) { return c < r.first; });
@@ -87,22 +86,6 @@ bool is_python_space(std::uint32_t cp) noexcept {
   return (cp >= 0x09U && cp <= 0x0DU) || (cp >= 0x1CU && cp <= 0x20U) || cp == 0x85U ||
          cp == 0xA0U || cp == 0x1680U || (cp >= 0x2000U && cp <= 0x200AU) || cp == 0x2028U ||
          cp == 0x2029U || cp == 0x202FU || cp == 0x205FU || cp == 0x3000U;
-}
-
-bool is_word_boundary(std::string_view s, std::size_t pos) {
-  // ASCII neighbours (nearly always) need no decoding.
-  bool before = false;
-  if (pos > 0) {
-    const auto b = static_cast<unsigned char>(s[pos - 1]);
-    before = b < 0x80U ? is_python_word(b) : is_python_word(decode_utf8_before(s, pos));
-  }
-  bool after = false;
-  if (pos < s.size()) {
-    const auto b = static_cast<unsigned char>(s[pos]);
-    std::size_t length = 0;
-    after = b < 0x80U ? is_python_word(b) : is_python_word(decode_utf8(s, pos, &length));
-  }
-  return before != after;
 }
 
 std::size_t code_point_offset(std::string_view s, std::size_t pos) {

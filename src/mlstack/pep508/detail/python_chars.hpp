@@ -18,8 +18,27 @@ namespace mlstack::pep508::detail {
 /// Python's `\s` / `str.isspace()`.
 [[nodiscard]] bool is_python_space(std::uint32_t cp) noexcept;
 
-/// `\b` at byte position `pos` of `s`.
-[[nodiscard]] bool is_word_boundary(std::string_view s, std::size_t pos);
+/// Python's `\w` on an ASCII character.
+[[nodiscard]] constexpr bool is_ascii_word(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/// `\b` at byte position `pos` of `s`. Inline for the ASCII neighbours (nearly always): the
+/// tokenizer asks at every word it reads.
+[[nodiscard]] inline bool is_word_boundary(std::string_view s, std::size_t pos) {
+  bool before = false;
+  if (pos > 0) {
+    const auto b = static_cast<unsigned char>(s[pos - 1]);
+    before = b < 0x80U ? is_ascii_word(b) : is_python_word(decode_utf8_before(s, pos));
+  }
+  bool after = false;
+  if (pos < s.size()) {
+    const auto b = static_cast<unsigned char>(s[pos]);
+    std::size_t length = 0;
+    after = b < 0x80U ? is_ascii_word(b) : is_python_word(decode_utf8(s, pos, &length));
+  }
+  return before != after;
+}
 /// Number of code points in `s[0, pos)`, as Python indexes strings.
 [[nodiscard]] std::size_t code_point_offset(std::string_view s, std::size_t pos);
 

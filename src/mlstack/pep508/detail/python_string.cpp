@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/pep508/detail/python_string.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace mlstack::pep508::detail {
@@ -39,18 +40,25 @@ int hex_value(char c) {
 
 }  // namespace
 
-std::optional<std::string> decode_python_string(std::string_view token) {
+bool decode_python_string(std::string_view token, std::string& out) {
   if (token.size() < 2) {
-    return std::nullopt;
+    return false;
   }
   const std::string_view body = token.substr(1, token.size() - 2);
-  std::string out;
+  // Nearly every marker value has no escape and no character Python rejects: it is its own
+  // value.
+  if (std::none_of(body.begin(), body.end(),
+                   [](char c) { return c == '\\' || c == '\0' || c == '\n' || c == '\r'; })) {
+    out.assign(body);
+    return true;
+  }
+  out.clear();
   out.reserve(body.size());
   std::size_t i = 0;
   while (i < body.size()) {
     const char c = body[i];
     if (c == '\0' || c == '\n' || c == '\r') {
-      return std::nullopt;
+      return false;
     }
     if (c != '\\') {
       out += c;
@@ -58,7 +66,7 @@ std::optional<std::string> decode_python_string(std::string_view token) {
       continue;
     }
     if (i + 1 >= body.size()) {
-      return std::nullopt;  // the backslash escapes the closing quote: unterminated
+      return false;  // the backslash escapes the closing quote: unterminated
     }
     const char e = body[i + 1];
     i += 2;
@@ -103,19 +111,19 @@ std::optional<std::string> decode_python_string(std::string_view token) {
         std::uint32_t cp = 0;
         for (std::size_t k = 0; k < digits; ++k) {
           if (i + k >= body.size() || hex_value(body[i + k]) < 0) {
-            return std::nullopt;
+            return false;
           }
           cp = (cp << 4U) | static_cast<std::uint32_t>(hex_value(body[i + k]));
         }
         if (cp > 0x10FFFFU) {
-          return std::nullopt;
+          return false;
         }
         i += digits;
         append_utf8(out, cp);
         break;
       }
       case 'N':
-        return std::nullopt;
+        return false;
       default:
         if (e >= '0' && e <= '7') {
           std::uint32_t cp = static_cast<std::uint32_t>(e - '0');
@@ -131,7 +139,7 @@ std::optional<std::string> decode_python_string(std::string_view token) {
         break;
     }
   }
-  return out;
+  return true;
 }
 
 }  // namespace mlstack::pep508::detail

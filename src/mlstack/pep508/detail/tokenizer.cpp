@@ -17,6 +17,11 @@ class SpecifierMatcher {
   SpecifierMatcher(std::string_view s, std::size_t pos) : m_s(s), m_start(pos), m_pos(pos) {}
 
   std::optional<std::size_t> run() {
+    // Every operator starts with one of these: most positions the grammar tries stop here.
+    if (m_pos >= m_s.size() ||
+        std::string_view("=!~<>").find(m_s[m_pos]) == std::string_view::npos) {
+      return std::nullopt;
+    }
     if (lit("===")) {
       spaces();
       while (m_pos < m_s.size()) {
@@ -121,17 +126,21 @@ class SpecifierMatcher {
     }
     return min == ReleaseMin::one || parts >= 2;
   }
-  // Tries `[-_.]? word` for each word in order, with and without the separator.
+  // Tries `[-_.]? word` for each word in order, with and without the separator. Every word
+  // starts with a letter, so a position without one (the end of nearly every specifier) is
+  // rejected before any word is compared.
   bool sep_then_word(std::initializer_list<std::string_view> words) {
     const std::size_t save = m_pos;
-    for (const bool with_sep : {true, false}) {
-      m_pos = save;
-      if (with_sep) {
-        if (!at_sep(m_pos)) {
-          continue;
+    if (at_sep(save) && at_alpha(save + 1)) {
+      m_pos = save + 1;
+      for (const std::string_view w : words) {
+        if (lit(w)) {
+          return true;
         }
-        ++m_pos;
       }
+      m_pos = save;
+    }
+    if (at_alpha(save)) {
       for (const std::string_view w : words) {
         if (lit(w)) {
           return true;
@@ -140,6 +149,9 @@ class SpecifierMatcher {
     }
     m_pos = save;
     return false;
+  }
+  [[nodiscard]] bool at_alpha(std::size_t pos) const {
+    return pos < m_s.size() && text::is_ascii_alpha(m_s[pos]);
   }
   void optional_sep_digits() {
     if (at_sep(m_pos)) {
@@ -195,14 +207,17 @@ class SpecifierMatcher {
   std::size_t m_pos;
 };
 
-// `\b(...)\b` over the alternatives of packaging's VARIABLE rule, in the regex's order.
-constexpr std::array<std::string_view, 20> k_variables = {
+// The alternatives of packaging's VARIABLE rule `\b(...)\b`, grouped by first letter, each
+// group in the regex's order. With the trailing `\b` at most one alternative matches at a
+// position (the only prefix pair, `extras`/`extra`, differs by a word character), so trying
+// only the group of the first letter finds the match the regex finds.
+constexpr std::string_view k_variables_d[] = {"dependency_groups"};
+constexpr std::string_view k_variables_e[] = {"extras", "extra"};
+constexpr std::string_view k_variables_i[] = {"implementation_name", "implementation_version"};
+constexpr std::string_view k_variables_o[] = {"os_name", "os.name"};
+constexpr std::string_view k_variables_p[] = {
     "python_version",
     "python_full_version",
-    "os_name",
-    "os.name",
-    "sys_platform",
-    "sys.platform",
     "platform_release",
     "platform_system",
     "platform_version",
@@ -212,45 +227,47 @@ constexpr std::array<std::string_view, 20> k_variables = {
     "platform_python_implementation",
     "platform.python_implementation",
     "python_implementation",
-    "implementation_name",
-    "implementation_version",
-    "extras",
-    "extra",
-    "dependency_groups",
 };
+constexpr std::string_view k_variables_s[] = {"sys_platform", "sys.platform"};
 
-std::optional<std::size_t> match_words(std::string_view s, std::size_t pos,
-                                       std::initializer_list<std::string_view> words) {
-  if (!is_word_boundary(s, pos)) {
-    return std::nullopt;
+// `s.starts_with(prefix)`, comparing from the front: the alternatives differ early, and a
+// loop beats a call to memcmp on these few bytes.
+bool has_prefix(std::string_view s, std::string_view prefix) noexcept {
+  if (s.size() < prefix.size()) {
+    return false;
   }
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (s[i] != prefix[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+template <std::size_t N>
+std::optional<std::size_t> match_one_of(std::string_view s, std::size_t pos,
+                                        const std::string_view (&words)[N]) {
+  const std::string_view rest = s.substr(pos);
   for (const std::string_view w : words) {
-    if (s.substr(pos).starts_with(w) && is_word_boundary(s, pos + w.size())) {
+    if (has_prefix(rest, w) && is_word_boundary(s, pos + w.size())) {
       return w.size();
     }
   }
   return std::nullopt;
 }
 
-bool is_identifier_char(char c) {
-  return text::is_ascii_alnum(c) || c == '.' || c == '_' || c == '-';
-}
+// `[a-zA-Z0-9._-]`
+constexpr std::array<bool, 256> k_identifier_chars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    table[static_cast<std::size_t>(c)] =
+        text::is_ascii_alnum(ch) || ch == '.' || ch == '_' || ch == '-';
+  }
+  return table;
+}();
 
-std::optional<std::size_t> match_identifier(std::string_view s, std::size_t pos) {
-  if (pos >= s.size() || !text::is_ascii_alnum(s[pos]) || !is_word_boundary(s, pos)) {
-    return std::nullopt;
-  }
-  std::size_t end = pos + 1;
-  while (end < s.size() && is_identifier_char(s[end])) {
-    ++end;
-  }
-  for (; end > pos; --end) {  // backtrack to the longest run that ends on `\b`
-    if (is_word_boundary(s, end)) {
-      return end - pos;
-    }
-  }
-  return std::nullopt;
-}
+bool is_identifier_char(char c) { return k_identifier_chars[static_cast<unsigned char>(c)]; }
 
 std::optional<std::size_t> match_run(std::string_view s, std::size_t pos, bool (*pred)(char)) {
   std::size_t end = pos;
@@ -261,47 +278,6 @@ std::optional<std::size_t> match_run(std::string_view s, std::size_t pos, bool (
     return std::nullopt;
   }
   return end - pos;
-}
-
-std::optional<std::size_t> match_char(std::string_view s, std::size_t pos, char c) {
-  if (pos < s.size() && s[pos] == c) {
-    return 1;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::size_t> match_op(std::string_view s, std::size_t pos) {
-  const std::string_view rest = s.substr(pos);
-  for (const std::string_view op : {"===", "==", "~=", "!=", "<=", ">=", "<", ">"}) {
-    if (rest.starts_with(op)) {
-      return op.size();
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::size_t> match_quoted(std::string_view s, std::size_t pos) {
-  if (pos >= s.size() || (s[pos] != '\'' && s[pos] != '"')) {
-    return std::nullopt;
-  }
-  const std::size_t close = s.find(s[pos], pos + 1);
-  if (close == std::string_view::npos) {
-    return std::nullopt;
-  }
-  return close + 1 - pos;
-}
-
-std::optional<std::size_t> match_local_label_trail(std::string_view s, std::size_t pos) {
-  // \+[a-z0-9]+(?:[-_\.][a-z0-9]+)*, case-sensitive: only the length's existence matters.
-  auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || text::is_ascii_digit(c); };
-  if (pos + 1 < s.size() && s[pos] == '+' && lower_alnum(s[pos + 1])) {
-    std::size_t end = pos + 2;
-    while (end < s.size() && lower_alnum(s[end])) {
-      ++end;
-    }
-    return end - pos;
-  }
-  return std::nullopt;
 }
 
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
@@ -334,81 +310,92 @@ std::optional<std::size_t> match_specifier(std::string_view s, std::size_t pos) 
   return SpecifierMatcher(s, pos).run();
 }
 
-std::optional<std::size_t> Tokenizer::match(TokenKind kind) const {
-  const std::string_view s = m_source;
-  const std::size_t p = m_position;
-  switch (kind) {
-    case TokenKind::left_parenthesis:
-      return match_char(s, p, '(');
-    case TokenKind::right_parenthesis:
-      return match_char(s, p, ')');
-    case TokenKind::left_bracket:
-      return match_char(s, p, '[');
-    case TokenKind::right_bracket:
-      return match_char(s, p, ']');
-    case TokenKind::semicolon:
-      return match_char(s, p, ';');
-    case TokenKind::comma:
-      return match_char(s, p, ',');
-    case TokenKind::at:
-      return match_char(s, p, '@');
-    case TokenKind::quoted_string:
-      return match_quoted(s, p);
-    case TokenKind::op:
-      return match_op(s, p);
-    case TokenKind::boolop:
-      return match_words(s, p, {"or", "and"});
-    case TokenKind::in:
-      return match_words(s, p, {"in"});
-    case TokenKind::not_:
-      return match_words(s, p, {"not"});
-    case TokenKind::variable: {
-      // Every variable starts with one of these letters: most quoted strings stop here.
-      if (p >= s.size() || std::string_view("deiops").find(s[p]) == std::string_view::npos ||
-          !is_word_boundary(s, p)) {
-        return std::nullopt;
-      }
-      for (const std::string_view v : k_variables) {
-        if (s.substr(p).starts_with(v) && is_word_boundary(s, p + v.size())) {
-          return v.size();
-        }
-      }
-      return std::nullopt;
-    }
-    case TokenKind::specifier:
-      return match_specifier(s, p);
-    case TokenKind::url:
-      return match_run(s, p, is_not_ws);
-    case TokenKind::identifier:
-      return match_identifier(s, p);
-    case TokenKind::version_prefix_trail:
-      if (s.substr(p).starts_with(".*")) {
-        return 2;
-      }
-      return std::nullopt;
-    case TokenKind::version_local_label_trail:
-      return match_local_label_trail(s, p);
-    case TokenKind::ws:
-      return match_run(s, p, is_ws);
-    case TokenKind::end:
-      if (p == s.size()) {
-        return 0;
-      }
-      return std::nullopt;
+// `\b(python_version|...)\b`
+std::optional<std::size_t> match_variable(std::string_view s, std::size_t pos) {
+  if (pos >= s.size()) {
+    return std::nullopt;
+  }
+  const char first = s[pos];
+  // Every variable starts with one of these letters: most quoted strings stop here.
+  if (first != 'd' && first != 'e' && first != 'i' && first != 'o' && first != 'p' &&
+      first != 's') {
+    return std::nullopt;
+  }
+  if (!is_word_boundary(s, pos)) {
+    return std::nullopt;
+  }
+  switch (first) {
+    case 'd':
+      return match_one_of(s, pos, k_variables_d);
+    case 'e':
+      return match_one_of(s, pos, k_variables_e);
+    case 'i':
+      return match_one_of(s, pos, k_variables_i);
+    case 'o':
+      return match_one_of(s, pos, k_variables_o);
+    case 'p':
+      return match_one_of(s, pos, k_variables_p);
+    default:
+      return match_one_of(s, pos, k_variables_s);
+  }
+}
+
+// `\bWORD\b`
+std::optional<std::size_t> match_word(std::string_view s, std::size_t pos, std::string_view word) {
+  if (has_prefix(s.substr(pos), word) && is_word_boundary(s, pos) &&
+      is_word_boundary(s, pos + word.size())) {
+    return word.size();
   }
   return std::nullopt;
 }
 
-bool Tokenizer::check_read(TokenKind kind, Token* out) {
-  const std::optional<std::size_t> n = match(kind);
-  if (!n) {
-    return false;
+// `\b[a-zA-Z0-9][a-zA-Z0-9._-]*\b`
+std::optional<std::size_t> match_identifier(std::string_view s, std::size_t pos) {
+  if (pos >= s.size() || !text::is_ascii_alnum(s[pos]) || !is_word_boundary(s, pos)) {
+    return std::nullopt;
   }
-  if (out != nullptr) {
-    *out = Token{kind, m_source.substr(m_position, *n), m_position};
+  std::size_t end = pos + 1;
+  while (end < s.size() && is_identifier_char(s[end])) {
+    ++end;
   }
-  m_position += *n;
-  return true;
+  for (; end > pos; --end) {  // backtrack to the longest run that ends on `\b`
+    if (is_word_boundary(s, end)) {
+      return end - pos;
+    }
+  }
+  return std::nullopt;
+}
+
+// `'[^']*'|"[^"]*"`
+std::optional<std::size_t> match_quoted(std::string_view s, std::size_t pos) {
+  if (pos >= s.size() || (s[pos] != '\'' && s[pos] != '"')) {
+    return std::nullopt;
+  }
+  const char quote = s[pos];
+  for (std::size_t i = pos + 1; i < s.size(); ++i) {
+    if (s[i] == quote) {
+      return i + 1 - pos;
+    }
+  }
+  return std::nullopt;
+}
+
+// `\+[a-z0-9]+(?:[-_\.][a-z0-9]+)*`, case-sensitive: only the length's existence matters.
+std::optional<std::size_t> match_local_label_trail(std::string_view s, std::size_t pos) {
+  auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || text::is_ascii_digit(c); };
+  if (pos + 1 < s.size() && s[pos] == '+' && lower_alnum(s[pos + 1])) {
+    std::size_t end = pos + 2;
+    while (end < s.size() && lower_alnum(s[end])) {
+      ++end;
+    }
+    return end - pos;
+  }
+  return std::nullopt;
+}
+
+// `[^ \t]+`
+std::optional<std::size_t> match_url(std::string_view s, std::size_t pos) {
+  return match_run(s, pos, is_not_ws);
 }
 
 Error syntax_error(std::string_view packaging_message, std::string_view source, std::size_t begin,
