@@ -152,7 +152,8 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
     skipped.source = "not probed (--no-gpu)";
     return skipped;
   });
-  auto target = load_target(options.target, pyenv::ScanDepth::full);
+  // INSTALLER is only shown in JSON.
+  auto target = load_target(options.target, pyenv::ScanDepth::full, options.json);
   auto kb = kb_future.get();
   facts::GpuFacts gpu_facts = gpu_future.get();
   // The knowledge base is mlstack's own input: a bad --kb file is a usage error.

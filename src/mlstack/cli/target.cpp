@@ -10,7 +10,8 @@
 
 namespace mlstack::cli {
 
-Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth) {
+Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
+                           bool read_installer) {
   Target target;
   if (!options.sites.empty()) {
     const std::string version = options.python_version.empty() ? "3.12" : options.python_version;
@@ -26,6 +27,7 @@ Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth)
   const io::RealFileSystem fs;
   pyenv::ScanOptions scan;
   scan.depth = depth;
+  scan.read_installer = read_installer;
   target.inventory = pyenv::scan(target.python, fs, scan);
   return target;
 }

@@ -28,7 +28,8 @@ struct Target {
 /// Locates the environment and scans its distributions. Fails only on the tool's own
 /// inputs (no such interpreter, bad `--python-version`); problems inside the environment
 /// are recorded in the inventory.
-[[nodiscard]] Result<Target> load_target(const TargetOptions& options,
-                                         pyenv::ScanDepth depth);
+/// `read_installer`: see pyenv::ScanOptions.
+[[nodiscard]] Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
+                                         bool read_installer = true);
 
 }  // namespace mlstack::cli

@@ -435,7 +435,8 @@ class Scanner {
     if (m_options.depth != ScanDepth::full) {
       return;
     }
-    if (m_fs.read_file(dist.info_path + "/INSTALLER", max, bytes).ok()) {
+    if (m_options.read_installer &&
+        m_fs.read_file(dist.info_path + "/INSTALLER", max, bytes).ok()) {
       dist.installer = metadata::parse_installer(bytes);
     }
     // RECORD is streamed (it can be megabytes): only its roots and shared objects are kept.

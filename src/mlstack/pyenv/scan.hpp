@@ -21,6 +21,9 @@ enum class ScanDepth : std::uint8_t {
 
 struct ScanOptions {
   ScanDepth depth = ScanDepth::pip_check;
+  /// With ScanDepth::full, whether INSTALLER is read (only the JSON report shows it; it is
+  /// three system calls per distribution).
+  bool read_installer = true;
   std::size_t max_file_size = io::k_default_max_file_size;
   /// pip's `dist.local` needs `normalize_path(sys.prefix)`: set it to the realpath of
   /// sys.prefix when the interpreter runs in a virtual environment; leave it empty outside
