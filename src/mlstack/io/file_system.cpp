@@ -37,6 +37,38 @@ class FdGuard {
   int m_fd;
 };
 
+// O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOCTTY: never adopt a terminal.
+int open_for_reading(const std::string& path) noexcept {
+  return ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+}
+
+IoStatus status_of(IoStatus::Kind kind) noexcept {
+  IoStatus s;
+  s.kind = kind;
+  return s;
+}
+
+// A per-thread read buffer that is never zero-filled (resizing a std::string would memset
+// it on every file): `data` holds at least `size` bytes.
+struct ScratchBuffer {
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;
+
+  void reserve(std::size_t wanted) {
+    if (size < wanted) {
+      data = std::make_unique_for_overwrite<char[]>(wanted);
+      size = wanted;
+    }
+  }
+  // Grows to `wanted`, keeping the first `used` bytes.
+  void grow(std::size_t wanted, std::size_t used) {
+    auto bigger = std::make_unique_for_overwrite<char[]>(wanted);
+    std::memcpy(bigger.get(), data.get(), used);
+    data = std::move(bigger);
+    size = wanted;
+  }
+};
+
 struct DirCloser {
   void operator()(DIR* d) const noexcept { ::closedir(d); }
 };
@@ -202,8 +234,7 @@ IoStatus RealFileSystem::list_dir(const std::string& path, Follow follow,
 
 IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_bytes,
                                    std::string& out) const {
-  // O_NONBLOCK: opening a FIFO must not wait for a writer. O_NOCTTY: never adopt a terminal.
-  const FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  const FdGuard fd(open_for_reading(path));
   if (fd.get() < 0) {
     out.clear();
     return last_errno();
@@ -211,23 +242,16 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
   // No fstat on the common path (syscalls dominate a scan): read into the buffer's
   // capacity; a short read from a regular file is its end. fstat only when the first read
   // finds nothing or would block, to tell an empty file from a FIFO.
-  IoStatus too_large;
-  too_large.kind = IoStatus::Kind::too_large;
-  IoStatus not_regular;
-  not_regular.kind = IoStatus::Kind::not_regular;
-  // Reads go into a per-thread scratch buffer that is never zero-filled (resizing a
-  // std::string would memset it on every file), then the bytes read are copied out.
+  const IoStatus too_large = status_of(IoStatus::Kind::too_large);
+  const IoStatus not_regular = status_of(IoStatus::Kind::not_regular);
+  // Reads go into the thread's scratch buffer, then the bytes read are copied out.
   constexpr std::size_t k_first_chunk = 16384;
-  thread_local std::unique_ptr<char[]> scratch;
-  thread_local std::size_t scratch_size = 0;
-  std::size_t capacity = std::min(std::max(scratch_size, k_first_chunk), max_bytes + 1);
-  if (scratch_size < capacity) {
-    scratch = std::make_unique_for_overwrite<char[]>(capacity);
-    scratch_size = capacity;
-  }
+  thread_local ScratchBuffer scratch;
+  std::size_t capacity = std::min(std::max(scratch.size, k_first_chunk), max_bytes + 1);
+  scratch.reserve(capacity);
   std::size_t used = 0;
   while (true) {
-    const ssize_t n = ::read(fd.get(), scratch.get() + used, capacity - used);
+    const ssize_t n = ::read(fd.get(), scratch.data.get() + used, capacity - used);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -257,14 +281,10 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
     if (used < capacity) {
       break;
     }
-    const std::size_t grown = std::min(capacity * 2, max_bytes + 1);
-    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
-    std::memcpy(bigger.get(), scratch.get(), used);
-    scratch = std::move(bigger);
-    scratch_size = grown;
-    capacity = grown;
+    capacity = std::min(capacity * 2, max_bytes + 1);
+    scratch.grow(capacity, used);
   }
-  out.assign(scratch.get(), used);
+  out.assign(scratch.data.get(), used);
   return {};
 }
 
@@ -282,34 +302,25 @@ IoStatus FileSystem::read_pieces(const std::string& path, std::size_t max_bytes,
 IoStatus RealFileSystem::read_pieces(const std::string& path, std::size_t max_bytes,
                                      char delimiter,
                                      const std::function<void(std::string_view)>& consume) const {
-  const FdGuard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  const FdGuard fd(open_for_reading(path));
   if (fd.get() < 0) {
     return last_errno();
   }
-  IoStatus too_large;
-  too_large.kind = IoStatus::Kind::too_large;
-  IoStatus not_regular;
-  not_regular.kind = IoStatus::Kind::not_regular;
+  const IoStatus too_large = status_of(IoStatus::Kind::too_large);
+  const IoStatus not_regular = status_of(IoStatus::Kind::not_regular);
   // A per-thread buffer of 64 KiB (more only while one run without a delimiter is longer):
   // a multi-megabyte file is read through memory that stays in cache and is faulted in once.
   constexpr std::size_t k_piece = 65536;
-  thread_local std::unique_ptr<char[]> buffer;
-  thread_local std::size_t buffer_size = 0;
-  if (buffer_size < k_piece) {
-    buffer = std::make_unique_for_overwrite<char[]>(k_piece);
-    buffer_size = k_piece;
-  }
+  thread_local ScratchBuffer buffer;
+  buffer.reserve(k_piece);
   std::size_t used = 0;   // bytes in the buffer not consumed yet
   std::size_t total = 0;  // bytes read from the file
   while (true) {
-    if (used == buffer_size) {
-      auto bigger = std::make_unique_for_overwrite<char[]>(buffer_size * 2);
-      std::memcpy(bigger.get(), buffer.get(), used);
-      buffer = std::move(bigger);
-      buffer_size *= 2;
+    if (used == buffer.size) {
+      buffer.grow(buffer.size * 2, used);
     }
-    const std::size_t wanted = buffer_size - used;
-    const ssize_t n = ::read(fd.get(), buffer.get() + used, wanted);
+    const std::size_t wanted = buffer.size - used;
+    const ssize_t n = ::read(fd.get(), buffer.data.get() + used, wanted);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -331,7 +342,7 @@ IoStatus RealFileSystem::read_pieces(const std::string& path, std::size_t max_by
     if (total > max_bytes) {
       return too_large;
     }
-    char* const begin = buffer.get();
+    char* const begin = buffer.data.get();
     const void* last = ::memrchr(begin + used, delimiter, got);
     used += got;
     if (last != nullptr) {
@@ -345,7 +356,7 @@ IoStatus RealFileSystem::read_pieces(const std::string& path, std::size_t max_by
     }
   }
   if (used > 0) {
-    consume(std::string_view(buffer.get(), used));
+    consume(std::string_view(buffer.data.get(), used));
   }
   return {};
 }
