@@ -281,12 +281,18 @@ ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& includ
       }
     }
   }
+  // cuBLAS and cuBLASLt share cublas_api.h (~330 KB): each header is read once.
+  std::map<std::string, std::optional<std::string>> headers;
   for (const auto& spec : library_specs()) {
     auto& out = tk.by_library[spec.name];
     if (!spec.header.empty()) {
       for (const auto& inc : include_dirs) {
         const auto path = join(inc, spec.header);
-        if (auto text = read(path, k_max_text)) {
+        auto [it, fresh] = headers.try_emplace(path);
+        if (fresh) {
+          it->second = read(path, k_max_text);
+        }
+        if (const std::optional<std::string>& text = it->second) {
           if (auto v = header_version(&spec, *text)) {
             out.push_back({*v, path});
             break;

@@ -104,7 +104,8 @@ class FileSystem {
   /// caller that splits on `delimiter` never sees a record cut in two. Memory stays at about
   /// the longest run without a delimiter, however large the file. Errors are `read_file`'s;
   /// an error can come after some pieces were consumed, and the caller then drops what it
-  /// gathered. The default reads the whole file and consumes it as one piece.
+  /// gathered. The default reads the whole file and consumes it as one piece. The pieces
+  /// live in a per-thread buffer: `consume` must not call `read_pieces` itself.
   [[nodiscard]] virtual IoStatus read_pieces(const std::string& path, std::size_t max_bytes,
                                              char delimiter,
                                              const std::function<void(std::string_view)>& consume) const;
