@@ -44,20 +44,17 @@ void join_to(std::string& out, std::string_view prefix, std::string_view path) {
   out.append(path);
 }
 
-// Calls `row(joined path, reader)` for each row of the RECORD at `dist`, or returns false when it
-// cannot be read or is not UTF-8 (then nothing it listed counts).
+// Calls `row(path as written, reader)` for each row of the RECORD of `dist`, read in
+// pieces; false when it cannot be read or is not UTF-8 (then nothing it listed counts).
 template <class Row>
-bool read_record(const facts::InstalledDist& dist, const io::FileSystem& fs,
-                 std::size_t max_file_size, Row&& row) {
-  const std::string prefix = record_prefix(dist.location);
-  std::string joined;
+bool for_each_record_row(const facts::InstalledDist& dist, const io::FileSystem& fs,
+                         std::size_t max_file_size, Row&& row) {
   bool utf8 = true;
   const io::IoStatus s = fs.read_pieces(
       dist.info_path + "/RECORD", max_file_size, '\n', [&](std::string_view piece) {
         metadata::RecordReader reader(piece);
         while (const std::optional<std::string_view> path = reader.next()) {
-          join_to(joined, prefix, *path);
-          row(joined, reader);
+          row(*path, reader);
         }
         if (!reader.only_ascii() && metadata::find_utf8_error(piece)) {
           utf8 = false;
@@ -87,24 +84,17 @@ std::string record_prefix(std::string_view location) {
   return prefix;
 }
 
-void RecordSummary::add(std::string_view piece) {
-  metadata::RecordReader reader(piece);
-  while (const std::optional<std::string_view> path = reader.next()) {
-    const std::string_view root = record_root(*path);
-    if (!m_have_last || root != m_last_root) {
-      m_last_root.assign(root);
-      m_have_last = true;
-      std::string& joined = m_roots.emplace_back();
-      join_to(joined, m_prefix, root);
-    }
-    if (is_shared_object(*path)) {
-      facts::RecordedFile& file = m_libraries.emplace_back();
-      join_to(file.path, m_prefix, *path);
-      file.size = reader.size();
-    }
+inline void RecordSummary::add(std::string_view path, const metadata::RecordReader& row) {
+  const std::string_view root = record_root(path);
+  if (!m_have_last || root != m_last_root) {
+    m_last_root.assign(root);
+    m_have_last = true;
+    join_to(m_roots.emplace_back(), m_prefix, root);
   }
-  if (!reader.only_ascii() && metadata::find_utf8_error(piece)) {
-    m_utf8 = false;
+  if (is_shared_object(path)) {
+    facts::RecordedFile& file = m_libraries.emplace_back();
+    join_to(file.path, m_prefix, path);
+    file.size = row.size();
   }
 }
 
@@ -112,6 +102,19 @@ std::vector<std::string> RecordSummary::take_roots() {
   std::sort(m_roots.begin(), m_roots.end());
   m_roots.erase(std::unique(m_roots.begin(), m_roots.end()), m_roots.end());
   return std::move(m_roots);
+}
+
+std::optional<RecordSummary> summarize_record(const facts::InstalledDist& dist,
+                                              const io::FileSystem& fs,
+                                              std::size_t max_file_size) {
+  RecordSummary summary(dist.location);
+  if (!for_each_record_row(dist, fs, max_file_size,
+                           [&](std::string_view path, const metadata::RecordReader& row) {
+                             summary.add(path, row);
+                           })) {
+    return std::nullopt;
+  }
+  return summary;
 }
 
 std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::InstalledDist>& dists,
@@ -191,11 +194,14 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
   parallel_for(todo.size(), todo.size() >= 8 ? threads : 1, [&](std::size_t k) {
     const std::size_t d = todo[k];
     const std::vector<std::string_view>& mine = suspect[d];
-    const bool ok = read_record(
-        dists[d], fs, max_file_size, [&](const std::string& path, const metadata::RecordReader& r) {
+    const std::string prefix = record_prefix(dists[d].location);
+    std::string joined;
+    const bool ok = for_each_record_row(
+        dists[d], fs, max_file_size, [&](std::string_view path, const metadata::RecordReader& row) {
+          join_to(joined, prefix, path);
           if (std::any_of(mine.begin(), mine.end(),
-                          [&](std::string_view root) { return under(path, root); })) {
-            rows[d].push_back({path, r.size()});
+                          [&](std::string_view root) { return under(joined, root); })) {
+            rows[d].push_back({joined, row.size()});
           }
         });
     readable[d] = ok ? 1 : 0;

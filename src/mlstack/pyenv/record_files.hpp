@@ -3,8 +3,11 @@
 
 #include "mlstack/facts/inventory.hpp"
 #include "mlstack/io/file_system.hpp"
+#include "mlstack/metadata/wheel_file.hpp"
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,15 +31,10 @@ namespace mlstack::pyenv::detail {
 /// it already ends with one), nothing for `.`.
 [[nodiscard]] std::string record_prefix(std::string_view location);
 
-/// One pass over one RECORD, fed in pieces that end at a `\n` (or at the end of the file).
+/// What one RECORD says, gathered row by row without keeping every path.
 class RecordSummary {
  public:
   explicit RecordSummary(std::string_view location) : m_prefix(record_prefix(location)) {}
-
-  void add(std::string_view piece);
-
-  /// False when the file is not UTF-8: pip's `read_text` fails, so it lists no files.
-  [[nodiscard]] bool utf8() const noexcept { return m_utf8; }
 
   /// The distribution's roots, joined to its location, sorted and unique.
   [[nodiscard]] std::vector<std::string> take_roots();
@@ -47,13 +45,24 @@ class RecordSummary {
   }
 
  private:
+  friend std::optional<RecordSummary> summarize_record(const facts::InstalledDist&,
+                                                      const io::FileSystem&, std::size_t);
+  // One row: its path as written; `row` gives the declared size (read only for shared
+  // objects, so that the common row costs no more than its path).
+  void add(std::string_view path, const metadata::RecordReader& row);
+
   std::string m_prefix;
   std::string m_last_root;  // as written, to skip the common case of a repeated root
   bool m_have_last = false;
   std::vector<std::string> m_roots;
   std::vector<facts::RecordedFile> m_libraries;
-  bool m_utf8 = true;
 };
+
+/// Reads the RECORD of `dist` in pieces (it can be megabytes) and summarizes it; none when
+/// it cannot be read or is not UTF-8 (pip's `read_text` fails: no files are known).
+[[nodiscard]] std::optional<RecordSummary> summarize_record(const facts::InstalledDist& dist,
+                                                            const io::FileSystem& fs,
+                                                            std::size_t max_file_size);
 
 /// The files two distributions both list. `roots[i]` are `take_roots()` of `dists[i]`'s
 /// RECORD (empty when it has none). The RECORDs of distributions sharing a root are read

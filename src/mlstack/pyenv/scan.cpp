@@ -439,13 +439,10 @@ class Scanner {
         m_fs.read_file(dist.info_path + "/INSTALLER", max, bytes).ok()) {
       dist.installer = metadata::parse_installer(bytes);
     }
-    // RECORD is streamed (it can be megabytes): only its roots and shared objects are kept.
-    detail::RecordSummary record(dist.location);
-    const IoStatus status = m_fs.read_pieces(dist.info_path + "/RECORD", max, '\n',
-                                             [&](std::string_view piece) { record.add(piece); });
-    if (status.ok() && record.utf8()) {  // else pip's read_text fails: no files known
-      loaded.record_roots = record.take_roots();
-      dist.record_libraries = record.take_libraries();
+    // Only RECORD's roots and shared objects are kept (see record_files.hpp).
+    if (std::optional<detail::RecordSummary> record = detail::summarize_record(dist, m_fs, max)) {
+      loaded.record_roots = record->take_roots();
+      dist.record_libraries = record->take_libraries();
     }
   }
 

@@ -88,23 +88,31 @@ TEST(RecordRoot, FirstComponentOrWholePath) {
   EXPECT_EQ(record_prefix(""), "");
 }
 
+facts::InstalledDist dist_at(std::string location, std::string info_path) {
+  facts::InstalledDist d;
+  d.location = std::move(location);
+  d.info_path = std::move(info_path);
+  return d;
+}
+
 TEST(RecordSummary, KeepsRootsAndSharedObjects) {
-  RecordSummary s("/s");
-  s.add("torch/__init__.py,sha256=x,1\r\n\"torch/lib/libc10.so\",,\ntorch/lib/libgomp.so.1,,\n");
-  s.add("torch/not.so.py,,\n../../bin/torchrun,,\n/abs/libx.so,sha256=x,99\ntorch-2.0.dist-info/RECORD,,\n");
-  s.add("torch/x.sox,,\n.so,,\ntorchgen/a.py,,\ntorch/b.py,,");
-  EXPECT_TRUE(s.utf8());
-  EXPECT_EQ(s.take_roots(),
+  RecordFs fs;
+  fs.files["/i/RECORD"] =
+      "torch/__init__.py,sha256=x,1\r\n\"torch/lib/libc10.so\",,\ntorch/lib/libgomp.so.1,,\n"
+      "torch/not.so.py,,\n../../bin/torchrun,,\n/abs/libx.so,sha256=x,99\n"
+      "torch-2.0.dist-info/RECORD,,\ntorch/x.sox,,\n.so,,\ntorchgen/a.py,,\ntorch/b.py,,";
+  std::optional<RecordSummary> s = summarize_record(dist_at("/s", "/i"), fs, 1 << 20);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->take_roots(),
             (std::vector<std::string>{"/abs/libx.so", "/s/../../bin/torchrun", "/s/.so", "/s/torch",
                                       "/s/torch-2.0.dist-info", "/s/torchgen"}));
-  EXPECT_EQ(s.take_libraries(), (std::vector<facts::RecordedFile>{
-                                    {"/s/torch/lib/libc10.so", std::nullopt},
-                                    {"/s/torch/lib/libgomp.so.1", std::nullopt},
-                                    {"/abs/libx.so", 99}}));
-  RecordSummary bad("/s");
-  bad.add("ok.py,,\n");
-  bad.add("caf\xe9.py,,\n");
-  EXPECT_FALSE(bad.utf8());
+  EXPECT_EQ(s->take_libraries(), (std::vector<facts::RecordedFile>{
+                                     {"/s/torch/lib/libc10.so", std::nullopt},
+                                     {"/s/torch/lib/libgomp.so.1", std::nullopt},
+                                     {"/abs/libx.so", 99}}));
+  fs.files["/bad/RECORD"] = "ok.py,,\ncaf\xe9.py,,\n";  // not UTF-8: lists nothing
+  EXPECT_FALSE(summarize_record(dist_at("/s", "/bad"), fs, 1 << 20));
+  EXPECT_FALSE(summarize_record(dist_at("/s", "/missing"), fs, 1 << 20));
 }
 
 TEST(FindFileClashes, TellsWhoseCopyIsOnDisk) {
@@ -193,13 +201,8 @@ TEST(FindFileClashes, AgreesWithComparingEveryPath) {
     }
     std::vector<std::vector<std::string>> roots(dists.size());
     for (std::size_t d = 0; d < dists.size(); ++d) {
-      RecordSummary summary(dists[d].location);
-      const bool ok =
-          fs.read_pieces(dists[d].info_path + "/RECORD", 1 << 20, '\n',
-                         [&](std::string_view piece) { summary.add(piece); })
-              .ok();
-      if (ok && summary.utf8()) {
-        roots[d] = summary.take_roots();
+      if (std::optional<RecordSummary> summary = summarize_record(dists[d], fs, 1 << 20)) {
+        roots[d] = summary->take_roots();
       }
     }
     const auto expected = brute_force(dists, fs);
