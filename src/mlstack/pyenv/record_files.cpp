@@ -86,9 +86,8 @@ std::string record_prefix(std::string_view location) {
 
 inline void RecordSummary::add(std::string_view path, const metadata::RecordReader& row) {
   const std::string_view root = record_root(path);
-  if (!m_have_last || root != m_last_root) {
+  if (m_roots.empty() || root != m_last_root) {
     m_last_root.assign(root);
-    m_have_last = true;
     join_to(m_roots.emplace_back(), m_prefix, root);
   }
   if (is_shared_object(path)) {

@@ -6,7 +6,6 @@
 #include "mlstack/metadata/wheel_file.hpp"
 
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,8 +51,7 @@ class RecordSummary {
   void add(std::string_view path, const metadata::RecordReader& row);
 
   std::string m_prefix;
-  std::string m_last_root;  // as written, to skip the common case of a repeated root
-  bool m_have_last = false;
+  std::string m_last_root;  // as written (of m_roots.back()), to skip a repeated root cheaply
   std::vector<std::string> m_roots;
   std::vector<facts::RecordedFile> m_libraries;
 };
