@@ -23,7 +23,7 @@ ALLOWED = {
     "metadata": {"base", "names", "pep440", "pep508"},
     "facts": {"base", "names", "pep440", "pep508", "metadata"},
     "tags": {"base", "facts"},
-    "cudalibs": {"base", "io", "facts"},
+    "cudalibs": {"base", "io", "pep440", "facts"},
     "frameworks": {"base", "io", "names", "pep440", "pep508", "facts"},
     "gpu": {"base", "io", "facts"},
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/commands.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <future>
 #include <iterator>
@@ -9,7 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "mlstack/cudalibs/compat_driver.hpp"
 #include "mlstack/cudalibs/cuda_libraries.hpp"
+#include "mlstack/cudalibs/library_uses.hpp"
 #include "mlstack/frameworks/framework_builds.hpp"
 #include "mlstack/gpu/gather.hpp"
 #include "mlstack/io/file_system.hpp"
@@ -63,6 +67,28 @@ std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
   return rows;
 }
 
+// The variables the KB rules may read with env(): the frameworks' settings and the CUDA
+// loader's, as this process has them (the environment the frameworks would start with).
+kb::Environment rule_environment() {
+  kb::Environment env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) {
+      continue;
+    }
+    const std::string_view name = entry.substr(0, eq);
+    for (std::string_view prefix : {"TF_", "XLA_", "JAX_", "PYTORCH_", "CUDA_", "NCCL_",
+                                    "CUPY_", "ORT_", "PROTOCOL_BUFFERS_", "LD_LIBRARY_PATH"}) {
+      if (name.starts_with(prefix)) {
+        env.emplace(std::string(name), std::string(entry.substr(eq + 1)));
+        break;
+      }
+    }
+  }
+  return env;
+}
+
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? std::string() : std::string(v);
@@ -99,8 +125,12 @@ facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inven
   for (const facts::FrameworkBuild& f : fw.frameworks) {
     builds.cuda_libraries.insert(builds.cuda_libraries.end(), f.bundled_libraries.begin(),
                                  f.bundled_libraries.end());
+    builds.cuda_libraries.insert(builds.cuda_libraries.end(), f.static_libraries.begin(),
+                                 f.static_libraries.end());
   }
+  builds.compat_libcuda = cudalibs::find_compat_libcuda(fs, lib_options, libs.problems);
   builds.frameworks = std::move(fw.frameworks);
+  cudalibs::resolve_library_uses(builds);
   builds.problems = std::move(fw.problems);
   builds.problems.insert(builds.problems.end(), libs.problems.begin(), libs.problems.end());
   return builds;
@@ -185,8 +215,9 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   std::vector<rules::Finding> gathered = rules::fact_findings(gpu_facts, builds);
   rep.findings.insert(rep.findings.end(), std::make_move_iterator(gathered.begin()),
                       std::make_move_iterator(gathered.end()));
-  std::vector<rules::Finding> kb_findings =
-      kb::evaluate(*kb, kb::KbInput{target->python, target->inventory, gpu_facts, builds});
+  const kb::Environment environment = rule_environment();
+  std::vector<rules::Finding> kb_findings = kb::evaluate(
+      *kb, kb::KbInput{target->python, target->inventory, gpu_facts, builds, &environment});
   rep.findings.insert(rep.findings.end(), std::make_move_iterator(kb_findings.begin()),
                       std::make_move_iterator(kb_findings.end()));
   if (options.gpu == GpuProbe::automatic) {

@@ -35,16 +35,50 @@ struct CudaPin {
   std::vector<std::string> extras;  // the requirement's own extras (`cuda-toolkit[cublas,...]`)
 };
 
+/// The CUDA device code compiled into one shared object: its fatbin index, read from the
+/// binary (`.nv_fatbin`), as `cuobjdump --list-elf` / `--list-ptx` would list it.
+struct GpuCode {
+  std::string path;
+  std::vector<std::string> sass;  // machine code: `sm_80`, `sm_90a`, sorted, unique
+  std::vector<std::string> ptx;   // PTX the driver can JIT-compile: `compute_90`
+  std::size_t sass_entries = 0;   // cubins (one per compilation unit and arch)
+  std::size_t ptx_entries = 0;
+};
+
+/// A CUDA library a framework will load or carries inside its own binary, as mlstack resolves
+/// it (docs/frameworks.md, "Which library a framework loads"): linked statically, bundled in
+/// the framework's folder, an `nvidia-*` wheel's copy, or a system copy; `missing` when none.
+struct LibraryUse {
+  std::string library;      // `cudnn`, `nccl`, `cudart`, `cublas`
+  std::string major;        // the soname major it needs (`9` for libcudnn.so.9); may be empty
+  Sourced need;             // the version the build needs (`9.26.0.51`, `9`), with its source
+  std::string how;          // `static`, `bundled`, `wheel`, `system`, `missing`
+  std::string path;         // the file; for `static`, the framework binary that contains it
+  Sourced version;          // that file's version, with its source
+  std::string package;      // the distribution whose copy is on disk (wheels)
+  Sourced cuda_major;       // the CUDA major that copy is built for (`12`), when known
+  // Every framework that resolves to the same file, as `torch 2.15.0 (CUDA 13)`, this one
+  // included, in framework order.
+  std::vector<std::string> users;
+  // One fix that serves every user of the file (empty when nothing is wrong or no single
+  // command can): see docs/rules.md FW-LIB-CUDA-MISMATCH.
+  std::string fix;
+};
+
 /// A framework's build as read from its files (never imported).
 struct FrameworkBuild {
   std::string name;          // `torch`, `tensorflow`, `jax`, `onnxruntime`, `cupy`
   std::string distribution;  // the distribution it was read from (`tensorflow-cpu`, `jaxlib`, ...)
   std::string version;
+  std::string location;  // the site folder it is installed in (the distribution's location)
   Sourced cuda;   // CUDA toolkit/runtime it was built for (`12.4`), empty: unknown/none
   Sourced cudnn;  // cuDNN (`9.1.0.70`, `8`), empty: unknown
   Sourced nccl;
   bool gpu_build = false;
-  std::vector<std::string> archs;          // `sm_80`, `compute_90` as the build lists them
+  // The compiled architectures the GPU rules judge: SASS `sm_XY` and PTX `compute_XY`, read
+  // from the framework's main GPU binary when it is present (`archs_source` names it), else
+  // from its build files (TensorFlow's build_info.py), else empty (unknown).
+  std::vector<std::string> archs;
   std::vector<std::string> evidence;       // files read
   std::vector<std::string> cuda_packages;  // nvidia-*/cuda-toolkit requirements it pins
   // Added by frameworks:
@@ -56,6 +90,16 @@ struct FrameworkBuild {
   // the doctor adds them to BuildFacts::cuda_libraries.
   std::vector<CudaLibrary> bundled_libraries;
   std::vector<std::string> problems;   // inconsistencies and unreadable files, one sentence each
+  std::string archs_source;            // `torch/lib/libtorch_cuda.so (fatbin)`, `build_info.py`
+  // The requirement that installs this build together with the CUDA wheels it loads, from its
+  // own metadata: the extra whose requirements pin them (`tensorflow[and-cuda]==2.21.0`,
+  // `jax-cuda13-plugin[with-cuda]==0.10.2`), or the distribution itself when it pins them
+  // unconditionally (`torch==2.15.0`); empty when it pins none (system CUDA).
+  std::string cuda_install;
+  std::vector<GpuCode> gpu_code;       // every framework binary with device code that was read
+  // cuDNN/NCCL linked into a framework binary, read from its read-only data (`origin` static).
+  std::vector<CudaLibrary> static_libraries;
+  std::vector<LibraryUse> libraries;   // added by cudalibs::resolve_library_uses
 };
 
 struct BuildFacts {
@@ -65,6 +109,11 @@ struct BuildFacts {
   // from `cuda_libraries` may then still be on the system.
   bool system_searched = true;
   std::vector<std::string> problems;  // unreadable caches/files met while gathering
+  // Copies of the driver library `libcuda.so.1` from a cuda-compat package (CUDA forward
+  // compatibility: `/usr/local/cuda-13.0/compat/libcuda.so.580.65.06`), version from the file
+  // name. `found_via` `LD_LIBRARY_PATH` or `ld.so.cache`: the loader takes it ahead of the
+  // driver's own; `cuda-root`: installed but not in the library path.
+  std::vector<CudaLibrary> compat_libcuda;
 };
 
 }  // namespace mlstack::facts

@@ -10,6 +10,35 @@ nlohmann::ordered_json sourced(const Sourced& s) {
   return nlohmann::ordered_json{{"value", s.value}, {"source", s.source}};
 }
 
+nlohmann::ordered_json gpu_code(const std::vector<GpuCode>& codes) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const GpuCode& c : codes) {
+    out.push_back({{"path", c.path},
+                   {"sass", c.sass},
+                   {"ptx", c.ptx},
+                   {"sass_entries", c.sass_entries},
+                   {"ptx_entries", c.ptx_entries}});
+  }
+  return out;
+}
+
+nlohmann::ordered_json library_uses(const std::vector<LibraryUse>& uses) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const LibraryUse& u : uses) {
+    out.push_back({{"library", u.library},
+                   {"major", u.major},
+                   {"need", sourced(u.need)},
+                   {"how", u.how},
+                   {"path", u.path},
+                   {"version", sourced(u.version)},
+                   {"package", u.package},
+                   {"cuda_major", sourced(u.cuda_major)},
+                   {"users", u.users},
+                   {"fix", u.fix}});
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::ordered_json frameworks_to_json(const BuildFacts& facts) {
@@ -23,6 +52,10 @@ nlohmann::ordered_json frameworks_to_json(const BuildFacts& facts) {
                    {"nccl", sourced(f.nccl)},
                    {"gpu_build", f.gpu_build},
                    {"archs", f.archs},
+                   {"archs_source", f.archs_source},
+                   {"gpu_code", gpu_code(f.gpu_code)},
+                   {"libraries", library_uses(f.libraries)},
+                   {"cuda_install", f.cuda_install},
                    {"cuda_packages", f.cuda_packages},
                    {"evidence", f.evidence}});
   }
@@ -37,6 +70,14 @@ nlohmann::ordered_json cuda_libraries_to_json(const BuildFacts& facts) {
                    {"version_source", l.version_source},
                    {"path", l.path},
                    {"origin", l.origin},
+                   {"package", l.package}});
+  }
+  for (const CudaLibrary& l : facts.compat_libcuda) {
+    out.push_back({{"name", l.name},
+                   {"version", l.version},
+                   {"version_source", l.version_source},
+                   {"path", l.path},
+                   {"origin", "cuda-compat (" + l.found_via + ")"},
                    {"package", l.package}});
   }
   return out;

@@ -88,6 +88,7 @@ facts::FrameworkBuild start(const facts::InstalledDist& dist, std::string_view n
   b.name = std::string(name);
   b.distribution = dist.canonical_name;
   b.version = dist.version_text.value_or("");
+  b.location = dist.location;
   return b;
 }
 

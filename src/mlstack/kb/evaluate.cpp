@@ -2,6 +2,7 @@
 #include "mlstack/kb/evaluate.hpp"
 
 #include "mlstack/base/text.hpp"
+#include "mlstack/kb/detail/gpu_arch.hpp"
 #include "mlstack/names/package_name.hpp"
 
 #include <algorithm>
@@ -107,94 +108,27 @@ std::string show(const Value& v) {
   return "unknown";
 }
 
-/// One compiled arch: `sm_86` (SASS 8.6), `sm_90a` (SASS for exactly 9.0), `compute_90`
-/// (PTX 9.0), `8.6` / `8.6+PTX` (TORCH_CUDA_ARCH_LIST spelling).
-struct Arch {
-  std::uint64_t major = 0;
-  std::uint64_t minor = 0;
-  bool sass = false;
-  bool ptx = false;
-  bool exact = false;  // arch-specific (`a` suffix) cubins run only on that capability
-};
-
-std::optional<Arch> parse_arch(std::string_view s) {
-  Arch a;
-  std::string_view digits;
-  if (s.starts_with("sm_")) {
-    a.sass = true;
-    digits = s.substr(3);
-  } else if (s.starts_with("compute_")) {
-    a.ptx = true;
-    digits = s.substr(8);
-  } else {
-    const std::size_t plus = s.find('+');
-    std::string_view num = s.substr(0, plus);
-    a.sass = true;
-    a.ptx = plus != std::string_view::npos && text::iequals(s.substr(plus + 1), "PTX");
-    const std::size_t dot = num.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 >= num.size()) {
-      return std::nullopt;
-    }
-    for (char c : num) {
-      if (!text::is_ascii_digit(c) && c != '.') {
-        return std::nullopt;
-      }
-    }
-    a.major = std::stoull(std::string(num.substr(0, dot)));
-    a.minor = std::stoull(std::string(num.substr(dot + 1)));
-    return a;
-  }
-  if (!digits.empty() && (digits.back() == 'a' || digits.back() == 'f')) {
-    a.exact = digits.back() == 'a';
-    digits.remove_suffix(1);
-  }
-  if (digits.size() < 2 || !std::all_of(digits.begin(), digits.end(), text::is_ascii_digit)) {
-    return std::nullopt;
-  }
-  a.major = std::stoull(std::string(digits.substr(0, digits.size() - 1)));
-  a.minor = static_cast<std::uint64_t>(digits.back() - '0');
-  return a;
-}
-
-// Words of a GPU name, upper case, split on space, `-` and `_`.
-std::vector<std::string> words(std::string_view s) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : s) {
-    if (c == ' ' || c == '-' || c == '_') {
-      if (!cur.empty()) {
-        out.push_back(std::move(cur));
-        cur.clear();
-      }
-    } else {
-      cur += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    }
-  }
-  if (!cur.empty()) {
-    out.push_back(std::move(cur));
-  }
-  return out;
-}
-
-bool matches_words(std::string_view name, std::string_view pattern) {
-  const auto n = words(name);
-  const auto p = words(pattern);
-  if (p.empty() || p.size() > n.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i + p.size() <= n.size(); ++i) {
-    if (std::equal(p.begin(), p.end(), n.begin() + static_cast<std::ptrdiff_t>(i))) {
-      return true;
-    }
-  }
-  return false;
-}
-
 struct Scope {
   const FrameworkBuild* framework = nullptr;
   const FrameworkBuild* other = nullptr;
   const GpuDevice* device = nullptr;
+  const facts::LibraryUse* library = nullptr;
 };
+
+// `cuDNN` for `cudnn`: the names NVIDIA uses, for titles.
+std::string library_title(std::string_view name) {
+  constexpr std::pair<std::string_view, std::string_view> k_titles[] = {
+      {"cudart", "the CUDA runtime"}, {"cublas", "cuBLAS"},     {"cublaslt", "cuBLASLt"},
+      {"cudnn", "cuDNN"},             {"nccl", "NCCL"},         {"nvjitlink", "nvJitLink"},
+      {"cufft", "cuFFT"},             {"cusparse", "cuSPARSE"}, {"cusolver", "cuSOLVER"},
+      {"curand", "cuRAND"},           {"nvrtc", "NVRTC"},       {"cupti", "CUPTI"}};
+  for (const auto& [n, t] : k_titles) {
+    if (n == name) {
+      return std::string(t);
+    }
+  }
+  return std::string(name);
+}
 
 class Evaluator {
  public:
@@ -326,16 +260,10 @@ class Evaluator {
         note(label + ": built for NCCL " + sourced(fw.nccl));
         return f == Field::fw_nccl ? make_version(fw.nccl.value)
                                    : major_value(make_version(fw.nccl.value));
-      case Field::fw_gpu_build: {
-        std::string files;
-        for (const std::string& e : fw.evidence) {
-          files += files.empty() ? " (" : ", ";
-          files += e;
-        }
+      case Field::fw_gpu_build:
         note(label + ": " + (fw.gpu_build ? "GPU build" : "CPU-only build") +
-             (files.empty() ? "" : files + ")"));
+             (fw.cuda.value.empty() ? "" : " for CUDA " + sourced(fw.cuda)));
         return make_bool(fw.gpu_build);
-      }
       case Field::fw_archs: {
         Value v;
         if (fw.archs.empty()) {
@@ -344,9 +272,44 @@ class Evaluator {
         }
         v.type = Type::list;
         v.list = fw.archs;
-        note(label + ": compiled for " + show(v));
+        note(label + ": compiled for " + show(v) +
+             (fw.archs_source.empty() ? "" : " (" + fw.archs_source + ")"));
         return v;
       }
+      case Field::fw_cuda_install:
+        return fw.cuda_install.empty() ? Value{} : make_string(fw.cuda_install);
+      case Field::fw_libs_found:
+      case Field::fw_libs_missing: {
+        std::vector<std::string> missing;
+        std::int64_t found = 0;
+        for (const facts::LibraryUse& lib : fw.libraries) {
+          if (lib.how == "missing") {
+            missing.push_back(library_title(lib.library) + " " + lib.major);
+          } else {
+            ++found;
+          }
+        }
+        if (fw.libraries.empty()) {
+          return Value{};
+        }
+        note(label + ": " + std::to_string(found) + " of " +
+             std::to_string(fw.libraries.size()) + " CUDA libraries found" +
+             (missing.empty() ? "" : "; missing: " + show(list_value(missing))));
+        if (f == Field::fw_libs_found) {
+          return make_int(found);
+        }
+        return missing.empty() ? Value{} : list_value(missing);
+      }
+      case Field::fw_archs_source:
+        return fw.archs_source.empty() ? Value{} : make_string(fw.archs_source);
+      case Field::fw_cudnn_package:
+        for (const facts::CudaPin& pin : fw.cuda_pins) {
+          if (pin.library == "cudnn") {
+            note(label + ": pins " + pin.requirement);
+            return make_string(pin.package);
+          }
+        }
+        return Value{};
       default:
         return Value{};
     }
@@ -355,6 +318,68 @@ class Evaluator {
   static Value major_value(const Value& v) {
     auto m = major_of(v);
     return m ? make_int(*m) : Value{};
+  }
+
+  Value library_field(const facts::LibraryUse& lib, Field f) {
+    const std::string what = library_title(lib.library) + " " + lib.major;
+    switch (f) {
+      case Field::lib_name:
+        return make_string(lib.library);
+      case Field::lib_title:
+        return make_string(library_title(lib.library));
+      case Field::lib_major:
+        return lib.major.empty() ? Value{} : major_value(make_version(lib.major));
+      case Field::lib_need:
+        if (!lib.need.value.empty()) {
+          note(what + " needed: " + sourced(lib.need));
+        }
+        return make_version(lib.need.value);
+      case Field::lib_how:
+      case Field::lib_path:
+      case Field::lib_version:
+      case Field::lib_package:
+        if (lib.how == "missing") {
+          note(what + ": no file found");
+        } else {
+          note(what + " used: " + lib.path + " (" + lib.how +
+               (lib.package.empty() ? "" : ", " + lib.package + "'s copy") + ", version " +
+               sourced(lib.version) + ")");
+        }
+        if (f == Field::lib_how) {
+          return make_string(lib.how);
+        }
+        if (f == Field::lib_path) {
+          return lib.path.empty() ? Value{} : make_string(lib.path);
+        }
+        if (f == Field::lib_package) {
+          return lib.package.empty() ? Value{} : make_string(lib.package);
+        }
+        return make_version(lib.version.value);
+      case Field::lib_cuda_major:
+        if (lib.cuda_major.value.empty()) {
+          return Value{};
+        }
+        note(lib.path + " is built for CUDA " + lib.cuda_major.value + " (" +
+             lib.cuda_major.source + ")");
+        return major_value(make_version(lib.cuda_major.value));
+      case Field::lib_users: {
+        if (lib.users.size() > 1) {
+          note(lib.path + " is used by " + show(list_value(lib.users)));
+        }
+        return lib.users.empty() ? Value{} : list_value(lib.users);
+      }
+      case Field::lib_fix:
+        return lib.fix.empty() ? Value{} : make_string(lib.fix);
+      default:
+        return Value{};
+    }
+  }
+
+  static Value list_value(const std::vector<std::string>& items) {
+    Value v;
+    v.type = Type::list;
+    v.list = items;
+    return v;
   }
 
   Value field(const Node& n) {
@@ -394,6 +419,18 @@ class Evaluator {
         return n.field == Field::device_name ? make_string(d.name)
                                              : make_version(d.compute_capability);
       }
+      case Field::lib_name:
+      case Field::lib_title:
+      case Field::lib_major:
+      case Field::lib_need:
+      case Field::lib_how:
+      case Field::lib_path:
+      case Field::lib_version:
+      case Field::lib_package:
+      case Field::lib_cuda_major:
+      case Field::lib_users:
+      case Field::lib_fix:
+        return m_scope.library == nullptr ? Value{} : library_field(*m_scope.library, n.field);
       default: {
         const bool is_other = n.text.starts_with("other.");
         const FrameworkBuild* fw = is_other ? m_scope.other : m_scope.framework;
@@ -440,6 +477,16 @@ class Evaluator {
       }
       case Function::major:
         return major_value(args[0]);
+      case Function::minor:
+        return args[0].type == Type::version
+                   ? make_int(static_cast<std::int64_t>(release_at(*args[0].version, 1)))
+                   : Value{};
+      case Function::major_minor:
+        if (args[0].type != Type::version) {
+          return Value{};
+        }
+        return make_version(std::to_string(release_at(*args[0].version, 0)) + "." +
+                            std::to_string(release_at(*args[0].version, 1)));
       case Function::cuda_min_driver:
         return cuda_min_driver(args[0]);
       case Function::cuda_compat_driver: {
@@ -471,7 +518,7 @@ class Evaluator {
       }
       case Function::gpu_compute_capability:
         for (const GpuModel& g : m_kb.gpus) {
-          if (args[0].type == Type::string && matches_words(args[0].text, g.pattern)) {
+          if (args[0].type == Type::string && detail::matches_words(args[0].text, g.pattern)) {
             note_kb(g.entry, g.pattern + " has compute capability " + g.compute_capability.text);
             return make_version(g.compute_capability);
           }
@@ -499,6 +546,101 @@ class Evaluator {
           note("system library folders were not searched (--site)");
         }
         return make_bool(m_in.builds.system_searched);
+      case Function::env:
+        return environment(args[0]);
+      case Function::compat_driver:
+        return compat_driver();
+      case Function::data_center_gpus:
+        return data_center_gpus();
+      case Function::gpu_segment: {
+        const GpuModel* g = gpu_model(args[0]);
+        return g == nullptr || g->segment.empty() ? Value{} : make_string(g->segment);
+      }
+      case Function::build_with_arch:
+        return build_with_arch(args[0], args[1]);
+    }
+    return Value{};
+  }
+
+  Value environment(const Value& name) {
+    if (name.type != Type::string) {
+      return Value{};
+    }
+    const auto* env = m_in.environment;
+    const auto it = env == nullptr ? Environment::const_iterator{} : env->find(name.text);
+    if (env == nullptr || it == env->end()) {
+      note(name.text + " is not set");
+      return Value{};
+    }
+    note(name.text + "=" + it->second + " (environment)");
+    return make_string(it->second);
+  }
+
+  Value compat_driver() {
+    for (const facts::CudaLibrary& lib : m_in.builds.compat_libcuda) {
+      if (lib.found_via == "LD_LIBRARY_PATH" || lib.found_via == "ld.so.cache") {
+        note("cuda-compat libcuda " + lib.version + " at " + lib.path + " (" + lib.found_via +
+             ", ahead of the driver's libcuda)");
+        return make_version(lib.version);
+      }
+      note("cuda-compat libcuda " + lib.version + " at " + lib.path +
+           " is installed but not in the library path");
+    }
+    if (m_in.builds.compat_libcuda.empty()) {
+      note("no cuda-compat libcuda found");
+    }
+    return Value{};
+  }
+
+  const GpuModel* gpu_model(const Value& name) {
+    for (const GpuModel& g : m_kb.gpus) {
+      if (name.type == Type::string && detail::matches_words(name.text, g.pattern)) {
+        note_kb(g.entry, g.pattern + ": compute capability " + g.compute_capability.text +
+                             (g.segment.empty() ? "" : ", " + g.segment));
+        return &g;
+      }
+    }
+    return nullptr;
+  }
+
+  Value data_center_gpus() {
+    if (m_in.gpu.devices.empty()) {
+      return make_bool(false);
+    }
+    for (const GpuDevice& d : m_in.gpu.devices) {
+      const GpuModel* g = gpu_model(make_string(d.name));
+      if (g == nullptr || g->segment != "data-center") {
+        note("GPU " + std::to_string(d.index) + ": " + d.name +
+             (g == nullptr ? " is not in gpus.toml" : " is not a data-center GPU"));
+        return make_bool(false);
+      }
+    }
+    return make_bool(true);
+  }
+
+  // The first frameworks.toml release of `framework` whose archs cover `cc` (file order:
+  // newest first), as `torch==2.15.* (cu126, https://download.pytorch.org/whl/cu126)`.
+  Value build_with_arch(const Value& framework, const Value& cc) {
+    if (framework.type != Type::string || cc.type != Type::version) {
+      return Value{};
+    }
+    const std::uint64_t major = release_at(*cc.version, 0);
+    const std::uint64_t minor = release_at(*cc.version, 1);
+    for (const FrameworkRelease& r : m_kb.releases) {
+      if (r.framework != framework.text || r.archs.empty() ||
+          !(detail::has_sass(r.archs, major, minor) || detail::has_ptx(r.archs, major, minor))) {
+        continue;
+      }
+      std::string out = r.framework + r.versions.to_string();
+      std::string detail = r.variant;
+      if (!r.index_url.empty()) {
+        detail += (detail.empty() ? "" : ", ") + r.index_url;
+      }
+      if (!detail.empty()) {
+        out += " (" + detail + ")";
+      }
+      note_kb(r.entry, out + " is built for " + show(list_value(r.archs)));
+      return make_string(out);
     }
     return Value{};
   }
@@ -534,27 +676,14 @@ class Evaluator {
     return make_version(best->min_driver);
   }
 
-  Value arch_test(Function f, const Value& archs, const Value& cc) {
+  static Value arch_test(Function f, const Value& archs, const Value& cc) {
     if (archs.type != Type::list || cc.type != Type::version) {
       return make_bool(false);
     }
     const std::uint64_t major = release_at(*cc.version, 0);
     const std::uint64_t minor = release_at(*cc.version, 1);
-    for (const std::string& s : archs.list) {
-      const auto a = parse_arch(s);
-      if (!a) {
-        continue;
-      }
-      if (f == Function::has_sass && a->sass && a->major == major &&
-          (a->exact ? a->minor == minor : a->minor <= minor)) {
-        return make_bool(true);
-      }
-      if (f == Function::has_ptx && a->ptx &&
-          (a->major < major || (a->major == major && a->minor <= minor))) {
-        return make_bool(true);
-      }
-    }
-    return make_bool(false);
+    return make_bool(f == Function::has_sass ? detail::has_sass(archs.list, major, minor)
+                                             : detail::has_ptx(archs.list, major, minor));
   }
 
   Value library(Function f, const Value& name, const Value& major) {
@@ -666,6 +795,13 @@ std::vector<Scope> scopes(ForEach fe, const KbInput& in) {
       for (std::size_t i = 0; i < fws.size(); ++i) {
         for (std::size_t j = i + 1; j < fws.size(); ++j) {
           out.push_back({&fws[i], &fws[j], nullptr});
+        }
+      }
+      break;
+    case ForEach::framework_library:
+      for (const auto& fw : fws) {
+        for (const auto& lib : fw.libraries) {
+          out.push_back({&fw, nullptr, nullptr, &lib});
         }
       }
       break;

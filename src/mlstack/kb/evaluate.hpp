@@ -8,9 +8,15 @@
 #include "mlstack/kb/kb.hpp"
 #include "mlstack/rules/finding.hpp"
 
+#include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace mlstack::kb {
+
+/// Environment variables as the rules see them (`env("TF_FORCE_GPU_ALLOW_GROWTH")`).
+using Environment = std::map<std::string, std::string, std::less<>>;
 
 /// The facts the KB rules read. References only: the caller owns the facts.
 struct KbInput {
@@ -18,6 +24,8 @@ struct KbInput {
   const facts::Inventory& inventory;
   const facts::GpuFacts& gpu;
   const facts::BuildFacts& builds;
+  // The environment the frameworks will run with (doctor's own); null: every variable unset.
+  const Environment* environment = nullptr;
 };
 
 /// Runs every `[[rule]]` of `kb` over `input`: one finding per rule and binding whose `when`

@@ -2,6 +2,7 @@
 #include "mlstack/kb/expression.hpp"
 
 #include "mlstack/base/text.hpp"
+#include "mlstack/kb/detail/vocabulary.hpp"
 
 #include <array>
 #include <utility>
@@ -27,87 +28,6 @@ std::string_view to_string(Type t) noexcept {
 }
 
 namespace {
-
-struct FieldInfo {
-  std::string_view object;
-  std::string_view name;
-  Field field;
-  Type type;
-};
-
-// `python` and `driver` are always bound; `framework`/`other` by for_each framework(s),
-// `device` by for_each device.
-constexpr std::array<FieldInfo, 29> k_fields = {{
-    {"python", "version", Field::python_version, Type::version},
-    {"driver", "present", Field::driver_present, Type::boolean},
-    {"driver", "version", Field::driver_version, Type::version},
-    {"driver", "cuda", Field::driver_cuda, Type::version},
-    {"framework", "name", Field::fw_name, Type::string},
-    {"framework", "distribution", Field::fw_distribution, Type::string},
-    {"framework", "version", Field::fw_version, Type::version},
-    {"framework", "cuda", Field::fw_cuda, Type::version},
-    {"framework", "cuda_major", Field::fw_cuda_major, Type::integer},
-    {"framework", "cudnn", Field::fw_cudnn, Type::version},
-    {"framework", "cudnn_major", Field::fw_cudnn_major, Type::integer},
-    {"framework", "nccl", Field::fw_nccl, Type::version},
-    {"framework", "nccl_major", Field::fw_nccl_major, Type::integer},
-    {"framework", "gpu_build", Field::fw_gpu_build, Type::boolean},
-    {"framework", "archs", Field::fw_archs, Type::list},
-    {"other", "name", Field::fw_name, Type::string},
-    {"other", "distribution", Field::fw_distribution, Type::string},
-    {"other", "version", Field::fw_version, Type::version},
-    {"other", "cuda", Field::fw_cuda, Type::version},
-    {"other", "cuda_major", Field::fw_cuda_major, Type::integer},
-    {"other", "cudnn", Field::fw_cudnn, Type::version},
-    {"other", "cudnn_major", Field::fw_cudnn_major, Type::integer},
-    {"other", "nccl", Field::fw_nccl, Type::version},
-    {"other", "nccl_major", Field::fw_nccl_major, Type::integer},
-    {"other", "gpu_build", Field::fw_gpu_build, Type::boolean},
-    {"other", "archs", Field::fw_archs, Type::list},
-    {"device", "index", Field::device_index, Type::integer},
-    {"device", "name", Field::device_name, Type::string},
-    {"device", "compute_capability", Field::device_compute_capability, Type::version},
-}};
-
-struct FunctionInfo {
-  std::string_view name;
-  Function function;
-  std::vector<Type> params;  // empty with `variadic_strings`: one or more string literals
-  bool variadic_strings;
-  Type result;
-};
-
-const std::vector<FunctionInfo>& functions() {
-  static const std::vector<FunctionInfo> k_functions = {
-      {"installed", Function::installed, {}, true, Type::boolean},
-      {"version", Function::version, {}, true, Type::version},
-      {"major", Function::major, {Type::version}, false, Type::integer},
-      {"cuda_min_driver", Function::cuda_min_driver, {Type::version}, false, Type::version},
-      {"cuda_compat_driver", Function::cuda_compat_driver, {Type::version}, false, Type::version},
-      {"cuda_min_cc", Function::cuda_min_cc, {Type::version}, false, Type::version},
-      {"gpu_compute_capability",
-       Function::gpu_compute_capability,
-       {Type::string},
-       false,
-       Type::version},
-      {"has_sass", Function::has_sass, {Type::list, Type::version}, false, Type::boolean},
-      {"has_ptx", Function::has_ptx, {Type::list, Type::version}, false, Type::boolean},
-      {"library_found",
-       Function::library_found,
-       {Type::string, Type::integer},
-       false,
-       Type::boolean},
-      {"library_version",
-       Function::library_version,
-       {Type::string, Type::integer},
-       false,
-       Type::version},
-      {"gpu_build", Function::gpu_build, {Type::string}, false, Type::boolean},
-      {"device_count", Function::device_count, {}, false, Type::integer},
-      {"system_searched", Function::system_searched, {}, false, Type::boolean},
-  };
-  return k_functions;
-}
 
 enum class Tok : std::uint8_t {
   end,
@@ -594,7 +514,7 @@ class Parser {
       n.length = member.begin + member.length - t.begin;
       n.text = t.text + "." + member.text;
       bool object_known = false;
-      for (const FieldInfo& f : k_fields) {
+      for (const detail::FieldInfo& f : detail::fields()) {
         object_known = object_known || f.object == t.text;
         if (f.object == t.text && f.name == member.text) {
           n.kind = Node::Kind::field;
@@ -609,7 +529,7 @@ class Parser {
       if (!object_known) {
         return unexpected(error_at(t, "unknown name `" + t.text +
                                           "`; expected `python`, `driver`, `framework`, "
-                                          "`other` or `device`"));
+                                          "`other`, `device` or `library`"));
       }
       return unexpected(
           error_at(member, "unknown field `" + member.text + "` of `" + t.text + "`"));
@@ -620,8 +540,8 @@ class Parser {
   }
 
   Result<Node> parse_call(const Token& name) {
-    const FunctionInfo* info = nullptr;
-    for (const FunctionInfo& f : functions()) {
+    const detail::FunctionInfo* info = nullptr;
+    for (const detail::FunctionInfo& f : detail::functions()) {
       if (f.name == name.text) {
         info = &f;
       }
@@ -699,9 +619,7 @@ class Parser {
 const Node* node_use(const Node& n, Binding b) {
   if (n.kind == Node::Kind::field) {
     const std::string_view object = std::string_view(n.text).substr(0, n.text.find('.'));
-    if ((b == Binding::framework && object == "framework") ||
-        (b == Binding::other && object == "other") ||
-        (b == Binding::device && object == "device")) {
+    if (detail::binding_of(object) == b) {
       return &n;
     }
   }

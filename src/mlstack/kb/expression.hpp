@@ -21,7 +21,7 @@ enum class Type : std::uint8_t { boolean, integer, string, version, list, none }
 [[nodiscard]] std::string_view to_string(Type t) noexcept;
 
 /// What a rule iterates over (`for_each`); each binding makes its names usable in `when`.
-enum class Binding : std::uint8_t { framework, other, device };
+enum class Binding : std::uint8_t { framework, other, device, library };
 
 /// The facts an expression can read (`framework.cuda`, `driver.version`, ...).
 enum class Field : std::uint8_t {
@@ -40,9 +40,25 @@ enum class Field : std::uint8_t {
   fw_nccl_major,
   fw_gpu_build,
   fw_archs,
+  fw_archs_source,
+  fw_cudnn_package,
+  fw_cuda_install,
+  fw_libs_found,
+  fw_libs_missing,
   device_index,
   device_name,
   device_compute_capability,
+  lib_name,
+  lib_title,
+  lib_major,
+  lib_need,
+  lib_how,
+  lib_path,
+  lib_version,
+  lib_package,
+  lib_cuda_major,
+  lib_users,
+  lib_fix,
 };
 
 /// The built-in functions. Each is a fact query or a table lookup; none is a rule.
@@ -50,6 +66,8 @@ enum class Function : std::uint8_t {
   installed,           // installed(name, ...) -> boolean: any of the distributions installed
   version,             // version(name, ...) -> version: of the first installed, else none
   major,               // major(version) -> integer
+  minor,               // minor(version) -> integer: the second release number (0 when absent)
+  major_minor,         // major_minor(version) -> version: the first two release numbers
   cuda_min_driver,     // cuda_min_driver(cuda) -> version: cuda.toml [[toolkit]]
   cuda_compat_driver,  // cuda_compat_driver(cuda) -> version: cuda.toml [[minor_version_compat]]
   cuda_min_cc,         // cuda_min_cc(cuda) -> version: cuda.toml [[arch_floor]]
@@ -61,6 +79,11 @@ enum class Function : std::uint8_t {
   gpu_build,               // gpu_build(framework_name) -> boolean: a GPU build of it is installed
   device_count,            // device_count() -> integer
   system_searched,         // system_searched() -> bool: system library folders were searched
+  env,                     // env(name) -> string: the environment variable, none when unset
+  compat_driver,           // compat_driver() -> version: the cuda-compat libcuda in the path
+  data_center_gpus,        // data_center_gpus() -> boolean: every GPU is a data-center model
+  gpu_segment,             // gpu_segment(name) -> string: gpus.toml `segment`
+  build_with_arch,         // build_with_arch(framework, cc) -> string: frameworks.toml release
 };
 
 /// One node of a parsed expression. Spans are byte offsets into the expression text.
@@ -115,7 +138,8 @@ class Expression {
   [[nodiscard]] const std::string& text() const noexcept { return m_text; }
   [[nodiscard]] const Node& root() const noexcept { return *m_root; }
   [[nodiscard]] Type type() const noexcept { return m_root->type; }
-  /// Whether a name of `b` (`framework.`, `other.`, `device.`) occurs in the expression.
+  /// Whether a name of `b` (`framework.`, `other.`, `device.`, `library.`) occurs in the
+  /// expression.
   [[nodiscard]] bool uses(Binding b) const noexcept;
   /// The first field of `b` in the expression (for error spans), or null.
   [[nodiscard]] const Node* first_use(Binding b) const noexcept;

@@ -80,6 +80,7 @@ struct FrameworkRelease {
   std::string python;              // specifier set as text, `>=3.7,<3.11`
   std::vector<std::string> archs;  // `sm_75`, `compute_90`
   std::string numpy;               // the NumPy it was built against (`1`, `2`) when sourced
+  std::string index_url;  // the package index that serves this variant, when it is not PyPI
 };
 
 /// memory.toml `[[knob]]`: a setting that controls a framework's GPU memory.
@@ -93,7 +94,7 @@ struct MemoryKnob {
 };
 
 /// What a rule iterates over.
-enum class ForEach { once, framework, device, framework_device, framework_pair };
+enum class ForEach { once, framework, device, framework_device, framework_pair, framework_library };
 
 /// rules.toml / conflicts.toml `[[rule]]`: a finding, written in the rule language.
 struct Rule {

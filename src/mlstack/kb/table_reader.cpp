@@ -282,9 +282,12 @@ Result<ForEach> parse_for_each(const FileContext& f, Where w, const std::string&
   if (s == "framework_pair") {
     return ForEach::framework_pair;
   }
+  if (s == "framework_library") {
+    return ForEach::framework_library;
+  }
   return unexpected(f.error(w,
-                            "expected `for_each` framework, device, framework_device or "
-                            "framework_pair, found `" +
+                            "expected `for_each` framework, device, framework_device, "
+                            "framework_pair or framework_library, found `" +
                                 s + "`"));
 }
 
@@ -293,11 +296,13 @@ bool binds(ForEach fe, Binding b) {
   switch (b) {
     case Binding::framework:
       return fe == ForEach::framework || fe == ForEach::framework_device ||
-             fe == ForEach::framework_pair;
+             fe == ForEach::framework_pair || fe == ForEach::framework_library;
     case Binding::other:
       return fe == ForEach::framework_pair;
     case Binding::device:
       return fe == ForEach::device || fe == ForEach::framework_device;
+    case Binding::library:
+      return fe == ForEach::framework_library;
   }
   return false;
 }
@@ -310,6 +315,8 @@ std::string_view binding_name(Binding b) {
       return "other";
     case Binding::device:
       return "device";
+    case Binding::library:
+      return "library";
   }
   return "";
 }
@@ -322,12 +329,14 @@ std::string_view binding_hint(Binding b) {
       return "framework_pair";
     case Binding::device:
       return "device";
+    case Binding::library:
+      return "framework_library";
   }
   return "";
 }
 
 Result<void> check_bindings(const FileContext& f, TableReader& r, const Rule& rule) {
-  for (Binding b : {Binding::framework, Binding::other, Binding::device}) {
+  for (Binding b : {Binding::framework, Binding::other, Binding::device, Binding::library}) {
     if (binds(rule.for_each, b)) {
       continue;
     }
@@ -442,7 +451,9 @@ Result<void> read_table(const FileContext& f, const FlatRow& table, Kb& kb) {
     MLSTACK_TRY_ASSIGN(auto nccl, r.optional_string("nccl"));
     MLSTACK_TRY_ASSIGN(auto python, r.optional_string("python"));
     MLSTACK_TRY_ASSIGN(auto numpy, r.optional_string("numpy"));
+    MLSTACK_TRY_ASSIGN(auto index_url, r.optional_string("index_url"));
     MLSTACK_TRY_ASSIGN(row.archs, r.strings("archs"));
+    row.index_url = index_url.value_or("");
     row.variant = variant.value_or("");
     row.cuda = cuda.value_or("");
     row.cudnn = cudnn.value_or("");

@@ -76,6 +76,8 @@ void render_gpu(const facts::GpuFacts& gpu, std::ostream& out, const Style& st) 
   out << st.paint("1", "GPU") << '\n';
   if (!gpu.driver_present) {
     out << "  no NVIDIA driver\n";
+    out << "  checks       partial: without a driver, the driver-version and architecture rules\n"
+           "               cannot run; the environment's own checks still do\n";
   } else {
     out << fmt::format("  driver       {} (from {})\n", or_unknown(gpu.driver_version),
                        gpu.source);
@@ -115,6 +117,23 @@ void render_builds(const facts::BuildFacts& builds, std::ostream& out, const Sty
       out << fmt::format("      NCCL   {}\n", sourced_text(f.nccl));
       if (!f.archs.empty()) {
         out << fmt::format("      archs  {}\n", fmt::join(f.archs, " "));
+        out << fmt::format("             ({})\n", f.archs_source);
+      } else {
+        out << "      archs  unknown\n";
+      }
+      for (const facts::LibraryUse& u : f.libraries) {
+        if (u.library != "cudnn" && u.library != "nccl" && u.how != "missing") {
+          continue;
+        }
+        if (u.how == "missing") {
+          out << fmt::format("      loads  {} {}: not found\n", u.library, u.major);
+          continue;
+        }
+        out << fmt::format("      loads  {} {} {} ({}{}{})\n", u.library, or_unknown(u.version.value),
+                           u.path, u.how,
+                           u.package.empty() || u.how != "wheel" ? "" : ", " + u.package,
+                           u.cuda_major.value.empty() ? ""
+                                                      : ", for CUDA " + u.cuda_major.value);
       }
     }
   }
@@ -123,6 +142,10 @@ void render_builds(const facts::BuildFacts& builds, std::ostream& out, const Sty
   for (const facts::CudaLibrary& l : builds.cuda_libraries) {
     out << fmt::format("  {:<10} {:<14} {:<6} {}\n", l.name, or_unknown(l.version), l.origin,
                        l.path);
+  }
+  for (const facts::CudaLibrary& l : builds.compat_libcuda) {
+    out << fmt::format("  {:<10} {:<14} {:<6} {} (cuda-compat, {})\n", l.name,
+                       or_unknown(l.version), l.origin, l.path, l.found_via);
   }
   out << '\n';
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/kb/evaluate.hpp"
 
+#include "mlstack/cudalibs/library_uses.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -49,14 +51,30 @@ FrameworkBuild build(std::string name, std::string version, std::string cuda, st
   return b;
 }
 
-facts::CudaLibrary lib(std::string name, std::string version) {
+facts::CudaLibrary lib(std::string name, std::string version, std::string package = "") {
   facts::CudaLibrary l;
   l.name = name;
   l.version = version;
   l.version_source = "dist-info";
-  l.path = "/venv/lib/python3.11/site-packages/nvidia/" + name + "/lib/lib" + name + ".so";
+  l.path = "/venv/lib/python3.11/site-packages/nvidia/" + name + "/lib/lib" + name + ".so." +
+           version.substr(0, version.find('.'));
   l.origin = "wheel";
+  l.package = std::move(package);
   return l;
+}
+
+facts::CudaPin pin(std::string package, std::string library, std::string specifier,
+                   std::string extra = "") {
+  facts::CudaPin p;
+  p.package = std::move(package);
+  p.library = std::move(library);
+  p.specifier = std::move(specifier);
+  p.requirement = p.package + p.specifier;
+  if (p.specifier.starts_with("==")) {
+    p.version = p.specifier.substr(2);
+  }
+  p.extra = std::move(extra);
+  return p;
 }
 
 struct Scenario {
@@ -93,12 +111,35 @@ struct Scenario {
     builds.frameworks.push_back(std::move(b));
     return *this;
   }
-  Scenario& library(std::string name, std::string version) {
-    builds.cuda_libraries.push_back(lib(std::move(name), std::move(version)));
+  Environment environment;
+
+  Scenario& library(std::string name, std::string version, std::string package = "") {
+    builds.cuda_libraries.push_back(lib(std::move(name), std::move(version), std::move(package)));
     return *this;
   }
+  Scenario& env(std::string name, std::string value) {
+    environment[std::move(name)] = std::move(value);
+    return *this;
+  }
+  Scenario& compat(std::string version, std::string found_via) {
+    facts::CudaLibrary l;
+    l.name = "libcuda";
+    l.version = version;
+    l.path = "/usr/local/cuda-13.0/compat/libcuda.so." + version;
+    l.origin = "system";
+    l.found_via = std::move(found_via);
+    builds.compat_libcuda.push_back(std::move(l));
+    return *this;
+  }
+  /// The builds as doctor hands them to the rules: each framework's library uses resolved.
+  [[nodiscard]] BuildFacts resolved() const {
+    BuildFacts b = builds;
+    cudalibs::resolve_library_uses(b);
+    return b;
+  }
   std::vector<rules::Finding> run() const {
-    return evaluate(embedded(), KbInput{python, inventory, gpu, builds});
+    const BuildFacts b = resolved();
+    return evaluate(embedded(), KbInput{python, inventory, gpu, b, &environment});
   }
 };
 
@@ -133,7 +174,8 @@ Scenario healthy() {
   ort.distribution = "onnxruntime-gpu";
   s.framework(ort);
   s.installed("numpy", "2.3.1").installed("protobuf", "6.31.1").installed("ml-dtypes", "0.5.3");
-  s.library("cudart", "13.0.96").library("cudnn", "9.19.0.56").library("nccl", "2.28.9");
+  s.library("cudart", "13.0.96").library("cublas", "13.1.0.3").library("nvrtc", "13.0.88");
+  s.library("cudnn", "9.19.0.56").library("nccl", "2.28.9");
   return s;
 }
 
@@ -184,7 +226,7 @@ TEST(KbEvaluate, ProtobufBelow421IsFine) {
 
 TEST(KbEvaluate, DriverTooOldForCuda13Torch) {
   Scenario s;
-  s.driver("570.86.15", "12.8").device("NVIDIA H100 80GB HBM3", "9.0");
+  s.driver("570.86.15", "12.8").device("NVIDIA GeForce RTX 4090", "8.9");
   s.framework(build("torch", "2.11.0+cu130", "13.0", "9.19.0.56",
                     {"sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"}));
   s.library("cudart", "13.0.96").library("cudnn", "9.19.0.56");
@@ -195,12 +237,56 @@ TEST(KbEvaluate, DriverTooOldForCuda13Torch) {
             "torch 2.11.0+cu130 is built for CUDA 13.0, which needs NVIDIA driver >= 580, but the "
             "driver is 570.86.15");
   EXPECT_NE(f.why.find("minor-version compatibility"), std::string::npos);
-  EXPECT_NE(f.why.find("Forward compatibility"), std::string::npos);
-  EXPECT_NE(f.fix.find("CUDA 13.0 ships with 580.65.06"), std::string::npos) << f.fix;
+  EXPECT_NE(f.why.find("forward compatibility"), std::string::npos);
+  EXPECT_NE(f.fix.find("CUDA 13.0 needs >= 580.65.06 for every feature"), std::string::npos)
+      << f.fix;
   EXPECT_TRUE(has_line(f.evidence, "NVIDIA driver 570.86.15 (nvml)"));
   EXPECT_TRUE(has_line(f.evidence, "torch 2.11.0+cu130: built for CUDA 13.0 (torch/version.py)"));
-  EXPECT_TRUE(has_line(f.evidence, "kb cuda-13-minor-compat: CUDA 13.x runs on driver >= 580"));
+  EXPECT_TRUE(has_line(f.evidence, "GPU 0: NVIDIA GeForce RTX 4090 is not a data-center GPU"));
   EXPECT_TRUE(f.evidence.back().starts_with("source: https://docs.nvidia.com/deploy/"));
+}
+
+// CUDA forward compatibility: on data-center GPUs the cuda-compat package's libcuda runs a
+// newer toolkit on an older driver branch (docs.nvidia.com/deploy/cuda-compatibility).
+TEST(KbEvaluate, ForwardCompatibilityOnDataCenterGpus) {
+  auto base = [] {
+    Scenario s;
+    s.driver("570.86.15", "12.8").device("NVIDIA H100 80GB HBM3", "9.0");
+    s.framework(build("torch", "2.11.0+cu130", "13.0", "9.19.0.56",
+                      {"sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"}));
+    s.library("cudart", "13.0.96").library("cudnn", "9.19.0.56");
+    return s;
+  };
+  Scenario absent = base();
+  auto fs = absent.run();
+  ASSERT_EQ(ids(fs), std::vector<std::string>{"GPU-DRIVER-COMPAT-MISSING"});
+  EXPECT_EQ(fs[0].severity, rules::Severity::warning);
+  EXPECT_NE(fs[0].fix.find("install cuda-compat-13-0"), std::string::npos) << fs[0].fix;
+  EXPECT_NE(fs[0].fix.find("/usr/local/cuda-13.0/compat on LD_LIBRARY_PATH"), std::string::npos);
+  EXPECT_TRUE(has_line(fs[0].evidence, "no cuda-compat libcuda found"));
+
+  Scenario installed_only = base();
+  installed_only.compat("580.65.06", "cuda-root");
+  fs = installed_only.run();
+  ASSERT_EQ(ids(fs), std::vector<std::string>{"GPU-DRIVER-COMPAT-MISSING"});
+  EXPECT_TRUE(has_line(fs[0].evidence, "is installed but not in the library path"));
+
+  Scenario active = base();
+  active.compat("580.65.06", "LD_LIBRARY_PATH");
+  fs = active.run();
+  ASSERT_EQ(ids(fs), std::vector<std::string>{"GPU-DRIVER-FORWARD-COMPAT"});
+  EXPECT_EQ(fs[0].severity, rules::Severity::info);
+  EXPECT_EQ(fs[0].title,
+            "torch 2.11.0+cu130 (CUDA 13.0) runs on driver 570.86.15 through CUDA forward "
+            "compatibility (cuda-compat libcuda 580.65.06)");
+
+  Scenario too_old_compat = base();
+  too_old_compat.compat("575.57.08", "LD_LIBRARY_PATH");
+  EXPECT_EQ(ids(too_old_compat.run()), std::vector<std::string>{"GPU-DRIVER-COMPAT-MISSING"});
+
+  Scenario mixed = base();  // forward compatibility needs every GPU to be a data-center one
+  mixed.device("NVIDIA GeForce RTX 4090", "8.9").compat("580.65.06", "LD_LIBRARY_PATH");
+  EXPECT_EQ(ids(mixed.run()), std::vector<std::string>{"GPU-DRIVER-TOO-OLD"});
 }
 
 TEST(KbEvaluate, OlderDriverOfTheSameBranchIsMinorVersionCompatibility) {
@@ -212,7 +298,6 @@ TEST(KbEvaluate, OlderDriverOfTheSameBranchIsMinorVersionCompatibility) {
   const auto fs = s.run();
   ASSERT_EQ(ids(fs), std::vector<std::string>{"GPU-DRIVER-MINOR-COMPAT"});
   EXPECT_EQ(fs[0].severity, rules::Severity::info);
-  EXPECT_TRUE(has_line(fs[0].evidence, "unverified"));
 }
 
 TEST(KbEvaluate, Cuda13TorchOnVoltaHasNoKernels) {
@@ -245,6 +330,9 @@ TEST(KbEvaluate, ArchChecksFollowBinaryAndPtxCompatibility) {
       {{"sm_60", "sm_70", "sm_80", "sm_89", "compute_90"}, "12.0", {"GPU-ARCH-PTX-JIT"}},
       {{"sm_100"}, "12.0", {"GPU-ARCH-MISSING"}},                 // 10.x cubins not on 12.x
       {{"7.5", "8.0", "9.0+PTX"}, "10.0", {"GPU-ARCH-PTX-JIT"}},  // TORCH_CUDA_ARCH_LIST
+      {{"sm_90", "compute_90a"}, "10.0", {"GPU-ARCH-MISSING"}},   // `a` PTX: only 9.0
+      {{"sm_100f"}, "10.3", {}},                                  // family code: 10.x
+      {{"sm_103f"}, "10.0", {"GPU-ARCH-MISSING"}},
   };
   for (const Case& c : k_cases) {
     SCOPED_TRACE(c.cc);
@@ -268,24 +356,126 @@ TEST(KbEvaluate, Cuda13BuildWithoutArchListOnPascal) {
                                       "GPU-ARCH-TOOLKIT-FLOOR", "GPU-ARCH-TOOLKIT-FLOOR"}));
 }
 
-TEST(KbEvaluate, CudnnMajorMismatchTorchAndTensorflow211) {
+// cu11 cuDNN 8 and cu12 cuDNN 9 builds coexist (libcudnn.so.8 from nvidia-cudnn-cu11,
+// libcudnn.so.9 from nvidia-cudnn-cu12): no FW-CUDNN-MIX across CUDA majors.
+TEST(KbEvaluate, CudnnMajorsOfTwoCudaMajorsCoexist) {
   Scenario s;
   s.driver("550.54.15", "12.4").device("Tesla T4", "7.5");
-  s.framework(build("torch", "2.4.1+cu121", "12.1", "9.1.0.70",
-                    {"sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"}));
+  FrameworkBuild torch = build("torch", "2.4.1+cu121", "12.1", "9.1.0.70",
+                               {"sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90"});
+  torch.cuda_pins = {pin("nvidia-cudnn-cu12", "cudnn", "==9.1.0.70")};
+  s.framework(torch);
   s.framework(build("tensorflow", "2.11.0", "11.2", "8",
                     {"sm_35", "sm_50", "sm_60", "sm_70", "sm_75", "compute_80"}));
   s.installed("protobuf", "3.19.6").installed("numpy", "1.24.4");
   s.library("cudart", "12.1.105").library("cudart", "11.2.152");
-  s.library("cudnn", "9.1.0.70").library("cudnn", "8.1.0.77");
+  s.library("cudnn", "9.1.0.70", "nvidia-cudnn-cu12").library("cudnn", "8.1.0.77");
+  s.env("TF_FORCE_GPU_ALLOW_GROWTH", "true");
   const auto fs = s.run();
-  EXPECT_EQ(ids(fs), (std::vector<std::string>{"FW-CUDNN-MIX", "FW-CUDA-MAJOR-MIX"}));
+  EXPECT_EQ(ids(fs), (std::vector<std::string>{"FW-CUDA-MAJOR-MIX"}));
+  const rules::Finding* f = find(fs, "FW-CUDA-MAJOR-MIX");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->title,
+            "torch 2.4.1+cu121 (CUDA 12) and tensorflow 2.11.0 (CUDA 11) load two CUDA runtimes");
+  EXPECT_NE(f->why.find("libcudart.so.12 and libcudart.so.11"), std::string::npos) << f->why;
+}
+
+// One CUDA major has one nvidia-cudnn-cuNN distribution: a cuDNN 8 pin and a cuDNN 9 pin of it
+// cannot both be met.
+TEST(KbEvaluate, CudnnMajorMismatchOnOneDistribution) {
+  Scenario s;
+  s.driver("550.54.15", "12.4").device("Tesla T4", "7.5");
+  FrameworkBuild torch = build("torch", "2.3.1+cu121", "12.1", "8.9.2.26", {"sm_75"});
+  torch.cuda_pins = {pin("nvidia-cudnn-cu12", "cudnn", "==8.9.2.26")};
+  FrameworkBuild ort = build("onnxruntime", "1.19.2", "12.2", "9", {"sm_75"});
+  ort.distribution = "onnxruntime-gpu";
+  ort.cuda_pins = {pin("nvidia-cudnn-cu12", "cudnn", "~=9.0", "cudnn")};
+  s.framework(torch).framework(ort);
+  s.library("cudart", "12.1.105").library("cudnn", "8.9.2.26", "nvidia-cudnn-cu12");
+  const auto fs = s.run();
   const rules::Finding* f = find(fs, "FW-CUDNN-MIX");
+  ASSERT_NE(f, nullptr) << ::testing::PrintToString(ids(fs));
+  EXPECT_EQ(f->severity, rules::Severity::error);
+  EXPECT_EQ(f->title,
+            "torch 2.3.1+cu121 needs cuDNN 8 but onnxruntime-gpu 1.19.2 needs cuDNN 9, both from "
+            "nvidia-cudnn-cu12");
+  EXPECT_EQ(f->subjects, (std::vector<std::string>{"torch", "onnxruntime-gpu"}));
+  // ORT then finds no libcudnn.so.9.
+  EXPECT_NE(find(fs, "FW-CUDNN-LIB-MISSING"), nullptr);
+}
+
+// tensorflow[and-cuda] next to torch cu13: the cu12 cuDNN wheel, installed last, overwrote the
+// cu13 one's nvidia/cudnn/lib/libcudnn.so.9, and torch will load a build for CUDA 12.
+TEST(KbEvaluate, OverwrittenSharedCudnnServesTwoCudaMajors) {
+  Scenario s;
+  s.driver("580.159.04", "13.0").device("NVIDIA H200", "9.0");
+  FrameworkBuild torch = build("torch", "2.15.0+cu132", "13.2", "9.26.0.51", {"sm_90"});
+  torch.cuda_pins = {pin("nvidia-cudnn-cu13", "cudnn", "==9.26.0.51")};
+  FrameworkBuild tf = build("tensorflow", "2.21.0", "12.5.1", "9", {"sm_90", "compute_90"});
+  tf.cuda_pins = {pin("nvidia-cudnn-cu12", "cudnn", ">=9.3.0.75,<10.0", "and-cuda")};
+  s.framework(torch).framework(tf).env("TF_FORCE_GPU_ALLOW_GROWTH", "true");
+  s.library("cudart", "13.2.51").library("cudart", "12.9.79");
+  s.library("cudnn", "9.28.0.42", "nvidia-cudnn-cu12");
+  const auto fs = s.run();
+  // Driver 580 is the CUDA 13.0 branch: torch's CUDA 13.2 runs through minor-version
+  // compatibility.
+  EXPECT_EQ(ids(fs), (std::vector<std::string>{"GPU-DRIVER-MINOR-COMPAT", "FW-LIB-CUDA-MISMATCH",
+                                               "FW-CUDA-MAJOR-MIX"}));
+  const rules::Finding* f = find(fs, "FW-LIB-CUDA-MISMATCH");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->severity, rules::Severity::error);
-  EXPECT_EQ(f->title, "torch 2.4.1+cu121 needs cuDNN 9 but tensorflow 2.11.0 needs cuDNN 8");
-  EXPECT_EQ(f->subjects, (std::vector<std::string>{"torch", "tensorflow"}));
-  EXPECT_TRUE(has_line(f->evidence, "tensorflow 2.11.0: built for cuDNN 8 (tensorflow METADATA)"));
+  EXPECT_EQ(f->title,
+            "torch 2.15.0+cu132 (CUDA 13) will load cuDNN 9.28.0.42, a build for CUDA 12");
+  EXPECT_EQ(f->fix,
+            "one copy of /venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9 "
+            "cannot serve both CUDA 12 (tensorflow 2.21.0) and CUDA 13 (torch 2.15.0+cu132): "
+            "move torch 2.15.0+cu132 to a CUDA 12 build, then reinstall the CUDA 12 copy last: "
+            "`python -m pip install --force-reinstall --no-deps "
+            "'nvidia-cudnn-cu12>=9.3.0.75,<10.0'`; or keep them in separate environments");
+  EXPECT_TRUE(has_line(f->evidence, "is built for CUDA 12 (the distribution name "
+                                    "`nvidia-cudnn-cu12`)"));
+}
+
+// The same overwrite with no framework of the other CUDA major: the fix restores the pinned
+// copy, removing the wheel that overwrote it first.
+TEST(KbEvaluate, OverwrittenSharedCudnnWithOneUser) {
+  Scenario s;
+  s.driver("580.159.04", "13.0").device("NVIDIA H200", "9.0");
+  FrameworkBuild torch = build("torch", "2.15.0+cu132", "13.2", "9.26.0.51", {"sm_90"});
+  torch.cuda_pins = {pin("nvidia-cudnn-cu13", "cudnn", "==9.26.0.51")};
+  s.framework(torch);
+  s.library("cudart", "13.2.51").library("cudnn", "9.28.0.42", "nvidia-cudnn-cu12");
+  const auto fs = s.run();
+  ASSERT_EQ(ids(fs),
+            (std::vector<std::string>{"GPU-DRIVER-MINOR-COMPAT", "FW-LIB-CUDA-MISMATCH"}));
+  EXPECT_EQ(fs[1].fix,
+            "`python -m pip uninstall -y nvidia-cudnn-cu12 && python -m pip install "
+            "--force-reinstall --no-deps 'nvidia-cudnn-cu13==9.26.0.51'`");
+}
+
+// Plain `tensorflow` (a CUDA build) without its CUDA 12 wheels: an error next to a GPU, a
+// warning on a machine without one (images are built on CPU machines).
+TEST(KbEvaluate, GpuBuildWithoutAnyCudaLibrary) {
+  FrameworkBuild tf = build("tensorflow", "2.21.0", "12.5.1", "9",
+                            {"sm_60", "sm_70", "sm_80", "sm_89", "sm_90", "compute_90"});
+  tf.cuda_pins = {pin("nvidia-cudnn-cu12", "cudnn", ">=9.3.0.75,<10.0", "and-cuda")};
+  tf.cuda_install = "tensorflow[and-cuda]==2.21.0";
+  Scenario gpu;
+  gpu.driver("580.159.04", "13.0").device("NVIDIA A100-SXM4-80GB", "8.0").framework(tf);
+  auto fs = gpu.run();
+  ASSERT_EQ(ids(fs), (std::vector<std::string>{"FW-CUDA-LIBS-MISSING"}));
+  EXPECT_EQ(fs[0].severity, rules::Severity::error);
+  EXPECT_NE(fs[0].fix.find("`python -m pip install \"tensorflow[and-cuda]==2.21.0\"`"),
+            std::string::npos)
+      << fs[0].fix;
+  EXPECT_NE(fs[0].why.find("the CUDA runtime 12, cuBLAS 12, cuDNN 9"), std::string::npos)
+      << fs[0].why;
+
+  Scenario cpu;
+  cpu.framework(tf);
+  fs = cpu.run();
+  ASSERT_EQ(ids(fs), (std::vector<std::string>{"FW-CUDA-LIBS-ABSENT"}));
+  EXPECT_EQ(fs[0].severity, rules::Severity::warning);
 }
 
 TEST(KbEvaluate, CpuOnlyBuildOnGpuNode) {
@@ -301,15 +491,20 @@ TEST(KbEvaluate, CpuOnlyBuildOnGpuNode) {
 
 TEST(KbEvaluate, MissingAndOldCudaLibraries) {
   Scenario s = healthy();
-  s.builds.cuda_libraries = {lib("cudart", "13.0.96"), lib("cudnn", "9.10.2.21")};
+  s.builds.cuda_libraries = {lib("cudart", "13.0.96"), lib("cublas", "13.1.0.3"),
+                             lib("nvrtc", "13.0.88"), lib("cudnn", "9.10.2.21")};
   auto fs = s.run();
-  // torch pins 9.19.0.56 and jax was built with 9.19: the 9.10 found is older.
+  // torch pins 9.19.0.56 and jax was built with 9.19: the 9.10 they would load is older.
   EXPECT_EQ(ids(fs), (std::vector<std::string>{"FW-CUDNN-TOO-OLD", "FW-CUDNN-TOO-OLD"}));
-  s.builds.cuda_libraries = {lib("cudnn", "9.19.0.56")};
+  EXPECT_EQ(fs[0].title, "torch 2.11.0+cu130 was built with cuDNN 9.19.0.56, but will load cuDNN "
+                         "9.10.2.21");
+  s.builds.cuda_libraries = {lib("cublas", "13.1.0.3"), lib("nvrtc", "13.0.88"),
+                             lib("cudnn", "9.19.0.56")};
   fs = s.run();
   EXPECT_EQ(ids(fs), (std::vector<std::string>{"FW-CUDART-LIB-MISSING", "FW-CUDART-LIB-MISSING",
                                                "FW-CUDART-LIB-MISSING"}));
-  s.builds.cuda_libraries = {lib("cudart", "13.0.96")};
+  s.builds.cuda_libraries = {lib("cudart", "13.0.96"), lib("cublas", "13.1.0.3"),
+                             lib("nvrtc", "13.0.88")};
   fs = s.run();
   EXPECT_EQ(fs.size(), 3U);
   EXPECT_EQ(fs[0].id, "FW-CUDNN-LIB-MISSING");
@@ -370,7 +565,8 @@ TEST(KbEvaluate, OnnxruntimeCudnn8NextToTorchCudnn9) {
   s.framework(build("torch", "2.4.0+cu121", "12.1", "9.1.0.70", {"sm_80"}));
   s.installed("onnxruntime-gpu", "1.17.1");
   const auto fs = s.run();
-  ASSERT_EQ(ids(fs), std::vector<std::string>{"KB-CUDNN8-ORT-TORCH"});
+  // No CUDA library and no GPU here: torch also gets FW-CUDA-LIBS-ABSENT.
+  ASSERT_EQ(ids(fs), (std::vector<std::string>{"KB-CUDNN8-ORT-TORCH", "FW-CUDA-LIBS-ABSENT"}));
   EXPECT_EQ(fs[0].subjects, (std::vector<std::string>{"onnxruntime-gpu", "torch"}));
 }
 
@@ -381,9 +577,34 @@ TEST(KbEvaluate, JaxPreallocationNextToGpuTensorflow) {
   s.framework(build("tensorflow", "2.21.0", "12.5", "9"));
   s.installed("numpy", "2.1.3");
   s.library("cudart", "12.5.82").library("cudnn", "9.10.2.21");
-  const auto fs = s.run();
-  ASSERT_EQ(ids(fs), std::vector<std::string>{"KB-PREALLOC-JAX"});
+  auto fs = s.run();
+  // conflicts.toml is read before rules.toml.
+  ASSERT_EQ(ids(fs), (std::vector<std::string>{"KB-PREALLOC-JAX", "KB-PREALLOC-TF"}));
   EXPECT_EQ(fs[0].severity, rules::Severity::info);
+  EXPECT_EQ(fs[1].severity, rules::Severity::warning);
+  EXPECT_TRUE(has_line(fs[1].evidence, "TF_FORCE_GPU_ALLOW_GROWTH is not set"));
+  s.env("TF_FORCE_GPU_ALLOW_GROWTH", "true");
+  fs = s.run();
+  EXPECT_EQ(ids(fs), (std::vector<std::string>{"KB-PREALLOC-JAX"}));
+}
+
+// TensorFlow maps nearly all GPU memory by default (tensorflow.org/guide/gpu): next to torch the
+// seed image sets TF_FORCE_GPU_ALLOW_GROWTH=true. No GPU is needed to see it in an image.
+TEST(KbEvaluate, TensorflowMemoryNextToTorch) {
+  Scenario s;
+  s.framework(build("torch", "1.12.1", "10.2", "7.6.5", {"sm_70"}));
+  s.framework(build("tensorflow", "2.9.1", "11.2", "8", {"sm_70", "compute_80"}));
+  s.library("cudart", "10.2.89").library("cudart", "11.2.152").library("cudnn", "8.1.0.77");
+  auto fs = s.run();
+  const rules::Finding* f = find(fs, "KB-PREALLOC-TF");
+  ASSERT_NE(f, nullptr) << ::testing::PrintToString(ids(fs));
+  EXPECT_EQ(f->title, "tensorflow 2.9.1 maps nearly all GPU memory at start, next to other GPU "
+                      "frameworks in this environment");
+  EXPECT_NE(f->fix.find("TF_FORCE_GPU_ALLOW_GROWTH=true"), std::string::npos);
+  s.env("TF_FORCE_GPU_ALLOW_GROWTH", "true");
+  EXPECT_EQ(find(s.run(), "KB-PREALLOC-TF"), nullptr);
+  s.env("TF_FORCE_GPU_ALLOW_GROWTH", "false");
+  EXPECT_NE(find(s.run(), "KB-PREALLOC-TF"), nullptr);
 }
 
 TEST(KbEvaluate, IdenticalGpusGiveOneFinding) {

@@ -63,7 +63,8 @@ TEST(ExpressionParse, RejectsWithFullMessage) {
        "    framework.cudaa >= \"12\"\n"
        "              ^^^^^"},
       {R"(frame.cuda)",
-       "unknown name `frame`; expected `python`, `driver`, `framework`, `other` or `device`\n"
+       "unknown name `frame`; expected `python`, `driver`, `framework`, `other`, `device` or "
+       "`library`\n"
        "    frame.cuda\n"
        "    ^^^^^"},
       {R"(version("protobuf") >= "four")",

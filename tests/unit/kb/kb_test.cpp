@@ -137,8 +137,8 @@ TEST(KbText, ErrorsNameFileLineColumnWithCaret) {
        "    [[rule]]\n"
        "    ^"},
       {std::string(k_rule_head) + "when = 'true'\nfor_each = 'gpu'\n",
-       "site.toml:9:12: expected `for_each` framework, device, framework_device or "
-       "framework_pair, found `gpu`\n"
+       "site.toml:9:12: expected `for_each` framework, device, framework_device, "
+       "framework_pair or framework_library, found `gpu`\n"
        "    for_each = 'gpu'\n"
        "               ^"},
       {"[[rule]]\nid = \"SITE-X\"\nseverity = \"error\"\nsource = \"s\"\nverified = false\n"
@@ -191,7 +191,7 @@ TEST(LoadKb, DuplicateIdAcrossFilesIsAnError) {
   auto kb = load_kb({path});
   ASSERT_FALSE(kb);
   EXPECT_EQ(render(kb.error()),
-            path + ":2: duplicate id `GPU-DRIVER-TOO-OLD`, first defined at data/kb/rules.toml:7");
+            path + ":2: duplicate id `GPU-DRIVER-TOO-OLD`, first defined at data/kb/rules.toml:11");
   std::remove(path.c_str());
 }
 
