@@ -12,7 +12,9 @@ range-read through pip), and only the small files mlstack reads are extracted:
   `jaxlib/version.py`, `jax_cuda1x_plugin/version.py`, `jax_plugins/xla_cuda1x/version.py`,
   `onnxruntime/capi/{build_and_package_info.py,version_info.py}`, `cupy/.data/_wheel.json`;
 - empty placeholders for the shared libraries mlstack looks for (`torch/lib/*.so*`,
-  `onnxruntime/capi/*.so*`, `nvidia/**/lib/*.so*`, the jax plugin `.so` files).
+  `onnxruntime/capi/*.so*`, `nvidia/**/lib/*.so*`, the jax plugin `.so` files); the
+  framework binaries whose contents mlstack reads are then replaced by small ELF stubs
+  carrying the same architectures and version strings (tools/make_fixture_stubs.py).
 
 An INSTALLER file (`pip`) is added so the tree looks installed. The wheels are deleted
 afterwards (set MLSTACK_KEEP_WHEELS=1 to keep them in the cache folder).
@@ -75,6 +77,7 @@ PLACEHOLDERS = re.compile(
     r"|jax_plugins/xla_cuda1\d/[^/]+\.so"
     r"|jaxlib/cuda/[^/]+\.so"
     r"|tensorflow/python/_pywrap_tensorflow_internal\.so"
+    r"|tensorflow/libtensorflow_cc\.so[.0-9]*"
     r"|tensorflow/libtensorflow_framework\.so[.0-9]*)$")
 DIST_INFO_KEEP = {"METADATA", "WHEEL", "entry_points.txt", "top_level.txt"}
 
@@ -217,6 +220,8 @@ def build(stack: str) -> None:
 def main(argv):
     for stack in argv or list(STACKS):
         build(stack)
+    # The framework binaries mlstack reads (fatbins, .rodata, _versions.so) as small stubs.
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_fixture_stubs.py")], check=True)
     return 0
 
 

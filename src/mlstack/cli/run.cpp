@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "mlstack/cli/archs_command.hpp"
 #include "mlstack/cli/commands.hpp"
 #include "mlstack/cli/exit_code.hpp"
 #include "mlstack/version.hpp"
@@ -86,6 +87,13 @@ int run_app(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   doctor_cmd->add_option("-o,--output", doctor.output, "write the report to FILE");
 
+  ArchsOptions archs;
+  auto* archs_cmd = app.add_subcommand(
+      "archs", "list the CUDA architectures compiled into shared objects (cuobjdump --list-elf)");
+  archs_cmd->add_option("files", archs.files, "ELF files (.so, executables, objects)")
+      ->required();
+  archs_cmd->add_flag("--json", archs.json, "print a JSON array, one object per file");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -99,6 +107,9 @@ int run_app(int argc, char** argv) {
     return static_cast<int>(ExitCode::usage_error);
   }
 
+  if (archs_cmd->parsed()) {
+    return static_cast<int>(run_archs(archs, std::cout, std::cerr));
+  }
   if (check_cmd->parsed()) {
     return static_cast<int>(run_check(check, std::cout, std::cerr));
   }

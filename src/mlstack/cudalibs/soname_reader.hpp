@@ -22,10 +22,10 @@ class SonameReader {
   [[nodiscard]] virtual Result<std::string> soname(const std::string& path) const = 0;
 };
 
-/// libelf over a read-only mmap of the file (`ELF_C_READ_MMAP`): only the pages holding the
-/// section headers and the dynamic section are touched, so a 500 MB `libcublasLt.so` costs
-/// a few page faults, not a read of the whole file. This is the one place cudalibs opens a
-/// file without `io::FileSystem`, which has no partial-read call.
+/// `elf::ElfFile` (libelf over a read-only mmap): only the pages holding the section headers
+/// and the dynamic section are touched, so a 500 MB `libcublasLt.so` costs a few page faults,
+/// not a read of the whole file. This is the one place cudalibs opens a file without
+/// `io::FileSystem`, which has no partial-read call.
 class ElfSonameReader final : public SonameReader {
  public:
   [[nodiscard]] Result<std::string> soname(const std::string& path) const override;

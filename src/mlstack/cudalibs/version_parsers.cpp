@@ -2,14 +2,12 @@
 #include "mlstack/cudalibs/version_parsers.hpp"
 
 #include "mlstack/base/text.hpp"
-#include "mlstack/cudalibs/detail/elf_dynamic.hpp"
+#include "mlstack/elf/elf_file.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cstring>
-#include <gelf.h>
-#include <libelf.h>
 #include <map>
 
 namespace mlstack::cudalibs {
@@ -87,35 +85,6 @@ std::uint32_t read_u32(std::string_view bytes, std::size_t at) {
 }
 
 }  // namespace
-
-std::string detail::soname_of(Elf* elf, std::string& problem) {
-  if (elf == nullptr || elf_kind(elf) != ELF_K_ELF) {
-    problem = "not an ELF file";
-    return {};
-  }
-  problem = "no DT_SONAME in the dynamic section";
-  Elf_Scn* scn = nullptr;
-  while ((scn = elf_nextscn(elf, scn)) != nullptr) {
-    GElf_Shdr shdr;
-    if (gelf_getshdr(scn, &shdr) == nullptr || shdr.sh_type != SHT_DYNAMIC ||
-        shdr.sh_entsize == 0) {
-      continue;
-    }
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    const auto count = shdr.sh_size / shdr.sh_entsize;
-    for (std::size_t i = 0; data != nullptr && i < count; ++i) {
-      GElf_Dyn dyn;
-      if (gelf_getdyn(data, static_cast<int>(i), &dyn) == nullptr || dyn.d_tag == DT_NULL) {
-        break;
-      }
-      if (dyn.d_tag == DT_SONAME) {
-        const char* s = elf_strptr(elf, shdr.sh_link, dyn.d_un.d_val);
-        return s == nullptr ? std::string() : std::string(s);
-      }
-    }
-  }
-  return {};
-}
 
 std::string cuda_version_from_int(std::int64_t value) {
   return std::to_string(value / 1000) + "." + std::to_string((value % 1000) / 10);
@@ -285,21 +254,15 @@ bool glob_match(std::string_view pattern, std::string_view name) noexcept {
 }
 
 Result<std::string> elf_soname_from_memory(std::string_view bytes) {
-  if (elf_version(EV_CURRENT) == EV_NONE) {
-    return unexpected(make_error(ErrorCode::unsupported, "libelf is out of date"));
+  auto file = elf::ElfFile::from_memory(bytes, "(memory)");
+  if (!file) {
+    return unexpected(make_error(ErrorCode::not_found, "not an ELF file"));
   }
-  // libelf wants a mutable image; ELF_C_READ never writes through it, but copy to be safe.
-  std::string image(bytes);
-  Elf* elf = elf_memory(image.data(), image.size());
-  std::string problem;
-  std::string soname = detail::soname_of(elf, problem);
-  if (elf != nullptr) {
-    elf_end(elf);
+  auto dynamic = file->dynamic();
+  if (!dynamic || dynamic->soname.empty()) {
+    return unexpected(make_error(ErrorCode::not_found, "no DT_SONAME in the dynamic section"));
   }
-  if (soname.empty()) {
-    return unexpected(make_error(ErrorCode::not_found, problem));
-  }
-  return soname;
+  return std::move(dynamic->soname);
 }
 
 std::string soname_version(std::string_view soname) {

@@ -2,9 +2,11 @@
 #include "mlstack/frameworks/framework_builds.hpp"
 
 #include "mlstack/base/text.hpp"
+#include "mlstack/frameworks/binary_facts.hpp"
 #include "mlstack/frameworks/build_parsers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <string_view>
 
@@ -12,6 +14,21 @@ namespace mlstack::frameworks {
 namespace {
 
 constexpr std::size_t k_max_text = std::size_t{4} << 20U;
+
+// Each framework's shared objects with CUDA device code, main binary first
+// (docs/frameworks.md, "Read from the binaries").
+constexpr std::array<std::string_view, 2> k_torch_binaries = {
+    "torch/lib/libtorch_cuda.so",     // 1.8+ (one library since 1.13)
+    "torch/lib/libtorch_cuda_cu.so",  // 1.10-1.12 split builds
+};
+// (libtensorflow_framework.so.2 holds a handful of kernels at most: not read.)
+constexpr std::array<std::string_view, 2> k_tensorflow_binaries = {
+    "tensorflow/libtensorflow_cc.so.2",                  // 2.16+: the kernels
+    "tensorflow/python/_pywrap_tensorflow_internal.so",  // before: the kernels
+};
+constexpr std::array<std::string_view, 1> k_jaxlib_binaries = {"jaxlib/xla_extension.so"};
+constexpr std::array<std::string_view, 1> k_onnxruntime_binaries = {
+    "onnxruntime/capi/libonnxruntime_providers_cuda.so"};
 
 std::string join(std::string_view dir, std::string_view name) {
   std::string out(dir);
@@ -136,6 +153,35 @@ void apply_pins(const facts::InstalledDist& dist, facts::FrameworkBuild& b,
   }
 }
 
+// `tensorflow[and-cuda]==2.21.0`: the distribution with the extras that pull its CUDA
+// wheels, or `torch==2.15.0` when it pins them unconditionally; empty without pins.
+std::string cuda_install_of(const facts::InstalledDist& dist, const facts::FrameworkBuild& b) {
+  std::vector<std::string> extras;
+  bool unconditional = false;
+  for (const auto& pin : b.cuda_pins) {
+    if (pin.library.empty()) {
+      continue;
+    }
+    if (pin.extra.empty()) {
+      unconditional = true;
+    } else if (std::find(extras.begin(), extras.end(), pin.extra) == extras.end()) {
+      extras.push_back(pin.extra);
+    }
+  }
+  if (!unconditional && extras.empty()) {
+    return {};
+  }
+  std::string out = dist.canonical_name;
+  if (!unconditional) {
+    out += '[';
+    for (std::size_t i = 0; i < extras.size(); ++i) {
+      out += (i == 0 ? "" : ",") + extras[i];
+    }
+    out += ']';
+  }
+  return out + "==" + dist.version_text.value_or("");
+}
+
 // `libcudnn.so.8`, `libcudnn-a1b2c3d4.so.8.5.0`, `libnccl.so.2.14.3` → {library, version}.
 std::optional<std::pair<std::string, std::string>> bundled_library(std::string_view file) {
   const auto so = file.find(".so");
@@ -163,7 +209,8 @@ std::optional<std::pair<std::string, std::string>> bundled_library(std::string_v
   return std::nullopt;
 }
 
-void read_torch(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) {
+void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist& dist,
+                FrameworkScan& out) {
   auto b = start(dist, "torch");
   const auto path = join(dist.location, "torch/version.py");
   std::string version_label = local_label(b.version);
@@ -192,6 +239,7 @@ void read_torch(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out)
   }
   b.variant = version_label;
   apply_pins(dist, b, "");
+  b.cuda_install = cuda_install_of(dist, b);
   // cuDNN/NCCL copied into torch/lib (1.11-2.1 bundled wheels); 1.8-1.10 and cu102 builds
   // link them statically (KB-FACTS §2.3).
   const auto lib_dir = join(dist.location, "torch/lib");
@@ -228,10 +276,17 @@ void read_torch(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out)
           " (linked statically)");
     }
   }
+  if (b.gpu_build) {
+    const std::string main_binary = add_gpu_code(ctx, dist.location, k_torch_binaries, b);
+    if (!main_binary.empty() && (b.cudnn.value.empty() || b.nccl.value.empty())) {
+      add_static_libraries(ctx, main_binary, dist.canonical_name, b);
+    }
+  }
   out.frameworks.push_back(std::move(b));
 }
 
-void read_tensorflow(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) {
+void read_tensorflow(Reader& r, const BinaryContext& ctx, const facts::InstalledDist& dist,
+                     FrameworkScan& out) {
   auto b = start(dist, "tensorflow");
   const auto path = join(dist.location, "tensorflow/python/platform/build_info.py");
   if (auto text = r.read(path, b)) {
@@ -252,7 +307,10 @@ void read_tensorflow(Reader& r, const facts::InstalledDist& dist, FrameworkScan&
     if (info.is_rocm_build.value_or(false) && !info.rocm_version.empty()) {
       b.rocm = {info.rocm_version, path + " (`rocm_version`)"};
     }
-    b.archs = info.cuda_compute_capabilities;
+    if (!info.cuda_compute_capabilities.empty()) {
+      b.archs = tensorflow_archs(info.cuda_compute_capabilities);
+      b.archs_source = path + " (`cuda_compute_capabilities`: `compute_XY` is SASS and PTX)";
+    }
     b.gpu_build = info.is_cuda_build.value_or(!info.cuda_version.empty()) ||
                   info.is_rocm_build.value_or(false);
     b.evidence.push_back(
@@ -261,16 +319,20 @@ void read_tensorflow(Reader& r, const facts::InstalledDist& dist, FrameworkScan&
   }
   b.variant = dist.canonical_name.ends_with("-cpu") ? "cpu" : "";
   apply_pins(dist, b, "and-cuda");
+  b.cuda_install = cuda_install_of(dist, b);
   if (b.gpu_build && b.nccl.value.empty()) {
     b.evidence.push_back(
         "NCCL: unknown: build_info.py does not record it and there is no"
         " `and-cuda` pin");
   }
+  if (b.gpu_build) {
+    add_gpu_code(ctx, dist.location, k_tensorflow_binaries, b);
+  }
   out.frameworks.push_back(std::move(b));
 }
 
-void read_jax(Reader& r, const facts::Inventory& inventory, const facts::InstalledDist& jaxlib,
-              FrameworkScan& out) {
+void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inventory,
+              const facts::InstalledDist& jaxlib, FrameworkScan& out) {
   auto b = start(jaxlib, "jax");
   const auto path = join(jaxlib.location, "jaxlib/version.py");
   if (auto text = r.read(path, b)) {
@@ -312,6 +374,14 @@ void read_jax(Reader& r, const facts::Inventory& inventory, const facts::Install
       }
     }
     apply_pins(*plugin, b, "with-cuda");
+    b.cuda_install = cuda_install_of(*plugin, b);
+    const std::string module = "jax_cuda" + major + "_plugin";
+    add_jax_build_versions(ctx, join(plugin->location, module + "/_versions.so"), b);
+    if (pjrt != nullptr) {
+      const std::string rel = "jax_plugins/xla_cuda" + major + "/xla_cuda_plugin.so";
+      const std::array<std::string_view, 1> candidates = {rel};
+      add_gpu_code(ctx, pjrt->location, candidates, b);
+    }
   } else if (auto local = parse_jaxlib_local(local_label(b.version))) {
     b.cuda = {local->cuda, "distribution version `" + b.version + "` (local label)"};
     if (!local->cudnn.empty()) {
@@ -319,13 +389,15 @@ void read_jax(Reader& r, const facts::Inventory& inventory, const facts::Install
     }
     b.gpu_build = true;
     b.variant = local_label(b.version);
+    add_gpu_code(ctx, jaxlib.location, k_jaxlib_binaries, b);
   } else {
     b.evidence.push_back("no jax-cudaNN-plugin and no `+cuda` jaxlib: a CPU build");
   }
   out.frameworks.push_back(std::move(b));
 }
 
-void read_onnxruntime(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) {
+void read_onnxruntime(Reader& r, const BinaryContext& ctx, const facts::InstalledDist& dist,
+                      FrameworkScan& out) {
   auto b = start(dist, "onnxruntime");
   const auto capi = join(dist.location, "onnxruntime/capi");
   const auto path = join(capi, "build_and_package_info.py");
@@ -360,6 +432,10 @@ void read_onnxruntime(Reader& r, const facts::InstalledDist& dist, FrameworkScan
                   return p == "cuda" || p == "tensorrt" || p == "rocm" || p == "migraphx";
                 });
   apply_pins(dist, b, "cudnn");
+  b.cuda_install = cuda_install_of(dist, b);
+  if (b.gpu_build) {
+    add_gpu_code(ctx, dist.location, k_onnxruntime_binaries, b);
+  }
   out.frameworks.push_back(std::move(b));
 }
 
@@ -402,22 +478,25 @@ void read_cupy(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) 
 
 }  // namespace
 
-FrameworkScan read_framework_builds(const facts::Inventory& inventory, const io::FileSystem& fs) {
+FrameworkScan read_framework_builds(const facts::Inventory& inventory, const io::FileSystem& fs,
+                                    const BinaryReader* binaries) {
   FrameworkScan out;
   Reader r(fs, out);
+  const ElfBinaryReader elf_reader;
+  const BinaryContext ctx{fs, binaries != nullptr ? *binaries : elf_reader, out.problems};
   bool jax_done = false;
   for (const auto& dist : inventory.dists) {
     const auto& n = dist.canonical_name;
     if (n == "torch") {
-      read_torch(r, dist, out);
+      read_torch(r, ctx, dist, out);
     } else if (n == "tensorflow" || n == "tensorflow-cpu" || n == "tensorflow-gpu" ||
                n == "tensorflow-intel" || n.starts_with("tf-nightly")) {
-      read_tensorflow(r, dist, out);
+      read_tensorflow(r, ctx, dist, out);
     } else if (n == "jaxlib" && !jax_done) {
-      read_jax(r, inventory, dist, out);
+      read_jax(r, ctx, inventory, dist, out);
       jax_done = true;
     } else if (is_onnxruntime(n)) {
-      read_onnxruntime(r, dist, out);
+      read_onnxruntime(r, ctx, dist, out);
     } else if (n == "cupy" || n.starts_with("cupy-cuda") || n.starts_with("cupy-rocm")) {
       read_cupy(r, dist, out);
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/facts/build_facts.hpp"
+#include "mlstack/frameworks/binary_reader.hpp"
 #include "mlstack/facts/inventory.hpp"
 #include "mlstack/io/file_system.hpp"
 
@@ -26,8 +27,15 @@ struct FrameworkScan {
 /// - `onnxruntime` (`onnxruntime`, `onnxruntime-gpu`, ...): `capi/build_and_package_info.py`,
 ///   the provider libraries in `capi/`, `cuda`/`cudnn` extras' pins;
 /// - `cupy` (`cupy-cuda12x`, `cupy-cuda113`, `cupy`): the name, `cupy/.data/_wheel.json`.
+/// Then each framework's main GPU binary (`torch/lib/libtorch_cuda.so`, TensorFlow's
+/// `libtensorflow_cc.so.2`, JAX's `xla_cuda_plugin.so`, ONNX Runtime's CUDA provider, ...;
+/// docs/frameworks.md) is read through `binaries`: its fatbin index gives `archs` (replacing
+/// build_info.py's list), torch builds that pin no cuDNN/NCCL are searched for the versions of
+/// statically linked ones, and JAX's `_versions.so` gives the exact CUDA and cuDNN of the
+/// plugin. `binaries == nullptr` uses `ElfBinaryReader`.
 /// A value that cannot be read stays empty, and `evidence` says why.
 [[nodiscard]] FrameworkScan read_framework_builds(const facts::Inventory& inventory,
-                                                  const io::FileSystem& fs);
+                                                  const io::FileSystem& fs,
+                                                  const BinaryReader* binaries = nullptr);
 
 }  // namespace mlstack::frameworks

@@ -557,7 +557,7 @@ class Evaluator {
         return g == nullptr || g->segment.empty() ? Value{} : make_string(g->segment);
       }
       case Function::build_with_arch:
-        return build_with_arch(args[0], args[1]);
+        return build_with_arch(args[0], args[1], args[2]);
     }
     return Value{};
   }
@@ -618,31 +618,50 @@ class Evaluator {
     return make_bool(true);
   }
 
-  // The first frameworks.toml release of `framework` whose archs cover `cc` (file order:
-  // newest first), as `torch==2.15.* (cu126, https://download.pytorch.org/whl/cu126)`.
-  Value build_with_arch(const Value& framework, const Value& cc) {
+  // A frameworks.toml release of `framework` whose archs cover `cc`, as
+  // `torch==2.15.* (cu126, https://download.pytorch.org/whl/cu126)`: a variant of the
+  // installed release when one covers it (`installed` in its `versions`), else the newest
+  // (by the version its `versions` names; file order between variants); a sentence when none.
+  Value build_with_arch(const Value& framework, const Value& installed, const Value& cc) {
     if (framework.type != Type::string || cc.type != Type::version) {
       return Value{};
     }
     const std::uint64_t major = release_at(*cc.version, 0);
     const std::uint64_t minor = release_at(*cc.version, 1);
+    const FrameworkRelease* best = nullptr;
+    std::optional<Version> best_version;
     for (const FrameworkRelease& r : m_kb.releases) {
       if (r.framework != framework.text || r.archs.empty() ||
           !(detail::has_sass(r.archs, major, minor) || detail::has_ptx(r.archs, major, minor))) {
         continue;
       }
-      std::string out = r.framework + r.versions.to_string();
-      std::string detail = r.variant;
-      if (!r.index_url.empty()) {
-        detail += (detail.empty() ? "" : ", ") + r.index_url;
+      if (installed.type == Type::version &&
+          r.versions.contains(*installed.version, pep440::Prereleases::allow)) {
+        best = &r;  // the same release, another variant
+        break;
       }
-      if (!detail.empty()) {
-        out += " (" + detail + ")";
+      std::optional<Version> v;
+      if (!r.versions.specifiers().empty()) {
+        v = r.versions.specifiers().front().version();
       }
-      note_kb(r.entry, out + " is built for " + show(list_value(r.archs)));
-      return make_string(out);
+      if (best == nullptr || (v && (!best_version || *best_version < *v))) {
+        best = &r;
+        best_version = v;
+      }
     }
-    return Value{};
+    if (best == nullptr) {
+      return make_string("none in the knowledge base covers it: a release newer than those listed");
+    }
+    std::string out = best->framework + best->versions.to_string();
+    std::string detail = best->variant;
+    if (!best->index_url.empty()) {
+      detail += (detail.empty() ? "" : ", ") + best->index_url;
+    }
+    if (!detail.empty()) {
+      out += " (" + detail + ")";
+    }
+    note_kb(best->entry, out + " is built for " + show(list_value(best->archs)));
+    return make_string(out);
   }
 
   Value cuda_min_driver(const Value& cuda) {

@@ -83,7 +83,7 @@ enum class Function : std::uint8_t {
   compat_driver,           // compat_driver() -> version: the cuda-compat libcuda in the path
   data_center_gpus,        // data_center_gpus() -> boolean: every GPU is a data-center model
   gpu_segment,             // gpu_segment(name) -> string: gpus.toml `segment`
-  build_with_arch,         // build_with_arch(framework, cc) -> string: frameworks.toml release
+  build_with_arch,  // build_with_arch(framework, version, cc) -> string: frameworks.toml release
 };
 
 /// One node of a parsed expression. Spans are byte offsets into the expression text.

@@ -101,7 +101,7 @@ const std::vector<FunctionInfo>& functions() {
       {"gpu_segment", Function::gpu_segment, {Type::string}, false, Type::string},
       {"build_with_arch",
        Function::build_with_arch,
-       {Type::string, Type::version},
+       {Type::string, Type::version, Type::version},
        false,
        Type::string},
   };

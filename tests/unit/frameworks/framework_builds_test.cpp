@@ -56,17 +56,34 @@ TEST(FrameworkBuildsTf29Torch112, ReadsTheSeedStack) {
   EXPECT_EQ(tf.cudnn.value, "8");
   EXPECT_EQ(tf.nccl.value, "");
   EXPECT_TRUE(has(tf.evidence, "NCCL: unknown"));
-  EXPECT_EQ(tf.archs.back(), "compute_80");
+  // Read from the binary (the fixture's stub carries the real wheel's fatbin architectures):
+  // build_info.py's `compute_80` is SASS and PTX for 8.0.
+  EXPECT_EQ(tf.archs, (std::vector<std::string>{"sm_35", "sm_50", "sm_60", "sm_70", "sm_75",
+                                                "sm_80", "compute_80"}));
+  EXPECT_EQ(tf.archs_source,
+            env.path("tensorflow/python/_pywrap_tensorflow_internal.so") +
+                " (fatbin: 6 cubins, 1 PTX)");
   EXPECT_TRUE(tf.cuda_pins.empty());
+  EXPECT_TRUE(tf.cuda_install.empty());
 
   const auto& torch = env.get("torch");
   EXPECT_EQ(torch.version, "1.12.1");
   EXPECT_EQ(torch.variant, "cu102");
   EXPECT_EQ(torch.cuda.value, "10.2");
   EXPECT_EQ(torch.cuda.source, env.path("torch/version.py") + " (`cuda`)");
-  EXPECT_EQ(torch.cudnn.value, "");  // cu102 wheels link cuDNN statically
-  EXPECT_TRUE(has(torch.evidence, "cuDNN: unknown"));
+  // cu102 wheels link cuDNN and NCCL into libtorch_cuda.so: read from its .rodata.
+  EXPECT_EQ(torch.cudnn.value, "7.6.5");
+  EXPECT_EQ(torch.cudnn.source,
+            env.path("torch/lib/libtorch_cuda.so") +
+                " (linked statically: `cudnn_version_7_6_5_32_c27521968_m0_e0` in .rodata)");
+  EXPECT_EQ(torch.nccl.value, "2.10.3");
+  EXPECT_FALSE(has(torch.evidence, "cuDNN: unknown"));
+  ASSERT_EQ(torch.static_libraries.size(), 2U);
+  EXPECT_EQ(torch.static_libraries[0].origin, "static");
   EXPECT_TRUE(has(torch.evidence, "libcudart-80664282.so.10.2: bundled cudart"));
+  EXPECT_EQ(torch.archs, (std::vector<std::string>{"sm_35", "sm_37", "sm_50", "sm_60", "sm_61",
+                                                   "sm_70", "sm_75"}));
+  EXPECT_TRUE(torch.archs_source.starts_with(env.path("torch/lib/libtorch_cuda.so")));
   EXPECT_TRUE(torch.problems.empty());
 }
 
@@ -82,12 +99,24 @@ TEST(FrameworkBuildsCuda13, ReadsTheCurrentPyPiStack) {
   EXPECT_EQ(torch.nccl.value, "2.30.7");
   EXPECT_TRUE(has(torch.cuda_packages, "cuda-toolkit[cublas,cudart"));
 
+  EXPECT_EQ(torch.archs.front(), "sm_75");
+  EXPECT_EQ(torch.archs.back(), "sm_121a");
+  EXPECT_EQ(torch.cuda_install, "torch==2.15.0");
+
+  // JAX's exact build comes from jax_cuda13_plugin/_versions.so, not the name and the pins
+  // (`nvidia-cudnn-cu13<10.0,>=9.12.0.46`, major only).
   const auto& jax = env.get("jax");
   EXPECT_EQ(jax.distribution, "jax-cuda13-plugin");
-  EXPECT_EQ(jax.cuda.value, "13");
-  EXPECT_EQ(jax.cudnn.value, "9");  // `nvidia-cudnn-cu13<10.0,>=9.12.0.46` (with-cuda)
-  EXPECT_TRUE(has({jax.cudnn.source}, "major only"));
+  EXPECT_EQ(jax.cuda.value, "13.0");
+  EXPECT_EQ(jax.cudnn.value, "9.12.0");
+  EXPECT_EQ(jax.cudnn.source,
+            env.path("jax_cuda13_plugin/_versions.so") +
+                " (cuda_runtime_build_version() returns 13000, cudnn_build_version() returns "
+                "91200)");
   EXPECT_EQ(jax.nccl.value, "");
+  EXPECT_EQ(jax.archs, (std::vector<std::string>{"sm_75", "sm_80", "sm_90", "sm_100", "sm_110",
+                                                 "sm_120", "compute_120"}));
+  EXPECT_EQ(jax.cuda_install, "jax-cuda13-plugin[with-cuda]==0.12.0.1");
   EXPECT_TRUE(jax.problems.empty()) << jax.problems.front();
 
   const auto& ort = env.get("onnxruntime");
@@ -96,6 +125,9 @@ TEST(FrameworkBuildsCuda13, ReadsTheCurrentPyPiStack) {
   EXPECT_EQ(ort.cudnn.value, "9");  // `nvidia-cudnn-cu13~=9.0; extra == "cudnn"`
   EXPECT_EQ(ort.providers, (std::vector<std::string>{"cuda", "tensorrt"}));
   EXPECT_TRUE(ort.gpu_build);
+  // Only arch-specific code for 9.0 and 12.0: nothing runs on a 12.1 GPU.
+  EXPECT_EQ(ort.archs, (std::vector<std::string>{"sm_75", "sm_80", "sm_86", "sm_89", "sm_90a",
+                                                 "sm_120a"}));
 
   const auto& cupy = env.get("cupy");
   EXPECT_EQ(cupy.cuda.value, "13");
@@ -116,9 +148,14 @@ TEST(FrameworkBuildsCu12, ReadsTfAndCudaPinsAndJaxRanges) {
   EXPECT_EQ(torch.cuda.value, "12.4");
   EXPECT_EQ(torch.cudnn.value, "9.1.0.70");
   EXPECT_EQ(torch.nccl.value, "2.21.5");
+  EXPECT_EQ(torch.archs, (std::vector<std::string>{"sm_50", "sm_60", "sm_70", "sm_75", "sm_80",
+                                                   "sm_86", "sm_90"}));
+  // TensorFlow 2.18's kernels are in libtensorflow_cc.so.2.
+  EXPECT_TRUE(tf.archs_source.starts_with(env.path("tensorflow/libtensorflow_cc.so.2")));
+  EXPECT_EQ(tf.cuda_install, "tensorflow[and-cuda]==2.18.0");
   const auto& jax = env.get("jax");
-  EXPECT_EQ(jax.cuda.value, "12");
-  EXPECT_EQ(jax.cudnn.value, "9");
+  EXPECT_EQ(jax.cuda.value, "12.3");
+  EXPECT_EQ(jax.cudnn.value, "9.1.1");
   const auto& cupy = env.get("cupy");
   EXPECT_EQ(cupy.cuda.value, "12");
   EXPECT_EQ(cupy.cudnn.value, "8.8.1");

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/base/result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct Elf;  // libelf's handle; only elf_file.cpp includes <libelf.h>
+
+/// ELF files read through libelf over a read-only mmap: only the pages that hold the headers
+/// and the sections asked for are read, so a 1 GB `libtorch_cuda.so` costs a few page faults.
+namespace mlstack::elf {
+
+/// One section's raw bytes, pointing into the mapping (valid while the `ElfFile` lives).
+struct Section {
+  std::string name;
+  std::uint64_t offset = 0;   // in the file
+  std::uint64_t address = 0;  // sh_addr
+  std::span<const std::byte> bytes;
+};
+
+/// The dynamic section's names (strings from `.dynstr`).
+struct DynamicInfo {
+  std::string soname;                // DT_SONAME; empty when there is none
+  std::vector<std::string> needed;   // DT_NEEDED, in order
+  std::string rpath;                 // DT_RPATH, as written (`$ORIGIN/../lib`)
+  std::string runpath;               // DT_RUNPATH
+};
+
+/// A `.symtab` symbol.
+struct Symbol {
+  std::string name;
+  std::uint64_t value = 0;  // the address (st_value)
+  std::uint64_t size = 0;
+  bool function = false;    // STT_FUNC
+};
+
+/// An ELF file (shared object, executable, relocatable object), 32- or 64-bit, either
+/// byte order. Move-only; the mapping is released with it.
+///
+/// **Example**
+/// ```
+/// auto f = ElfFile::open("torch/lib/libtorch_cuda.so");
+/// f->section(".nv_fatbin")->bytes.size()  // 626 MB, none of it read yet
+/// ```
+class ElfFile {
+ public:
+  /// Opens `path` read-only (`O_NONBLOCK`: a FIFO named like a library never blocks). Errors
+  /// name the path: not found, not a regular file, not an ELF file.
+  [[nodiscard]] static Result<ElfFile> open(const std::string& path);
+  /// An ELF image in memory (tests, archive members); the bytes are copied.
+  [[nodiscard]] static Result<ElfFile> from_memory(std::string_view bytes, std::string name);
+
+  ElfFile(const ElfFile&) = delete;
+  ElfFile& operator=(const ElfFile&) = delete;
+  ElfFile(ElfFile&& other) noexcept;
+  ElfFile& operator=(ElfFile&& other) noexcept;
+  ~ElfFile();
+
+  [[nodiscard]] const std::string& path() const noexcept { return m_path; }
+  /// The first section named `name` with file contents (not SHT_NOBITS), or none.
+  [[nodiscard]] std::optional<Section> section(std::string_view name) const;
+  /// DT_SONAME, DT_NEEDED, DT_RPATH, DT_RUNPATH; an error when there is no dynamic section.
+  [[nodiscard]] Result<DynamicInfo> dynamic() const;
+  /// `.symtab` symbols whose name `keep` accepts (none when the file is stripped).
+  [[nodiscard]] std::vector<Symbol> symbols(
+      const std::function<bool(std::string_view)>& keep) const;
+  /// Up to `count` bytes of the section holding virtual address `address` (code of a symbol),
+  /// from that address on; empty when no section with contents holds it.
+  [[nodiscard]] std::span<const std::byte> bytes_at(std::uint64_t address,
+                                                     std::size_t count) const;
+
+ private:
+  ElfFile() = default;
+  void reset() noexcept;
+
+  std::string m_path;
+  int m_fd = -1;
+  ::Elf* m_elf = nullptr;
+  std::vector<char> m_image;  // from_memory only
+};
+
+}  // namespace mlstack::elf

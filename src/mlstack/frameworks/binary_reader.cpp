@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/frameworks/binary_reader.hpp"
+
+#include "mlstack/elf/elf_file.hpp"
+#include "mlstack/elf/embedded_versions.hpp"
+#include "mlstack/elf/gpu_code.hpp"
+#include "mlstack/elf/jax_versions.hpp"
+
+#include <algorithm>
+
+namespace mlstack::frameworks {
+
+Result<facts::GpuCode> ElfBinaryReader::gpu_code(const std::string& path) const {
+  MLSTACK_TRY_ASSIGN(elf::GpuCode code, elf::read_gpu_code(path));
+  facts::GpuCode out;
+  out.path = code.path;
+  out.sass = std::move(code.index.sass);
+  out.ptx = std::move(code.index.ptx);
+  out.sass_entries = code.index.sass_entries;
+  out.ptx_entries = code.index.ptx_entries;
+  if (!code.index.problems.empty()) {
+    return unexpected(make_error(ErrorCode::invalid_data,
+                                 "cannot read the CUDA device code of `" + path +
+                                     "`: " + code.index.problems.front()));
+  }
+  return out;
+}
+
+Result<std::vector<EmbeddedLibrary>> ElfBinaryReader::embedded_libraries(
+    const std::string& path) const {
+  MLSTACK_TRY_ASSIGN(elf::ElfFile file, elf::ElfFile::open(path));
+  std::vector<std::string> needed;
+  if (auto dynamic = file.dynamic()) {
+    needed = std::move(dynamic->needed);
+  }
+  std::vector<EmbeddedLibrary> out;
+  for (elf::EmbeddedVersion& v : elf::read_embedded_versions(file)) {
+    // A library the binary loads (DT_NEEDED) is not linked in, whatever strings it carries.
+    const std::string soname = "lib" + v.library + ".so";
+    if (std::any_of(needed.begin(), needed.end(),
+                    [&](const std::string& n) { return n.starts_with(soname); })) {
+      continue;
+    }
+    out.push_back({std::move(v.library), std::move(v.version), std::move(v.cuda),
+                   std::move(v.evidence)});
+  }
+  return out;
+}
+
+Result<JaxBuildVersions> ElfBinaryReader::jax_build_versions(const std::string& path) const {
+  MLSTACK_TRY_ASSIGN(elf::JaxBuildVersions v, elf::read_jax_build_versions(path));
+  return JaxBuildVersions{std::move(v.cuda), std::move(v.cudnn), std::move(v.evidence)};
+}
+
+}  // namespace mlstack::frameworks
