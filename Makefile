@@ -1,7 +1,8 @@
 # mlstack: the two set-up commands of the README.
 #   make doctor   installs what the build needs, builds, runs `mlstack doctor` on python3
 #   make test     installs what the build and the tests need, builds, runs the test suite
-# Other targets: build, release, asan, bench, lint, clean.
+#   make test-real  the same, plus the multi-GB real-wheel environments (tests/real, label `real`)
+# Other targets: build, release, asan, bench, lint, real-envs, clean.
 
 PRESET ?= release
 BUILD   = build/$(PRESET)
@@ -14,7 +15,7 @@ DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev
 DEB_TEST  = python3 python3-venv
 DEB_BENCH = hyperfine
 
-.PHONY: doctor test build release asan bench lint deps deps-test refvenv clean
+.PHONY: doctor test test-real build release asan bench lint deps deps-test refvenv real-envs clean
 
 doctor: build
 	$(MLSTACK) doctor
@@ -25,6 +26,15 @@ build: deps
 
 test: deps-test
 	cmake --workflow --preset ci
+
+# Every real-wheel environment (~16 GB under ~/.cache/mlstack/real-envs), then their tests.
+test-real: deps-test real-envs
+	cmake --preset ci >/dev/null
+	cmake --build --preset ci
+	ctest --preset ci -L 'real'
+
+real-envs: refvenv
+	python3 tools/real_envs/make_envs.py
 
 asan: deps-test
 	cmake --preset asan >/dev/null
@@ -54,6 +64,9 @@ deps:
 deps-test: deps
 	@$(call apt_install,$(DEB_TEST))
 	@$(MAKE) --no-print-directory refvenv
+	@# The seed's real wheels (~1.4 GB, cached): the `real-seed` tests skip without them.
+	@python3 tools/real_envs/make_envs.py seed-cp310 || \
+	  echo "mlstack: the seed environment could not be built; its tests will be skipped"
 
 # The reference tools the differential tests compare against (pinned: tools/requirements-ref.txt).
 refvenv: $(REFVENV)/.stamp
