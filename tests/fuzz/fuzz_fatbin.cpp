@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target for elf::index_fatbin (pure: bytes in, index out). It must never crash,
+// never read outside its input, and keep its counts consistent. Not wired into CMake yet (no
+// `fuzz` preset); build and run it by hand with clang:
+//
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+//     tests/fuzz/fuzz_fatbin.cpp src/mlstack/elf/fatbin.cpp -o build/fuzz_fatbin
+//   mkdir -p build/fuzz-fatbin && for f in tests/data/elf/*.so; do
+//     objcopy -O binary --only-section=.nv_fatbin "$f" "build/fuzz-fatbin/$(basename "$f").bin"
+//   done
+//   build/fuzz_fatbin -max_total_time=120 -max_len=8192 build/fuzz-fatbin
+//
+// 2026-12-06: 1.44M runs in 120 s from the nvcc-built fixtures' sections, no finding.
+#include "mlstack/elf/fatbin.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // A heap copy of exactly `size` bytes, so that ASan sees any read past the end.
+  std::vector<std::byte> copy(size);
+  for (std::size_t i = 0; i < size; ++i) {
+    copy[i] = static_cast<std::byte>(data[i]);
+  }
+  const auto ix = mlstack::elf::index_fatbin(copy);
+  // Each entry takes at least 32 bytes; the sets cannot be larger than the counts.
+  if (ix.sass.size() > ix.sass_entries || ix.ptx.size() > ix.ptx_entries ||
+      ix.sass_entries + ix.ptx_entries + ix.other_entries > size / 32 + 1) {
+    std::abort();
+  }
+  return 0;
+}
