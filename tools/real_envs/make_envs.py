@@ -5,8 +5,11 @@
 Each environment is installed from PyPI with every version pinned (tools/real_envs/<env>.txt,
 a constraints file written by `--lock`), into a cache outside the repository
 ($MLSTACK_REAL_ENVS, default ~/.cache/mlstack/real-envs): wheels are downloaded once into
-`wheels/`, and an environment is only rebuilt when its pins or recipe change (a stamp holds
-their hash). Nothing here is committed but the pins.
+`wheels/` (shared by all environments; a re-build installs from there without the network),
+and an environment is only rebuilt when its pins or recipe change (a stamp holds their hash).
+Nothing here is committed but the pins. The install order matters (the wheel installed last
+owns a file two wheels share): it is the order of the steps in RECIPES below, one `pip install`
+per step, and each pin file's header repeats it.
 
   seed-cp310           the seed's TensorFlow 2.9.1 + torch 1.12.1 wheels for CPython 3.10,
                        unpacked into a folder (`pip install --target`, no interpreter): ~1.4 GB
@@ -35,6 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HERE = pathlib.Path(__file__).resolve().parent
@@ -54,6 +58,12 @@ RECIPES = {
 }
 
 
+# Free disk space each environment needs while it is built (env + its wheels + margin), GiB.
+NEED_GIB = {"seed-cp310": 6, "current": 16, "tf-andcuda-torch13": 20}
+CUOBJDUMP_PIN = "nvidia-cuda-cuobjdump==13.5.37"
+WHEELS = CACHE / "wheels"
+
+
 def log(msg: str) -> None:
     print(f"make_envs: {msg}", file=sys.stderr, flush=True)
 
@@ -66,6 +76,31 @@ def pip_cmd() -> list[str]:
 def run(cmd: list[str]) -> None:
     log("+ " + " ".join(cmd[:12]) + (" ..." if len(cmd) > 12 else ""))
     subprocess.run(cmd, check=True)
+
+
+def index_unreachable() -> str:
+    """Why the package index cannot be reached, or "" when it answers."""
+    import urllib.request
+    url = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple/").rstrip("/") + "/pip/"
+    try:
+        with urllib.request.urlopen(url, timeout=20) as r:
+            r.read(1)
+        return ""
+    except OSError as e:
+        return f"{url}: {e}"
+
+
+def download(cmd: list[str], reqs: list[str]) -> None:
+    """`pip download` from the wheel cache alone first (no network when it has everything)."""
+    offline = cmd + ["--no-index", "--find-links", str(WHEELS)] + reqs
+    if subprocess.run(offline, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+        log("  all wheels already in the cache: " + " ".join(reqs))
+        return
+    why = index_unreachable()
+    if why:
+        raise SystemExit(f"make_envs: the package index is unreachable ({why}); the wheel cache "
+                         f"{WHEELS} lacks some of {' '.join(reqs)}")
+    run(cmd + reqs)
 
 
 def pins_path(env: str) -> pathlib.Path:
@@ -100,16 +135,40 @@ def lock(env: str) -> None:
         run(cmd + reqs)
         installed = json.loads(report.read_text())["install"]
     lines = sorted(f"{i['metadata']['name']}=={i['metadata']['version']}" for i in installed)
+    order = "; then ".join("pip install " + " ".join(step) for step in steps)
     text = (f"# Pins of the `{env}` real environment (tools/real_envs/make_envs.py --lock {env}).\n"
-            + "\n".join(lines) + "\n")
+            f"# Install order: {order}.\n" + "\n".join(lines) + "\n")
     pins_path(env).write_text(text)
     log(f"{env}: {len(lines)} pins written to {pins_path(env).relative_to(ROOT)}")
 
 
 def recipe_hash(env: str) -> str:
+    """The recipe and the pins, comment lines of the pin file left out."""
+    pins = [line for line in pins_path(env).read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    h = hashlib.sha256(json.dumps(RECIPES[env]).encode())
+    h.update(("\n".join(pins) + "\n").encode())
+    return h.hexdigest()
+
+
+def legacy_hash(env: str) -> str:
+    """The stamp of the first version of this script (recipe + pin file bytes)."""
     h = hashlib.sha256(json.dumps(RECIPES[env]).encode())
     h.update(pins_path(env).read_bytes())
     return h.hexdigest()
+
+
+def migrate_wheels() -> None:
+    """Older caches kept one wheel folder per environment: move them into the shared one."""
+    for sub in [d for d in WHEELS.glob("*") if d.is_dir()]:
+        for w in sub.iterdir():
+            dest = WHEELS / w.name
+            if dest.exists():
+                w.unlink()
+            else:
+                w.rename(dest)
+        sub.rmdir()
+        log(f"moved the wheels of {sub.name} into {WHEELS}")
 
 
 def build(env: str) -> pathlib.Path:
@@ -119,24 +178,28 @@ def build(env: str) -> pathlib.Path:
     home = CACHE / env
     stamp = home / ".stamp"
     digest = recipe_hash(env)
-    if stamp.exists() and stamp.read_text() == digest:
+    if stamp.exists() and stamp.read_text().strip() in (digest, legacy_hash(env)):
+        stamp.write_text(digest)
         log(f"{env}: up to date ({home})")
         return site_packages(env)
-    free = shutil.disk_usage(CACHE.parent if CACHE.parent.exists() else pathlib.Path.home()).free
-    if free < 20 << 30:
-        raise SystemExit(f"make_envs: {free >> 30} GiB free; {env} needs up to 20 GiB")
+    started = time.monotonic()
+    free = shutil.disk_usage(CACHE).free
+    if free < NEED_GIB[env] << 30:
+        raise SystemExit(f"make_envs: {free >> 30} GiB free under {CACHE}; {env} needs "
+                         f"about {NEED_GIB[env]} GiB")
     if home.exists():
+        log(f"{env}: rebuilding (pins or recipe changed, or an earlier build did not finish)")
         shutil.rmtree(home)
     home.mkdir(parents=True)
-    wheels = CACHE / "wheels" / env
-    wheels.mkdir(parents=True, exist_ok=True)
+    WHEELS.mkdir(parents=True, exist_ok=True)
     constraints = ["-c", str(pins_path(env))]
     for step in steps:
-        download = pip_cmd() + ["download", "--quiet", "--dest", str(wheels)] + constraints
+        cmd = pip_cmd() + ["download", "--quiet", "--no-cache-dir", "--dest", str(WHEELS)] \
+            + constraints
         if kind == "target":
-            download += target_options(python)
-        run(download + step)
-    offline = ["--no-index", "--find-links", str(wheels), "--quiet"] + constraints
+            cmd += target_options(python)
+        download(cmd, step)
+    offline = ["--no-index", "--find-links", str(WHEELS), "--quiet", "--no-cache-dir"] + constraints
     if kind == "target":
         site = home / "site-packages"
         for step in steps:
@@ -148,7 +211,7 @@ def build(env: str) -> pathlib.Path:
         for step in steps:
             run([py, "-m", "pip", "install", "--disable-pip-version-check"] + offline + step)
     stamp.write_text(digest)
-    log(f"{env}: ready ({site_packages(env)})")
+    log(f"{env}: ready in {time.monotonic() - started:.0f} s ({site_packages(env)})")
     return site_packages(env)
 
 
@@ -157,8 +220,8 @@ def install_tools() -> None:
     tools = CACHE / "tools"
     new = tools / "cuobjdump13" / "nvidia" / "cu13" / "bin" / "cuobjdump"
     if not new.exists():
-        run(pip_cmd() + ["install", "--quiet", "--target", str(tools / "cuobjdump13"),
-                         "nvidia-cuda-cuobjdump"])
+        run(pip_cmd() + ["install", "--quiet", "--no-cache-dir", "--target",
+                         str(tools / "cuobjdump13"), CUOBJDUMP_PIN])
     new.chmod(0o755)
     old = tools / "cuobjdump11" / "usr" / "bin" / "cuobjdump"
     if not old.exists():
@@ -201,6 +264,8 @@ def main() -> int:
             print(site_packages(env))
         return 0
     CACHE.mkdir(parents=True, exist_ok=True)
+    if WHEELS.exists():
+        migrate_wheels()
     for env in envs:
         if args.lock:
             lock(env)
