@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,8 +43,13 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // NOLINT(*-vararg)
   if (fd < 0) {
     const int err = errno;
-    return unexpected(named(err == ENOENT ? ErrorCode::not_found : ErrorCode::io,
-                            std::strerror(err), path));  // NOLINT(concurrency-mt-unsafe)
+    // strerror's text, lowercased at the first letter to match the message style.
+    std::string text = std::strerror(err);  // NOLINT(concurrency-mt-unsafe)
+    if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
+      text[0] = static_cast<char>(text[0] - 'A' + 'a');
+    }
+    return unexpected(
+        named(err == ENOENT ? ErrorCode::not_found : ErrorCode::io, std::move(text), path));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -56,6 +62,13 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   f.m_elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
   if (f.m_elf == nullptr || elf_kind(f.m_elf) != ELF_K_ELF) {
     return unexpected(named(ErrorCode::invalid_data, "not an ELF file", path));
+  }
+  // Random access: readahead around each fatbin entry header would read most of a 1 GB file
+  // on a cold cache (measured on torch 1.12.1's libtorch_cuda.so: 634 MB read without this,
+  // 24 MB with it). Advice only: a failure changes nothing but speed.
+  std::size_t size = 0;
+  if (char* base = elf_rawfile(f.m_elf, &size); base != nullptr && size > 0) {
+    ::madvise(base, size, MADV_RANDOM);
   }
   return f;
 }
@@ -102,6 +115,21 @@ void ElfFile::reset() noexcept {
     ::close(m_fd);
     m_fd = -1;
   }
+}
+
+void ElfFile::will_scan(std::span<const std::byte> bytes) const noexcept {
+  std::size_t size = 0;
+  const char* base = m_fd >= 0 ? elf_rawfile(m_elf, &size) : nullptr;
+  const auto* begin = reinterpret_cast<const char*>(bytes.data());  // NOLINT
+  if (base == nullptr || bytes.empty() || begin < base || begin + bytes.size() > base + size) {
+    return;
+  }
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const auto offset = static_cast<std::size_t>(begin - base);
+  const std::size_t start = offset - offset % page;
+  // The mapping is read-only and shared with no one; madvise takes a non-const pointer.
+  ::madvise(const_cast<char*>(base) + start, offset - start + bytes.size(),  // NOLINT
+            MADV_WILLNEED);
 }
 
 std::optional<Section> ElfFile::section(std::string_view name) const {

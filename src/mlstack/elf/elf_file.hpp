@@ -67,6 +67,10 @@ class ElfFile {
   [[nodiscard]] const std::string& path() const noexcept { return m_path; }
   /// The first section named `name` with file contents (not SHT_NOBITS), or none.
   [[nodiscard]] std::optional<Section> section(std::string_view name) const;
+  /// Asks the kernel to read `bytes` (a section of this file) ahead: for a scan of the whole
+  /// section. The file is mapped for random access otherwise (a fatbin index touches a few
+  /// bytes per entry), so a cold read does not pull in the 1 GB around them. No-op in memory.
+  void will_scan(std::span<const std::byte> bytes) const noexcept;
   /// DT_SONAME, DT_NEEDED, DT_RPATH, DT_RUNPATH; an error when there is no dynamic section.
   [[nodiscard]] Result<DynamicInfo> dynamic() const;
   /// `.symtab` symbols whose name `keep` accepts (none when the file is stripped).

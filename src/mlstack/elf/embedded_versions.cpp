@@ -52,12 +52,14 @@ std::vector<EmbeddedVersion> find_embedded_versions(std::span<const std::byte> b
     if (count_dots(version) < 2) {
       continue;
     }
-    EmbeddedVersion v{"nccl", version, {}, {}};
+    // The banner is `NCCL version 2.10.3+cuda10.2` (TensorFlow's builds: `+cudaCUDA_MAJOR...`,
+    // the CUDA left unknown); messages such as `NCCL version 2.27.0 or later` are not it.
     constexpr std::string_view k_cuda = "+cuda";
-    if (rest.substr(version.size()).starts_with(k_cuda)) {
-      v.cuda = dotted(rest.substr(version.size() + k_cuda.size()), '.');
+    if (!rest.substr(version.size()).starts_with(k_cuda)) {
+      continue;
     }
-    v.evidence = "`" + std::string(string_at(all, at)) + "` in .rodata";
+    EmbeddedVersion v{"nccl", version, dotted(rest.substr(version.size() + k_cuda.size()), '.'),
+                      "`" + std::string(string_at(all, at)) + "` in .rodata"};
     out.push_back(std::move(v));
     break;
   }
@@ -87,7 +89,11 @@ std::vector<EmbeddedVersion> find_embedded_versions(std::span<const std::byte> b
 
 std::vector<EmbeddedVersion> read_embedded_versions(const ElfFile& file) {
   const auto rodata = file.section(".rodata");
-  return rodata ? find_embedded_versions(rodata->bytes) : std::vector<EmbeddedVersion>{};
+  if (!rodata) {
+    return {};
+  }
+  file.will_scan(rodata->bytes);
+  return find_embedded_versions(rodata->bytes);
 }
 
 }  // namespace mlstack::elf

@@ -21,8 +21,9 @@ struct EmbeddedVersion {
 
 /// The version strings statically linked cuDNN and NCCL leave in `bytes` (a `.rodata`):
 /// NCCL's banner `NCCL version 2.10.3+cuda10.2` and cuDNN's build tag
-/// `cudnn_version_7_6_5_32_...`. Digits must follow the prefix (`Unknown NCCL version` and
-/// format strings do not match); the first hit of each library wins. Pure.
+/// `cudnn_version_7_6_5_32_...`. Digits must follow the prefix, and `+cuda` NCCL's version
+/// (`Unknown NCCL version`, `NCCL version 2.27.0 or later` and format strings do not match);
+/// the first hit of each library wins. Pure.
 [[nodiscard]] std::vector<EmbeddedVersion> find_embedded_versions(std::span<const std::byte> bytes);
 
 /// `find_embedded_versions` over `file`'s `.rodata` only (the one section that can hold

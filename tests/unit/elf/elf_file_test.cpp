@@ -42,7 +42,7 @@ TEST(ElfFile, ErrorsNameThePath) {
     std::string expected;
   };
   const std::vector<Case> k_cases = {
-      {t / "missing.so", "cannot read `" + t / "missing.so" + "`: No such file or directory"},
+      {t / "missing.so", "cannot read `" + t / "missing.so" + "`: no such file or directory"},
       {t / "text.so", "cannot read `" + t / "text.so" + "`: not an ELF file"},
       {t / "empty.so", "cannot read `" + t / "empty.so" + "`: not an ELF file"},
       {t / "dir.so", "cannot read `" + t / "dir.so" + "`: not a regular file"},

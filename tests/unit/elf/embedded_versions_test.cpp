@@ -38,8 +38,16 @@ TEST(EmbeddedVersions, IgnoresFormatsAndShortVersions) {
     SCOPED_TRACE(text);
     EXPECT_TRUE(found(text).empty());
   }
-  EXPECT_EQ(found("NCCL version 2.28.9"),
-            (std::vector<std::string>{"nccl 2.28.9 | `NCCL version 2.28.9` in .rodata"}));
+  // torch 2.15's libtorch_cuda.so: a message before the banner (helper report, 2026-12-06).
+  using namespace std::string_literals;
+  EXPECT_EQ(found("NCCL version 2.27.0 or later. Found version: \0NCCL version 2.30.7+cuda13.0"s),
+            (std::vector<std::string>{
+                "nccl 2.30.7 cuda 13.0 | `NCCL version 2.30.7+cuda13.0` in .rodata"}));
+  EXPECT_TRUE(found("NCCL version 2.28.9").empty());
+  // TensorFlow 2.9.1's _pywrap_tensorflow_internal.so: the CUDA is a macro name.
+  EXPECT_EQ(found("NCCL version 2.8.3+cudaCUDA_MAJOR.CUDA_MINOR"),
+            (std::vector<std::string>{
+                "nccl 2.8.3 | `NCCL version 2.8.3+cudaCUDA_MAJOR.CUDA_MINOR` in .rodata"}));
   EXPECT_EQ(found("cudnn_version_8_9_2"),
             (std::vector<std::string>{"cudnn 8.9.2 | `cudnn_version_8_9_2` in .rodata"}));
 }
