@@ -15,6 +15,7 @@ namespace mlstack::facts {
 struct RecordedFile {
   std::string path;
   std::optional<std::uint64_t> size;
+  std::string hash = {};  // `sha256=...` as written; read only where two RECORDs are compared
   bool operator==(const RecordedFile&) const = default;
 };
 
@@ -50,6 +51,9 @@ struct FileClash {
   // give different sizes for (`paths[*on_disk_path]`) matching one of them.
   std::optional<std::size_t> on_disk;
   std::optional<std::size_t> on_disk_path;
+  // Both RECORDs give every path the same hash: the two copies are the same bytes, so
+  // installing one over the other changes nothing (removing one still deletes the file).
+  bool same_content = false;
   bool operator==(const FileClash&) const = default;
 };
 

@@ -172,4 +172,20 @@ std::optional<std::uint64_t> RecordReader::size() const noexcept {
   return value;
 }
 
+std::string_view RecordReader::hash() const noexcept {
+  // The last two fields never hold a comma or a quote (PEP 376: hash, size), so they are
+  // found from the end even when the path is quoted.
+  const std::string_view row = m_text.substr(m_row_begin, m_row_end - m_row_begin);
+  const std::size_t last = row.rfind(',');
+  if (last == std::string_view::npos || last == 0) {
+    return {};
+  }
+  const std::size_t before = row.rfind(',', last - 1);
+  if (before == std::string_view::npos) {
+    return {};
+  }
+  const std::string_view field = row.substr(before + 1, last - before - 1);
+  return field.find('"') == std::string_view::npos ? field : std::string_view{};
+}
+
 }  // namespace mlstack::metadata

@@ -47,6 +47,9 @@ class RecordReader {
   /// The size the row returned last declares (its last field, PEP 376's third), or nothing
   /// when that field is empty or not a plain decimal number.
   [[nodiscard]] std::optional<std::uint64_t> size() const noexcept;
+  /// The hash the row returned last declares (its middle field, `sha256=<urlsafe-b64>`), or
+  /// empty when the row has no such field. A view into the text, valid as `next()`'s.
+  [[nodiscard]] std::string_view hash() const noexcept;
 
  private:
   LineBreak break_at(std::size_t stop) noexcept;

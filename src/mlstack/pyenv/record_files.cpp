@@ -200,7 +200,7 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
           join_to(joined, prefix, path);
           if (std::any_of(mine.begin(), mine.end(),
                           [&](std::string_view root) { return under(joined, root); })) {
-            rows[d].push_back({joined, row.size()});
+            rows[d].push_back({joined, row.size(), std::string(row.hash())});
           }
         });
     readable[d] = ok ? 1 : 0;
@@ -210,6 +210,7 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
   struct Owner {
     std::size_t dist;
     std::optional<std::uint64_t> size;
+    std::string_view hash;
   };
   struct Pair {
     std::vector<std::string> paths;
@@ -218,6 +219,7 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
     std::optional<std::size_t> probe;
     std::uint64_t first_size = 0;
     std::uint64_t second_size = 0;
+    bool same_content = true;  // every path: both hashes given and equal
   };
   std::unordered_map<std::string_view, Owner> first_owner;
   std::map<std::pair<std::size_t, std::size_t>, Pair> clashes;
@@ -226,9 +228,11 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
       continue;
     }
     for (const facts::RecordedFile& file : rows[d]) {
-      const auto [it, fresh] = first_owner.try_emplace(file.path, Owner{d, file.size});
+      const auto [it, fresh] = first_owner.try_emplace(file.path, Owner{d, file.size, file.hash});
       if (!fresh && it->second.dist != d) {
         Pair& pair = clashes[{it->second.dist, d}];
+        pair.same_content =
+            pair.same_content && !file.hash.empty() && file.hash == it->second.hash;
         if (!pair.probe && it->second.size && file.size && *it->second.size != *file.size) {
           pair.probe = pair.paths.size();
           pair.first_size = *it->second.size;
@@ -242,7 +246,7 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
   out.reserve(clashes.size());
   for (auto& [owners, pair] : clashes) {
     facts::FileClash clash{owners.first, owners.second, std::move(pair.paths), std::nullopt,
-                           std::nullopt};
+                           std::nullopt, pair.same_content};
     io::FileStat st;
     if (pair.probe && fs.stat(clash.paths[*pair.probe], io::Follow::yes, st).ok() &&
         st.kind == io::FileKind::regular) {

@@ -260,8 +260,22 @@ void add_requires_python_findings(const PackageContext& ctx, std::vector<Finding
   }
 }
 
+// `nvidia-cudnn-cu12` and `nvidia-cudnn-cu13`: one library's wheels for two CUDA majors, which
+// install the same file names (nvidia/cudnn/lib/libcudnn.so.9) into one folder.
+bool cuda_major_twins(std::string_view a, std::string_view b) {
+  auto base = [](std::string_view n) {
+    const auto dash = n.rfind("-cu");
+    const bool suffix = dash != std::string_view::npos && dash + 3 < n.size() &&
+                        std::all_of(n.begin() + static_cast<std::ptrdiff_t>(dash + 3), n.end(),
+                                    [](char c) { return c >= '0' && c <= '9'; });
+    return suffix ? n.substr(0, dash) : std::string_view{};
+  };
+  return a.starts_with("nvidia-") && !base(a).empty() && base(a) == base(b) && a != b;
+}
+
 void add_file_clash_findings(const PackageContext& ctx, std::vector<Finding>& out) {
   const auto& dists = ctx.inventory.dists;
+  const std::string py = python_cmd(ctx.python);
   for (const facts::FileClash& clash : ctx.inventory.file_clashes) {
     if (clash.first >= dists.size() || clash.second >= dists.size() || clash.paths.empty()) {
       continue;
@@ -271,7 +285,7 @@ void add_file_clash_findings(const PackageContext& ctx, std::vector<Finding>& ou
     const facts::InstalledDist& b = dists[clash.second];
     Finding f;
     f.id = "PKG-FILE-CLASH";
-    f.severity = Severity::warning;
+    f.severity = clash.same_content ? Severity::info : Severity::warning;
     f.title = fmt::format("{} and {} both own {} file{}, e.g. {}", a.canonical_name,
                           b.canonical_name, paths.size(), paths.size() == 1 ? "" : "s",
                           paths.front());
@@ -286,9 +300,25 @@ void add_file_clash_findings(const PackageContext& ctx, std::vector<Finding>& ou
       f.evidence.push_back(fmt::format("on disk: {}'s copy (the size of {} matches its RECORD)",
                                        kept.canonical_name, paths[*clash.on_disk_path]));
     }
-    f.why = "installing, upgrading or removing one overwrites or deletes the other's files";
-    f.fix = fmt::format("{0} -m pip uninstall {1} {2} && {0} -m pip install {2}",
-                        python_cmd(ctx.python), a.raw_name, b.raw_name);
+    if (clash.same_content) {
+      f.evidence.emplace_back("both RECORDs give every shared file the same hash");
+      f.why = "the two copies are the same bytes, so installing or upgrading one leaves the "
+              "other working; removing either one deletes the shared files the other lists";
+      f.fix = fmt::format("nothing is required; after uninstalling one, reinstall the other: "
+                          "{} -m pip install --force-reinstall --no-deps {}",
+                          py, b.raw_name);
+    } else if (cuda_major_twins(a.canonical_name, b.canonical_name)) {
+      f.why = "the wheels of one NVIDIA library for two CUDA majors install the same file names "
+              "into one folder: only the copy installed last is on disk, and every framework "
+              "loads that one";
+      f.fix = "keep the copy the frameworks need: FW-LIB-CUDA-MISMATCH and FW-CUDA-LIBS-MISSING "
+              "name who loads which and the one command that serves them (uninstalling either "
+              "wheel deletes the file for every framework)";
+    } else {
+      f.why = "installing, upgrading or removing one overwrites or deletes the other's files";
+      f.fix = fmt::format("{0} -m pip uninstall {1} {2} && {0} -m pip install {2}", py,
+                          a.raw_name, b.raw_name);
+    }
     out.push_back(std::move(f));
   }
 }

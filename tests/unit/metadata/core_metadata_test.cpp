@@ -70,6 +70,19 @@ TEST(RecordParse, ReadsFirstFieldOfEachRow) {
             (std::vector<std::string>{"a/b.py", "c,d.py", "e\"f", "g"}));
 }
 
+TEST(RecordParse, GivesEachRowsHashAndSize) {
+  RecordReader reader("\"a,b.py\",sha256=x-Y_z,12\nc.py,,\nd.py\ne.pyc,sha256=q,\n");
+  std::vector<std::string> hashes;
+  std::vector<std::optional<std::uint64_t>> sizes;
+  while (reader.next()) {
+    hashes.emplace_back(reader.hash());
+    sizes.push_back(reader.size());
+  }
+  EXPECT_EQ(hashes, (std::vector<std::string>{"sha256=x-Y_z", "", "", "sha256=q"}));
+  EXPECT_EQ(sizes, (std::vector<std::optional<std::uint64_t>>{12, std::nullopt, std::nullopt,
+                                                              std::nullopt}));
+}
+
 TEST(RecordParse, BreaksLinesAsSplitlines) {
   // Long rows take the 16-byte scan; every str.splitlines() break ends a row.
   const std::string long_path = "pkg/" + std::string(40, 'x') + ".py";

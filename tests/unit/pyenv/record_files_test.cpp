@@ -139,11 +139,12 @@ TEST(FindFileClashes, TellsWhoseCopyIsOnDisk) {
   EXPECT_EQ(clashes[1].on_disk, std::nullopt);  // dist 0 declares no size for nvidia/a.py
 }
 
-// The clash search as it was before roots: every path joined and claimed in order.
+// The clash search as it was before roots: every path joined and claimed in order; a pair's
+// copies are the same when every shared path has one hash in both RECORDs.
 std::vector<facts::FileClash> brute_force(const std::vector<facts::InstalledDist>& dists,
                                           const RecordFs& fs) {
-  std::unordered_map<std::string, std::size_t> owner;
-  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::string>> clashes;
+  std::unordered_map<std::string, std::pair<std::size_t, std::string>> owner;
+  std::map<std::pair<std::size_t, std::size_t>, std::pair<std::vector<std::string>, bool>> clashes;
   for (std::size_t d = 0; d < dists.size(); ++d) {
     std::string text;
     if (!fs.read_file(dists[d].info_path + "/RECORD", 1 << 20, text).ok() ||
@@ -154,17 +155,44 @@ std::vector<facts::FileClash> brute_force(const std::vector<facts::InstalledDist
     metadata::RecordReader reader(text);
     while (const auto p = reader.next()) {
       const std::string joined = p->starts_with('/') ? std::string(*p) : prefix + std::string(*p);
-      const auto [it, fresh] = owner.try_emplace(joined, d);
-      if (!fresh && it->second != d) {
-        clashes[{it->second, d}].push_back(joined);
+      const std::string hash(reader.hash());
+      const auto [it, fresh] = owner.try_emplace(joined, d, hash);
+      if (!fresh && it->second.first != d) {
+        auto [c, added] = clashes.try_emplace({it->second.first, d}, std::vector<std::string>{}, true);
+        c->second.first.push_back(joined);
+        c->second.second = c->second.second && !hash.empty() && hash == it->second.second;
       }
     }
   }
   std::vector<facts::FileClash> out;
-  for (auto& [pair, paths] : clashes) {
-    out.push_back({pair.first, pair.second, std::move(paths), std::nullopt, std::nullopt});
+  for (auto& [pair, found] : clashes) {
+    out.push_back({pair.first, pair.second, std::move(found.first), std::nullopt, std::nullopt,
+                   found.second});
   }
   return out;
+}
+
+// tensorflow 2.9.1 and tensorboard 2.9.1 both install bin/tensorboard, with one hash (PyPI).
+TEST(FindFileClashes, SameHashesAreTheSameContent) {
+  RecordFs fs;
+  std::vector<facts::InstalledDist> dists(3);
+  for (std::size_t d = 0; d < dists.size(); ++d) {
+    dists[d].location = "/v/lib/python3.10/site-packages";
+    dists[d].info_path = "/info/" + std::to_string(d);
+  }
+  const std::string row = "../../../bin/tensorboard,sha256=ZQ5pe-LcxpbqdfLy6zwF54yTKiFgJ3uAfedOYPvmPKE,247\n";
+  fs.files["/info/0/RECORD"] = row;
+  fs.files["/info/1/RECORD"] = "tensorflow/__init__.py,,\n" + row;
+  fs.files["/info/2/RECORD"] = "../../../bin/tensorboard,sha256=other,247\n";
+  std::vector<std::vector<std::string>> roots(dists.size());
+  for (std::size_t d = 0; d < dists.size(); ++d) {
+    roots[d] = summarize_record(dists[d], fs, 1 << 20)->take_roots();
+  }
+  const auto clashes = find_file_clashes(dists, roots, fs, 1 << 20);
+  ASSERT_EQ(clashes.size(), 2U);
+  EXPECT_TRUE(clashes[0].same_content);
+  EXPECT_FALSE(clashes[1].same_content);  // dist 2's copy differs
+  EXPECT_EQ(clashes, brute_force(dists, fs));
 }
 
 TEST(FindFileClashes, AgreesWithComparingEveryPath) {

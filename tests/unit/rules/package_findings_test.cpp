@@ -81,6 +81,31 @@ TEST(PackageFindingsFileClash, GroupsByPair) {
             "on disk: opencv-python-headless's copy (the size of /s/cv2/a.so matches its RECORD)");
 }
 
+TEST(PackageFindingsFileClash, SameContentIsInformation) {
+  facts::Inventory inv;
+  inv.dists = {dist("tensorboard", "2.9.1"), dist("tensorflow", "2.9.1")};
+  inv.file_clashes = {
+      facts::FileClash{0, 1, {"/v/bin/tensorboard"}, std::nullopt, std::nullopt, true}};
+  const auto fs = findings_of(inv);
+  ASSERT_EQ(ids(fs), std::vector<std::string>{"PKG-FILE-CLASH"});
+  EXPECT_EQ(fs[0].severity, Severity::info);
+  EXPECT_EQ(fs[0].fix, "nothing is required; after uninstalling one, reinstall the other: "
+                       "/venv/bin/python -m pip install --force-reinstall --no-deps tensorflow");
+}
+
+// nvidia-cudnn-cu12 and -cu13 put libcudnn.so.9 in one folder: uninstalling either breaks a
+// framework, so the fix defers to the rules that know who loads which copy.
+TEST(PackageFindingsFileClash, CudaMajorTwinsDeferToTheLibraryRules) {
+  facts::Inventory inv;
+  inv.dists = {dist("nvidia-cudnn-cu13", "9.26.0.51"), dist("nvidia-cudnn-cu12", "9.28.0.42")};
+  inv.file_clashes = {facts::FileClash{0, 1, {"/s/nvidia/cudnn/lib/libcudnn.so.9"}, 1, 0}};
+  const auto fs = findings_of(inv);
+  ASSERT_EQ(ids(fs), std::vector<std::string>{"PKG-FILE-CLASH"});
+  EXPECT_EQ(fs[0].severity, Severity::warning);
+  EXPECT_NE(fs[0].fix.find("FW-LIB-CUDA-MISMATCH"), std::string::npos);
+  EXPECT_EQ(fs[0].fix.find("pip uninstall"), std::string::npos);
+}
+
 TEST(PackageFindingsPip, MirrorsPipCheck) {
   facts::Inventory inv;
   inv.dists = {dist("a", "1.0", {"b>=2", "c"}), dist("b", "1.0")};
