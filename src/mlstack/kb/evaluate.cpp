@@ -3,6 +3,8 @@
 
 #include "mlstack/base/text.hpp"
 #include "mlstack/kb/detail/gpu_arch.hpp"
+#include "mlstack/kb/detail/lookups.hpp"
+#include "mlstack/kb/detail/value.hpp"
 #include "mlstack/names/package_name.hpp"
 
 #include <algorithm>
@@ -18,95 +20,15 @@ using facts::FrameworkBuild;
 using facts::GpuDevice;
 using pep440::Version;
 
-/// A run-time value. `type == Type::none` is a missing fact (unknown, not installed, ...).
-struct Value {
-  Type type = Type::none;
-  bool boolean = false;
-  std::int64_t integer = 0;
-  std::string text;  // strings; versions as the fact wrote them
-  std::optional<Version> version;
-  std::vector<std::string> list;
-};
-
-Value make_bool(bool b) {
-  Value v;
-  v.type = Type::boolean;
-  v.boolean = b;
-  return v;
-}
-
-Value make_int(std::int64_t i) {
-  Value v;
-  v.type = Type::integer;
-  v.integer = i;
-  return v;
-}
-
-Value make_string(std::string s) {
-  Value v;
-  v.type = Type::string;
-  v.text = std::move(s);
-  return v;
-}
-
-// A version from fact text; none when empty or not PEP 440.
-Value make_version(std::string_view text) {
-  Value v;
-  const std::string_view t = text::trim(text);
-  if (t.empty()) {
-    return v;
-  }
-  auto parsed = Version::parse(t);
-  if (!parsed) {
-    return v;
-  }
-  v.type = Type::version;
-  v.text = std::string(t);
-  v.version = std::move(parsed).value();
-  return v;
-}
-
-Value make_version(const KbVersion& kv) {
-  Value v;
-  v.type = Type::version;
-  v.text = kv.text;
-  v.version = kv.version;
-  return v;
-}
-
-std::optional<std::int64_t> major_of(const Value& v) {
-  if (v.type != Type::version || v.version->release().empty()) {
-    return std::nullopt;
-  }
-  return static_cast<std::int64_t>(v.version->release()[0]);
-}
-
-std::uint64_t release_at(const Version& v, std::size_t i) {
-  return i < v.release().size() ? v.release()[i] : 0;
-}
-
-std::string show(const Value& v) {
-  switch (v.type) {
-    case Type::none:
-      return "unknown";
-    case Type::boolean:
-      return v.boolean ? "true" : "false";
-    case Type::integer:
-      return std::to_string(v.integer);
-    case Type::string:
-    case Type::version:
-      return v.text;
-    case Type::list: {
-      std::string out;
-      for (const std::string& s : v.list) {
-        out += out.empty() ? "" : ", ";
-        out += s;
-      }
-      return out.empty() ? "none" : out;
-    }
-  }
-  return "unknown";
-}
+using detail::make_bool;
+using detail::make_int;
+using detail::make_list;
+using detail::make_string;
+using detail::make_version;
+using detail::major_of;
+using detail::release_at;
+using detail::show;
+using detail::Value;
 
 struct Scope {
   const FrameworkBuild* framework = nullptr;
@@ -282,26 +204,38 @@ class Evaluator {
       case Field::fw_libs_missing: {
         std::vector<std::string> missing;
         std::int64_t found = 0;
+        const std::string own = std::to_string(major_of(make_version(fw.cuda.value)).value_or(-1));
+        std::size_t loaded = 0;  // linked-in (static) copies are not loaded, and not counted
         for (const facts::LibraryUse& lib : fw.libraries) {
+          const bool other_cuda = !lib.cuda_major.value.empty() && lib.cuda_major.value != own;
+          if (lib.how == "static") {
+            continue;
+          }
+          ++loaded;
           if (lib.how == "missing") {
             missing.push_back(library_title(lib.library) + " " + lib.major);
+          } else if (other_cuda) {
+            missing.push_back(library_title(lib.library) + " " + lib.major + " (only a CUDA " +
+                              lib.cuda_major.value + " build)");
           } else {
             ++found;
           }
         }
-        if (fw.libraries.empty()) {
+        if (loaded == 0) {
           return Value{};
         }
-        note(label + ": " + std::to_string(found) + " of " +
-             std::to_string(fw.libraries.size()) + " CUDA libraries found" +
-             (missing.empty() ? "" : "; missing: " + show(list_value(missing))));
+        note(label + ": " + std::to_string(found) + " of " + std::to_string(loaded) +
+             " CUDA libraries it loads found" +
+             (missing.empty() ? "" : "; missing: " + show(make_list(missing))));
         if (f == Field::fw_libs_found) {
           return make_int(found);
         }
-        return missing.empty() ? Value{} : list_value(missing);
+        return missing.empty() ? Value{} : make_list(missing);
       }
       case Field::fw_archs_source:
         return fw.archs_source.empty() ? Value{} : make_string(fw.archs_source);
+      case Field::fw_libs_fix:
+        return fw.libraries_fix.empty() ? Value{} : make_string(fw.libraries_fix);
       case Field::fw_cudnn_package:
         for (const facts::CudaPin& pin : fw.cuda_pins) {
           if (pin.library == "cudnn") {
@@ -364,22 +298,23 @@ class Evaluator {
         return major_value(make_version(lib.cuda_major.value));
       case Field::lib_users: {
         if (lib.users.size() > 1) {
-          note(lib.path + " is used by " + show(list_value(lib.users)));
+          note(lib.path + " is used by " + show(make_list(lib.users)));
         }
-        return lib.users.empty() ? Value{} : list_value(lib.users);
+        return lib.users.empty() ? Value{} : make_list(lib.users);
       }
       case Field::lib_fix:
         return lib.fix.empty() ? Value{} : make_string(lib.fix);
+      case Field::lib_soname:
+        return lib.soname.empty() ? Value{} : make_string(lib.soname);
+      case Field::lib_linked_by:
+        if (lib.linked_by.empty()) {
+          return Value{};
+        }
+        note(lib.linked_by + " links " + lib.soname + " (DT_NEEDED)");
+        return make_string(lib.linked_by);
       default:
         return Value{};
     }
-  }
-
-  static Value list_value(const std::vector<std::string>& items) {
-    Value v;
-    v.type = Type::list;
-    v.list = items;
-    return v;
   }
 
   Value field(const Node& n) {
@@ -430,6 +365,8 @@ class Evaluator {
       case Field::lib_cuda_major:
       case Field::lib_users:
       case Field::lib_fix:
+      case Field::lib_soname:
+      case Field::lib_linked_by:
         return m_scope.library == nullptr ? Value{} : library_field(*m_scope.library, n.field);
       default: {
         const bool is_other = n.text.starts_with("other.");
@@ -557,7 +494,9 @@ class Evaluator {
         return g == nullptr || g->segment.empty() ? Value{} : make_string(g->segment);
       }
       case Function::build_with_arch:
-        return build_with_arch(args[0], args[1], args[2]);
+        return build_with(args[0], args[1], args[2], detail::ArchCover::sass_or_ptx);
+      case Function::build_with_sass:
+        return build_with(args[0], args[1], args[2], detail::ArchCover::sass);
     }
     return Value{};
   }
@@ -618,49 +557,21 @@ class Evaluator {
     return make_bool(true);
   }
 
-  // A frameworks.toml release of `framework` whose archs cover `cc`, as
-  // `torch==2.15.* (cu126, https://download.pytorch.org/whl/cu126)`: a variant of the
-  // installed release when one covers it (`installed` in its `versions`), else the newest
-  // (by the version its `versions` names; file order between variants); a sentence when none.
-  Value build_with_arch(const Value& framework, const Value& installed, const Value& cc) {
+  // A frameworks.toml release of `framework` whose archs cover `cc` (detail::release_covering),
+  // as `torch==2.15.* (cu126, https://download.pytorch.org/whl/cu126)`; a sentence when none.
+  Value build_with(const Value& framework, const Value& installed, const Value& cc,
+                   detail::ArchCover cover) {
     if (framework.type != Type::string || cc.type != Type::version) {
       return Value{};
     }
-    const std::uint64_t major = release_at(*cc.version, 0);
-    const std::uint64_t minor = release_at(*cc.version, 1);
-    const FrameworkRelease* best = nullptr;
-    std::optional<Version> best_version;
-    for (const FrameworkRelease& r : m_kb.releases) {
-      if (r.framework != framework.text || r.archs.empty() ||
-          !(detail::has_sass(r.archs, major, minor) || detail::has_ptx(r.archs, major, minor))) {
-        continue;
-      }
-      if (installed.type == Type::version &&
-          r.versions.contains(*installed.version, pep440::Prereleases::allow)) {
-        best = &r;  // the same release, another variant
-        break;
-      }
-      std::optional<Version> v;
-      if (!r.versions.specifiers().empty()) {
-        v = r.versions.specifiers().front().version();
-      }
-      if (best == nullptr || (v && (!best_version || *best_version < *v))) {
-        best = &r;
-        best_version = v;
-      }
-    }
+    const FrameworkRelease* best = detail::release_covering(
+        m_kb, framework.text, installed.type == Type::version ? &*installed.version : nullptr,
+        release_at(*cc.version, 0), release_at(*cc.version, 1), cover);
     if (best == nullptr) {
       return make_string("none in the knowledge base covers it: a release newer than those listed");
     }
-    std::string out = best->framework + best->versions.to_string();
-    std::string detail = best->variant;
-    if (!best->index_url.empty()) {
-      detail += (detail.empty() ? "" : ", ") + best->index_url;
-    }
-    if (!detail.empty()) {
-      out += " (" + detail + ")";
-    }
-    note_kb(best->entry, out + " is built for " + show(list_value(best->archs)));
+    const std::string out = detail::release_requirement(*best);
+    note_kb(best->entry, out + " is built for " + show(make_list(best->archs)));
     return make_string(out);
   }
 
@@ -668,31 +579,13 @@ class Evaluator {
     if (cuda.type != Type::version) {
       return Value{};
     }
-    const Version& v = *cuda.version;
-    const ToolkitDriver* best = nullptr;
-    const ToolkitDriver* first_of_minor = nullptr;
-    for (const ToolkitDriver& row : m_kb.toolkits) {
-      if (release_at(row.toolkit.version, 0) != release_at(v, 0) ||
-          release_at(row.toolkit.version, 1) != release_at(v, 1)) {
-        continue;
-      }
-      if (first_of_minor == nullptr || row.toolkit.version < first_of_minor->toolkit.version) {
-        first_of_minor = &row;
-      }
-      if (row.toolkit.version <= v &&
-          (best == nullptr || best->toolkit.version < row.toolkit.version)) {
-        best = &row;
-      }
-    }
-    if (best == nullptr) {
-      best = first_of_minor;
-    }
-    if (best == nullptr) {
+    const ToolkitDriver* row = detail::toolkit_row(m_kb, *cuda.version);
+    if (row == nullptr) {
       return Value{};
     }
-    note_kb(best->entry,
-            "CUDA " + best->toolkit.text + " ships with driver " + best->min_driver.text);
-    return make_version(best->min_driver);
+    note_kb(row->entry, "CUDA " + row->toolkit.text + " needs driver >= " + row->min_driver.text +
+                            " for full compatibility");
+    return make_version(row->min_driver);
   }
 
   static Value arch_test(Function f, const Value& archs, const Value& cc) {
@@ -860,6 +753,18 @@ std::vector<rules::Finding> evaluate(const Kb& kb, const KbInput& input) {
     }
   }
   return out;
+}
+
+std::string build_for_cuda(const Kb& kb, std::string_view framework,
+                           std::string_view installed_version, std::string_view cuda_major) {
+  const auto installed = Version::parse(installed_version);
+  const auto major = Version::parse(cuda_major);
+  if (!major) {
+    return {};
+  }
+  const FrameworkRelease* r = detail::release_for_cuda(
+      kb, framework, installed ? &*installed : nullptr, release_at(*major, 0));
+  return r == nullptr ? std::string() : detail::release_requirement(*r);
 }
 
 }  // namespace mlstack::kb

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlstack::kb {
@@ -38,5 +39,12 @@ struct KbInput {
 /// evaluate(kb, input)[0].id == "KB-PROTOBUF-TF-PB2"
 /// ```
 [[nodiscard]] std::vector<rules::Finding> evaluate(const Kb& kb, const KbInput& input);
+
+/// The frameworks.toml build of `framework` for CUDA `cuda_major`, for fix texts:
+/// `torch==2.13.* (cu126, https://download.pytorch.org/whl/cu126)`, the installed release's
+/// variant when the KB has one, else the newest; empty when the KB has none.
+[[nodiscard]] std::string build_for_cuda(const Kb& kb, std::string_view framework,
+                                         std::string_view installed_version,
+                                         std::string_view cuda_major);
 
 }  // namespace mlstack::kb

@@ -45,6 +45,7 @@ enum class Field : std::uint8_t {
   fw_cuda_install,
   fw_libs_found,
   fw_libs_missing,
+  fw_libs_fix,
   device_index,
   device_name,
   device_compute_capability,
@@ -59,6 +60,8 @@ enum class Field : std::uint8_t {
   lib_cuda_major,
   lib_users,
   lib_fix,
+  lib_soname,
+  lib_linked_by,
 };
 
 /// The built-in functions. Each is a fact query or a table lookup; none is a rule.
@@ -84,6 +87,7 @@ enum class Function : std::uint8_t {
   data_center_gpus,        // data_center_gpus() -> boolean: every GPU is a data-center model
   gpu_segment,             // gpu_segment(name) -> string: gpus.toml `segment`
   build_with_arch,  // build_with_arch(framework, version, cc) -> string: frameworks.toml release
+  build_with_sass,  // build_with_sass(framework, version, cc) -> string: the same, machine code
 };
 
 /// One node of a parsed expression. Spans are byte offsets into the expression text.

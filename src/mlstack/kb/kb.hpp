@@ -32,7 +32,8 @@ struct KbVersion {
   std::string text;
 };
 
-/// cuda.toml `[[toolkit]]`: the driver a CUDA toolkit release ships with (full compatibility).
+/// cuda.toml `[[toolkit]]`: the minimum driver a CUDA toolkit release needs for full
+/// compatibility (Table 3 of the CUDA Toolkit Release Notes).
 struct ToolkitDriver {
   Entry entry;
   KbVersion toolkit;     // `12.4.1` (update 1)

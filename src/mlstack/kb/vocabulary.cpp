@@ -8,7 +8,7 @@ namespace {
 
 // `python` and `driver` are always bound; `framework`/`other` by for_each framework(s),
 // `device` by for_each device, `library` by for_each framework_library.
-constexpr std::array<FieldInfo, 50> k_fields = {{
+constexpr std::array<FieldInfo, 54> k_fields = {{
     {"python", "version", Field::python_version, Type::version},
     {"driver", "present", Field::driver_present, Type::boolean},
     {"driver", "version", Field::driver_version, Type::version},
@@ -29,6 +29,7 @@ constexpr std::array<FieldInfo, 50> k_fields = {{
     {"framework", "cuda_install", Field::fw_cuda_install, Type::string},
     {"framework", "libs_found", Field::fw_libs_found, Type::integer},
     {"framework", "libs_missing", Field::fw_libs_missing, Type::list},
+    {"framework", "libs_fix", Field::fw_libs_fix, Type::string},
     {"other", "name", Field::fw_name, Type::string},
     {"other", "distribution", Field::fw_distribution, Type::string},
     {"other", "version", Field::fw_version, Type::version},
@@ -45,6 +46,7 @@ constexpr std::array<FieldInfo, 50> k_fields = {{
     {"other", "cuda_install", Field::fw_cuda_install, Type::string},
     {"other", "libs_found", Field::fw_libs_found, Type::integer},
     {"other", "libs_missing", Field::fw_libs_missing, Type::list},
+    {"other", "libs_fix", Field::fw_libs_fix, Type::string},
     {"device", "index", Field::device_index, Type::integer},
     {"device", "name", Field::device_name, Type::string},
     {"device", "compute_capability", Field::device_compute_capability, Type::version},
@@ -59,6 +61,8 @@ constexpr std::array<FieldInfo, 50> k_fields = {{
     {"library", "cuda_major", Field::lib_cuda_major, Type::integer},
     {"library", "users", Field::lib_users, Type::list},
     {"library", "fix", Field::lib_fix, Type::string},
+    {"library", "soname", Field::lib_soname, Type::string},
+    {"library", "linked_by", Field::lib_linked_by, Type::string},
 }};
 
 }  // namespace
@@ -101,6 +105,11 @@ const std::vector<FunctionInfo>& functions() {
       {"gpu_segment", Function::gpu_segment, {Type::string}, false, Type::string},
       {"build_with_arch",
        Function::build_with_arch,
+       {Type::string, Type::version, Type::version},
+       false,
+       Type::string},
+      {"build_with_sass",
+       Function::build_with_sass,
        {Type::string, Type::version, Type::version},
        false,
        Type::string},

@@ -212,9 +212,11 @@ TEST(KbEvaluate, ProtobufBreaksTensorflow290) {
                 "(/venv/lib/python3.11/site-packages/tensorflow-2.9.0.dist-info)",
                 "protobuf 4.21.0 installed "
                 "(/venv/lib/python3.11/site-packages/protobuf-4.21.0.dist-info)",
-                "source: https://github.com/tensorflow/tensorflow/issues/56077; "
-                "https://github.com/tensorflow/tensorflow/releases/tag/v2.9.1; "
-                "https://github.com/tensorflow/tensorflow/pull/56196; KB-FACTS.md §1.3, C1"}));
+                "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION is not set",
+                "source: https://github.com/tensorflow/tensorflow/issues/56077 (the error, and "
+                "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python as the workaround); "
+                "https://github.com/tensorflow/tensorflow/releases/tag/v2.9.1 (protobuf<3.20 pin); "
+                "https://github.com/tensorflow/tensorflow/pull/56196"}));
   EXPECT_NE(f.fix.find("protobuf<3.20"), std::string::npos);
 }
 
@@ -511,6 +513,49 @@ TEST(KbEvaluate, MissingAndOldCudaLibraries) {
   EXPECT_EQ(fs[0].title, "torch 2.11.0+cu130 needs cuDNN 9, but no libcudnn.so.9 was found");
 }
 
+// onnxruntime-gpu 1.31.1's CUDA provider links libcurand.so.10 (readelf -d of the PyPI wheel);
+// no wheel of the environment has it.
+TEST(KbEvaluate, LinkedLibraryMissing) {
+  Scenario s = healthy();
+  FrameworkBuild& ort = s.builds.frameworks[3];
+  ort.version = "1.31.1";
+  ort.linked = {"libcublas.so.13", "libcurand.so.10", "libcudart.so.13", "libc.so.6"};
+  ort.linked_by = "/venv/lib/python3.11/site-packages/onnxruntime/capi/"
+                  "libonnxruntime_providers_cuda.so";
+  ort.cuda_pins = {pin("nvidia-curand", "curand", "~=10.0", "cuda")};
+  auto fs = s.run();
+  ASSERT_EQ(ids(fs), std::vector<std::string>{"FW-LIB-MISSING"});
+  EXPECT_EQ(fs[0].title, "onnxruntime-gpu 1.31.1 links libcurand.so.10, which is not installed: "
+                         "its GPU library does not load");
+  EXPECT_TRUE(has_line(fs[0].evidence, "libonnxruntime_providers_cuda.so links libcurand.so.10"));
+  EXPECT_EQ(fs[0].fix, "`python -m pip install \"nvidia-curand~=10.0\"` (onnxruntime-gpu 1.31.1's "
+                       "requirement for it, extra `cuda`)");
+  s.library("curand", "10.4.2.51");
+  EXPECT_TRUE(s.run().empty());
+  // A linked runtime that is missing is this error, not FW-CUDART-LIB-MISSING's warning.
+  std::erase_if(s.builds.cuda_libraries,
+                [](const facts::CudaLibrary& l) { return l.name == "cudart"; });
+  fs = s.run();
+  EXPECT_EQ(ids(fs), (std::vector<std::string>{"FW-LIB-MISSING", "FW-CUDART-LIB-MISSING",
+                                               "FW-CUDART-LIB-MISSING"}));
+  EXPECT_EQ(fs[0].title, "onnxruntime-gpu 1.31.1 links libcudart.so.13, which is not installed: "
+                         "its GPU library does not load");
+}
+
+// The PTX fixes name a build with machine code: TensorFlow 2.9's own row has PTX for 9.0
+// (compute_80) and must not be offered back.
+TEST(KbEvaluate, PtxJitFixNamesABuildWithMachineCode) {
+  Scenario s;
+  s.driver("580.159.04", "13.0").device("NVIDIA H200", "9.0");
+  s.framework(build("tensorflow", "2.9.1", "11.2", "8",
+                    {"sm_35", "sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "compute_80"}));
+  s.library("cudart", "11.8.89").library("cublas", "11.11.3.6").library("cudnn", "8.9.7.29");
+  const auto fs = s.run();
+  const rules::Finding* f = find(fs, "GPU-ARCH-PTX-JIT");
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->fix.find("tensorflow==2.21.*"), std::string::npos) << f->fix;
+}
+
 TEST(KbEvaluate, NumpyTwoConflicts) {
   struct Case {
     std::string dist;
@@ -541,12 +586,11 @@ TEST(KbEvaluate, InventoryConflicts) {
     std::vector<std::string> expected;
   };
   const std::vector<Case> k_cases = {
-      {{{"jax", "0.7.2"}, {"tensorflow", "2.17.0"}, {"numpy", "1.26.4"}}, {"KB-NUMPY-JAX-TF"}},
-      {{{"tensorflow", "2.14.1"}, {"ml-dtypes", "0.3.1"}}, {"KB-MLDTYPES-TF214"}},
-      {{{"tensorflow", "2.14.1"}, {"ml-dtypes", "0.2.0"}}, {}},
-      {{{"tensorflow", "2.15.0"}, {"jax", "0.4.35"}}, {"KB-MLDTYPES-TF-JAX"}},
-      {{{"tensorflow", "2.18.1"}, {"jax", "0.6.0"}}, {}},
-      {{{"tensorflow", "2.13.1"}, {"pydantic", "2.5.0"}}, {"KB-TYPING-EXT-TF213"}},
+      // Declared in the distributions' metadata (pip check reports them): no KB rule.
+      {{{"jax", "0.7.2"}, {"tensorflow", "2.17.0"}, {"numpy", "1.26.4"}}, {}},
+      {{{"tensorflow", "2.14.1"}, {"ml-dtypes", "0.3.1"}}, {}},
+      {{{"tensorflow", "2.15.0"}, {"jax", "0.4.35"}}, {}},
+      {{{"tensorflow", "2.13.1"}, {"pydantic", "2.5.0"}}, {}},
       {{{"tensorflow", "2.20.0"}, {"protobuf", "7.34.0"}}, {"KB-PROTOBUF-TF220"}},
       {{{"tensorflow", "2.21.0"}, {"protobuf", "7.34.0"}}, {}},
   };
