@@ -111,7 +111,7 @@ facts::GpuFacts gather_gpu(const DoctorOptions& options, const io::FileSystem& f
 // Frameworks' builds and CUDA libraries. System folders are searched only when the target is
 // an interpreter of this machine (not for `--site`).
 facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inventory& inventory,
-                                const io::FileSystem& fs) {
+                                const io::FileSystem& fs, const kb::Kb& kb) {
   facts::BuildFacts builds;
   frameworks::FrameworkScan fw = frameworks::read_framework_builds(inventory, fs);
   cudalibs::CudaLibOptions lib_options;
@@ -130,7 +130,10 @@ facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inven
   }
   builds.compat_libcuda = cudalibs::find_compat_libcuda(fs, lib_options, libs.problems);
   builds.frameworks = std::move(fw.frameworks);
-  cudalibs::resolve_library_uses(builds);
+  cudalibs::resolve_library_uses(
+      builds, [&kb](const facts::FrameworkBuild& b, const std::string& cuda_major) {
+        return kb::build_for_cuda(kb, b.name, b.version, cuda_major);
+      });
   builds.problems = std::move(fw.problems);
   builds.problems.insert(builds.problems.end(), libs.problems.begin(), libs.problems.end());
   return builds;
@@ -197,8 +200,8 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   }
   // Framework builds and CUDA libraries (file reads, ELF headers) beside the requirement
   // parsing (CPU): both only read the inventory.
-  auto builds_future = std::async(std::launch::async, [&options, &target, &fs] {
-    return gather_builds(options, target->inventory, fs);
+  auto builds_future = std::async(std::launch::async, [&options, &target, &fs, &kb] {
+    return gather_builds(options, target->inventory, fs, *kb);
   });
   const pep508::MarkerEnvironment env(target->python.markers);
   const auto supported = supported_tags(target->python, err);

@@ -103,4 +103,17 @@ std::optional<WheelDist> parse_wheel_dist_name(std::string_view canonical_name) 
   return std::nullopt;
 }
 
+std::string wheel_dist_name(const LibrarySpec& spec, std::string_view cuda_major) {
+  if (spec.dist_base.empty()) {
+    return {};
+  }
+  // The toolkit libraries are the ones with a `version.json` key (cuDNN, NCCL and cuSPARSELt
+  // ship outside the toolkit). PyPI: nvidia-cuda-runtime 13.x, nvidia-curand 10.4.x (CUDA 13),
+  // nvidia-cudnn-cu13, nvidia-nccl-cu13, nvidia-cusparselt-cu13.
+  const bool toolkit = !spec.version_json_key.empty();
+  const bool unsuffixed =
+      toolkit && (cuda_major.size() > 2 || (cuda_major.size() == 2 && cuda_major >= "13"));
+  return std::string(spec.dist_base) + (unsuffixed ? "" : "-cu" + std::string(cuda_major));
+}
+
 }  // namespace mlstack::cudalibs

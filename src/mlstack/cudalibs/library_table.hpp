@@ -49,4 +49,10 @@ struct WheelDist {
 };
 [[nodiscard]] std::optional<WheelDist> parse_wheel_dist_name(std::string_view canonical_name);
 
+/// The distribution that ships `spec`'s library for CUDA `cuda_major` on PyPI:
+/// `nvidia-cudnn-cu12`; from CUDA 13 the toolkit's own libraries drop the suffix
+/// (`nvidia-cuda-runtime`, `nvidia-cusparse`, `nvidia-curand`) while cuDNN, NCCL and
+/// cuSPARSELt keep it (`nvidia-cudnn-cu13`). Empty when the library has no wheel.
+[[nodiscard]] std::string wheel_dist_name(const LibrarySpec& spec, std::string_view cuda_major);
+
 }  // namespace mlstack::cudalibs

@@ -28,14 +28,22 @@ bool is_number(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// `.../cuda-12.4/lib64/libcudnn.so.9` → `12`.
+// `.../cuda-12.4/lib64/libcudnn.so.9` → `12`; `.../nvidia/cu13/lib/libcusparse.so.12` (the
+// CUDA 13 wheels' shared folder) → `13`.
 std::string cuda_major_in_path(std::string_view path) {
-  const auto at = path.find("/cuda-");
-  if (at == std::string_view::npos) {
-    return {};
+  for (const std::string_view marker : {std::string_view("/cuda-"), std::string_view("/nvidia/cu")}) {
+    const auto at = path.find(marker);
+    if (at == std::string_view::npos) {
+      continue;
+    }
+    const std::string_view rest = path.substr(at + marker.size());
+    const auto end = rest.find_first_of(marker == "/cuda-" ? "./" : "/");
+    const std::string_view m = rest.substr(0, end);
+    if (is_number(m) && end != std::string_view::npos) {
+      return std::string(m);
+    }
   }
-  const auto m = major_of(path.substr(at + 6));
-  return is_number(m) ? m : std::string();
+  return {};
 }
 
 std::string label(const FrameworkBuild& f) {
@@ -47,7 +55,32 @@ struct Need {
   std::string library;
   std::string major;
   facts::Sourced need;
+  std::string soname = {};     // `libcudnn.so.9`; as written in DT_NEEDED when linked
+  std::string linked_by = {};  // the framework binary that links it, else empty (dlopen)
 };
+
+// Every CUDA library the build's main GPU binary names in DT_NEEDED: it marks the matching
+// need as linked, or adds one (onnxruntime-gpu's CUDA provider links libcurand.so.10).
+// Sonames that carry a hash (`libcudart-80664282.so.10.2`, torch's bundled copies) are not
+// tracked names and are left to the bundled-library search.
+void add_linked(const FrameworkBuild& f, std::vector<Need>& out) {
+  for (const std::string& soname : f.linked) {
+    const auto file = parse_library_file_name(soname);
+    if (!file || file->version.empty()) {
+      continue;
+    }
+    const std::string major = major_of(file->version);
+    const std::string name(file->spec->name);
+    auto same = std::find_if(out.begin(), out.end(),
+                             [&](const Need& n) { return n.library == name; });
+    if (same == out.end()) {
+      out.push_back({name, major, {}, soname, f.linked_by});
+    } else if (same->major == major) {
+      same->soname = soname;
+      same->linked_by = f.linked_by;
+    }
+  }
+}
 
 std::vector<Need> needs_of(const FrameworkBuild& f) {
   std::vector<Need> out;
@@ -69,6 +102,14 @@ std::vector<Need> needs_of(const FrameworkBuild& f) {
   }
   if (const std::string m = major_of(f.nccl.value); is_number(m)) {
     out.push_back({"nccl", m, f.nccl});
+  }
+  add_linked(f, out);
+  for (Need& n : out) {
+    if (n.soname.empty()) {
+      const LibrarySpec* spec = find_library(n.library);
+      n.soname = std::string(spec != nullptr ? spec->file_stem : "lib" + n.library) + ".so." +
+                 n.major;
+    }
   }
   return out;
 }
@@ -99,6 +140,8 @@ LibraryUse resolve(const FrameworkBuild& f, const Need& need,
   use.library = need.library;
   use.major = need.major;
   use.need = need.need;
+  use.soname = need.soname;
+  use.linked_by = need.linked_by;
   const std::string own_cuda = major_of(f.cuda.value);
   auto take = [&](const CudaLibrary& lib, std::string how, facts::Sourced cuda) {
     use.how = std::move(how);
@@ -119,13 +162,22 @@ LibraryUse resolve(const FrameworkBuild& f, const Need& need,
       return use;
     }
   }
+  // Among the wheels' copies: one built for the build's own CUDA major first (libcusparse.so.12
+  // is CUDA 12's and CUDA 13's file name; each framework's preload or RPATH names its own
+  // major's folder), then one of unknown major, then the build's own site folder.
   const CudaLibrary* wheel = nullptr;
+  int wheel_rank = -1;
   for (const CudaLibrary& lib : libraries) {
-    if (lib.origin == "wheel" && lib.found_via != "bundled" &&
-        has_major(lib, need.library, need.major) &&
-        (wheel == nullptr ||
-         (!wheel->path.starts_with(f.location) && lib.path.starts_with(f.location)))) {
+    if (lib.origin != "wheel" || lib.found_via == "bundled" ||
+        !has_major(lib, need.library, need.major)) {
+      continue;
+    }
+    const std::string copy = copy_cuda_major(lib).value;
+    const int rank = (copy == own_cuda ? 4 : copy.empty() ? 2 : 0) +
+                     (lib.path.starts_with(f.location) ? 1 : 0);
+    if (rank > wheel_rank) {
       wheel = &lib;
+      wheel_rank = rank;
     }
   }
   if (wheel != nullptr) {
@@ -140,6 +192,12 @@ LibraryUse resolve(const FrameworkBuild& f, const Need& need,
   }
   use.how = "missing";
   return use;
+}
+
+// A copy the build can use: found, and not built for another CUDA major.
+bool usable(const LibraryUse& use, const FrameworkBuild& f) {
+  return use.how != "missing" &&
+         (use.cuda_major.value.empty() || use.cuda_major.value == major_of(f.cuda.value));
 }
 
 bool too_old(const LibraryUse& use) {
@@ -221,10 +279,10 @@ Merged merged_requirement(const std::vector<User>& users, std::string_view libra
     if (spec == nullptr || spec->dist_base.empty()) {
       return {};
     }
-    package = std::string(spec->dist_base) + "-cu" + cuda;
+    package = wheel_dist_name(*spec, cuda);
   }
   if (specifiers.empty()) {
-    return {floor.empty() ? std::string() : package + ">=" + floor, {}};
+    return {floor.empty() ? package : package + ">=" + floor, {}};
   }
   std::string joined;
   for (const std::string& piece : specifiers) {
@@ -263,8 +321,8 @@ std::string join_labels(const std::vector<User>& users, const std::string& cuda)
   return out;
 }
 
-std::string fix_for(const FrameworkBuild& f, const LibraryUse& use,
-                    const std::vector<User>& users) {
+std::string fix_for(const FrameworkBuild& f, const LibraryUse& use, const std::vector<User>& users,
+                    const BuildForCuda& build_for_cuda) {
   std::set<std::string> majors;
   for (const User& u : users) {
     majors.insert(major_of(u.build->cuda.value));
@@ -282,8 +340,20 @@ std::string fix_for(const FrameworkBuild& f, const LibraryUse& use,
     std::string movers;
     for (const std::string& m : sorted) {
       groups += (groups.empty() ? "" : " and ") + ("CUDA " + m + " (" + join_labels(users, m) + ")");
-      if (m != target) {
-        movers += (movers.empty() ? "" : ", ") + join_labels(users, m);
+      if (m == target) {
+        continue;
+      }
+      for (const User& u : users) {
+        if (major_of(u.build->cuda.value) != m) {
+          continue;
+        }
+        const std::string build = build_for_cuda ? build_for_cuda(*u.build, target) : "";
+        const std::string who =
+            label(*u.build) +
+            (build.empty() ? "" : " (the newest in mlstack's knowledge base: " + build + ")");
+        if (movers.find(who) == std::string::npos) {
+          movers += (movers.empty() ? "" : ", ") + who;
+        }
       }
     }
     const Merged merged = merged_requirement(users, use.library, target);
@@ -319,9 +389,75 @@ std::string fix_for(const FrameworkBuild& f, const LibraryUse& use,
   return out;
 }
 
+// For a library the build links that is not installed: the build's own requirement for it
+// (`nvidia-curand~=10.0` from onnxruntime-gpu's extra `cuda`), else the set that installs its
+// CUDA libraries, else the system.
+std::string missing_fix_for(const FrameworkBuild& f, const LibraryUse& use) {
+  for (const facts::CudaPin& pin : f.cuda_pins) {
+    if (pin.library == use.library) {
+      return "`python -m pip install \"" + pin.package + pin.specifier + "\"`" +
+             (pin.extra.empty() ? std::string()
+                                : " (" + label(f) + "'s requirement for it, extra `" + pin.extra +
+                                      "`)");
+    }
+  }
+  if (!f.cuda_install.empty()) {
+    return "`python -m pip install \"" + f.cuda_install + "\"`";
+  }
+  return "install " + use.soname + " for CUDA " + major_of(f.cuda.value) +
+         " from the nvidia-* wheels or the system CUDA toolkit";
+}
+
+// For a build that can use none of its libraries: install them as one set, and say which
+// frameworks of another CUDA major would lose their cuDNN/NCCL copy to that set's wheels.
+std::string libraries_fix_for(const FrameworkBuild& f,
+                              const std::map<std::string, std::vector<User>>& by_path) {
+  std::string out = f.cuda_install.empty()
+                        ? "install the CUDA " + f.cuda.value + " libraries it loads (cuDNN " +
+                              (f.cudnn.value.empty() ? std::string("of its build") : f.cudnn.value) +
+                              ") on the system or from the nvidia-* wheels"
+                        : "install the build with its CUDA libraries, as one set: `python -m pip "
+                          "install \"" + f.cuda_install + "\"`";
+  std::vector<std::string> others;
+  std::vector<std::string> paths;
+  for (const LibraryUse& use : f.libraries) {
+    if (use.how != "wheel" || usable(use, f)) {
+      continue;
+    }
+    const auto it = by_path.find(use.path);
+    if (it == by_path.end()) {
+      continue;
+    }
+    for (const User& u : it->second) {
+      if (u.build != &f && major_of(u.build->cuda.value) != major_of(f.cuda.value)) {
+        const std::string who = label(*u.build) + " (CUDA " + major_of(u.build->cuda.value) + ")";
+        if (std::find(others.begin(), others.end(), who) == others.end()) {
+          others.push_back(who);
+        }
+      }
+    }
+    paths.push_back(use.path.substr(0, use.path.rfind('/')));
+  }
+  if (others.empty()) {
+    return out;
+  }
+  std::string who;
+  for (const std::string& o : others) {
+    who += (who.empty() ? "" : ", ") + o;
+  }
+  std::string where;
+  for (const std::string& p : paths) {
+    where += (where.empty() ? "" : " and ") + p;
+  }
+  return out + "; but its CUDA " + major_of(f.cuda.value) +
+         " wheels would overwrite the cuDNN/NCCL files that " + who + " load from " + where +
+         ": give " + label(f) + " an environment of its own, or move those frameworks to CUDA " +
+         major_of(f.cuda.value) + " builds first";
+}
+
 }  // namespace
 
-void resolve_library_uses(facts::BuildFacts& builds) {
+void resolve_library_uses(facts::BuildFacts& builds, const BuildForCuda& build_for_cuda) {
   for (FrameworkBuild& f : builds.frameworks) {
     f.libraries.clear();
     for (const Need& need : needs_of(f)) {
@@ -347,8 +483,23 @@ void resolve_library_uses(facts::BuildFacts& builds) {
         use.users.push_back(label(*u.build) + " (CUDA " + major_of(u.build->cuda.value) + ")");
       }
       if (wrong(use, f)) {
-        use.fix = fix_for(f, use, users);
+        use.fix = fix_for(f, use, users, build_for_cuda);
       }
+    }
+    for (LibraryUse& use : f.libraries) {
+      if (use.how == "missing") {
+        use.fix = missing_fix_for(f, use);
+      }
+    }
+  }
+  for (FrameworkBuild& f : builds.frameworks) {
+    f.libraries_fix.clear();
+    // Linked-in copies (static) travel with the binary: the set is the libraries it loads.
+    const auto loaded = [](const LibraryUse& u) { return u.how != "static"; };
+    if (std::any_of(f.libraries.begin(), f.libraries.end(), loaded) &&
+        std::none_of(f.libraries.begin(), f.libraries.end(),
+                     [&](const LibraryUse& u) { return loaded(u) && usable(u, f); })) {
+      f.libraries_fix = libraries_fix_for(f, by_path);
     }
   }
 }

@@ -3,6 +3,9 @@
 
 #include "mlstack/facts/build_facts.hpp"
 
+#include <functional>
+#include <string>
+
 namespace mlstack::cudalibs {
 
 /// Fills `FrameworkBuild::libraries` of every GPU framework build in `builds`: for cudart,
@@ -23,6 +26,12 @@ namespace mlstack::cudalibs {
 /// This is the wheel-first model of the frameworks' own loaders (torch's preload of
 /// `nvidia/*/lib`, TensorFlow's and JAX's RPATHs into the wheels); the full ld.so emulation
 /// per import order is the loader module's job.
-void resolve_library_uses(facts::BuildFacts& builds);
+///
+/// `build_for_cuda`, when given, names the build of a framework for another CUDA major
+/// (`torch==2.13.* (cu126, https://download.pytorch.org/whl/cu126)`; empty: unknown) for the
+/// fixes that move a framework to one CUDA major; doctor answers it from the knowledge base.
+using BuildForCuda =
+    std::function<std::string(const facts::FrameworkBuild& build, const std::string& cuda_major)>;
+void resolve_library_uses(facts::BuildFacts& builds, const BuildForCuda& build_for_cuda = {});
 
 }  // namespace mlstack::cudalibs

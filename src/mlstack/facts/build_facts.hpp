@@ -52,6 +52,10 @@ struct LibraryUse {
   std::string library;      // `cudnn`, `nccl`, `cudart`, `cublas`
   std::string major;        // the soname major it needs (`9` for libcudnn.so.9); may be empty
   Sourced need;             // the version the build needs (`9.26.0.51`, `9`), with its source
+  // The framework binary that names this library in DT_NEEDED (`libcurand.so.10`), empty when
+  // it is loaded with dlopen: without a linked library that binary does not load at all.
+  std::string linked_by;
+  std::string soname;       // the file name it loads: `libcurand.so.10`, `libcudnn.so.9`
   std::string how;          // `static`, `bundled`, `wheel`, `system`, `missing`
   std::string path;         // the file; for `static`, the framework binary that contains it
   Sourced version;          // that file's version, with its source
@@ -90,16 +94,25 @@ struct FrameworkBuild {
   // the doctor adds them to BuildFacts::cuda_libraries.
   std::vector<CudaLibrary> bundled_libraries;
   std::vector<std::string> problems;   // inconsistencies and unreadable files, one sentence each
-  std::string archs_source;            // `torch/lib/libtorch_cuda.so (fatbin)`, `build_info.py`
+  // `torch/lib/libtorch_cuda.so (fatbin)`, `build_info.py`; with `archs` empty, why there is
+  // no list (CuPy compiles at run time)
+  std::string archs_source;
   // The requirement that installs this build together with the CUDA wheels it loads, from its
   // own metadata: the extra whose requirements pin them (`tensorflow[and-cuda]==2.21.0`,
   // `jax-cuda13-plugin[with-cuda]==0.10.2`), or the distribution itself when it pins them
   // unconditionally (`torch==2.15.0`); empty when it pins none (system CUDA).
   std::string cuda_install;
   std::vector<GpuCode> gpu_code;       // every framework binary with device code that was read
+  // The shared libraries the main GPU binary (`linked_by`) names in DT_NEEDED, as written
+  // (`libcurand.so.10`): the dynamic loader refuses to load that binary without each of them.
+  std::vector<std::string> linked;
+  std::string linked_by;
   // cuDNN/NCCL linked into a framework binary, read from its read-only data (`origin` static).
   std::vector<CudaLibrary> static_libraries;
   std::vector<LibraryUse> libraries;   // added by cudalibs::resolve_library_uses
+  // When none of `libraries` is usable (missing, or a copy built for another CUDA major): the
+  // one fix that installs them without breaking the other frameworks (resolve_library_uses).
+  std::string libraries_fix;
 };
 
 struct BuildFacts {

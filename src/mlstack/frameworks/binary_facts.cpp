@@ -119,6 +119,28 @@ void add_jax_build_versions(const BinaryContext& ctx, const std::string& version
   }
 }
 
+void add_linked_libraries(const BinaryContext& ctx, const std::string& binary,
+                          facts::FrameworkBuild& b) {
+  auto needed = ctx.reader.needed(binary);
+  if (!needed) {
+    return;  // the fatbin read already reported an unreadable binary
+  }
+  b.linked = *needed;
+  b.linked_by = binary;
+  for (const std::string& soname : *needed) {
+    for (const auto& [stem, field] : {std::pair{std::string_view("libcudart.so."), &b.cuda},
+                                      std::pair{std::string_view("libcudnn.so."), &b.cudnn}}) {
+      if (!soname.starts_with(stem) || !field->value.empty()) {
+        continue;
+      }
+      const std::string major(major_of(std::string_view(soname).substr(stem.size())));
+      if (!major.empty()) {
+        *field = {major, binary + " (DT_NEEDED `" + soname + "`, major only)"};
+      }
+    }
+  }
+}
+
 std::vector<std::string> tensorflow_archs(const std::vector<std::string>& listed) {
   std::vector<std::string> out;
   auto add = [&out](std::string s) {

@@ -37,6 +37,13 @@ void add_static_libraries(const BinaryContext& ctx, const std::string& binary,
 void add_jax_build_versions(const BinaryContext& ctx, const std::string& versions_so,
                             facts::FrameworkBuild& b);
 
+/// The libraries `binary` names in DT_NEEDED, into `b.linked` (`b.linked_by` = `binary`); and
+/// the CUDA and cuDNN majors read from them (`libcudart.so.12`, `libcudart.so.11.0` → CUDA 11;
+/// `libcudnn.so.9` → cuDNN 9) for the fields the build files left empty (onnxruntime-gpu
+/// before 1.20 ships no build_and_package_info.py).
+void add_linked_libraries(const BinaryContext& ctx, const std::string& binary,
+                          facts::FrameworkBuild& b);
+
 /// TensorFlow's `cuda_compute_capabilities` in explicit form: in TensorFlow's list
 /// `compute_XY` stands for SASS *and* PTX of X.Y (`sm_XY` for SASS only), so
 /// `[sm_60, compute_90]` becomes `[sm_60, sm_90, compute_90]`.

@@ -52,4 +52,10 @@ Result<JaxBuildVersions> ElfBinaryReader::jax_build_versions(const std::string& 
   return JaxBuildVersions{std::move(v.cuda), std::move(v.cudnn), std::move(v.evidence)};
 }
 
+Result<std::vector<std::string>> ElfBinaryReader::needed(const std::string& path) const {
+  MLSTACK_TRY_ASSIGN(elf::ElfFile file, elf::ElfFile::open(path));
+  MLSTACK_TRY_ASSIGN(elf::DynamicInfo dynamic, file.dynamic());
+  return std::move(dynamic.needed);
+}
+
 }  // namespace mlstack::frameworks

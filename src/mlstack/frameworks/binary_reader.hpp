@@ -47,6 +47,8 @@ class BinaryReader {
   /// The build versions in JAX's `jax_cudaNN_plugin/_versions.so`.
   [[nodiscard]] virtual Result<JaxBuildVersions> jax_build_versions(
       const std::string& path) const = 0;
+  /// DT_NEEDED of `path`, in order (`libcudart.so.12`, `libcudnn.so.9`, ...).
+  [[nodiscard]] virtual Result<std::vector<std::string>> needed(const std::string& path) const = 0;
 };
 
 /// The real reader, over `mlstack::elf`.
@@ -57,6 +59,7 @@ class ElfBinaryReader final : public BinaryReader {
       const std::string& path) const override;
   [[nodiscard]] Result<JaxBuildVersions> jax_build_versions(
       const std::string& path) const override;
+  [[nodiscard]] Result<std::vector<std::string>> needed(const std::string& path) const override;
 };
 
 }  // namespace mlstack::frameworks

@@ -281,6 +281,9 @@ void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist&
     if (!main_binary.empty() && (b.cudnn.value.empty() || b.nccl.value.empty())) {
       add_static_libraries(ctx, main_binary, dist.canonical_name, b);
     }
+    if (!main_binary.empty()) {
+      add_linked_libraries(ctx, main_binary, b);
+    }
   }
   out.frameworks.push_back(std::move(b));
 }
@@ -326,7 +329,14 @@ void read_tensorflow(Reader& r, const BinaryContext& ctx, const facts::Installed
         " `and-cuda` pin");
   }
   if (b.gpu_build) {
-    add_gpu_code(ctx, dist.location, k_tensorflow_binaries, b);
+    if (const auto main_binary = add_gpu_code(ctx, dist.location, k_tensorflow_binaries, b);
+        !main_binary.empty()) {
+      // TensorFlow up to 2.18 links NCCL into its main binary (`NCCL version 2.8.3+cuda...`).
+      if (b.nccl.value.empty()) {
+        add_static_libraries(ctx, main_binary, dist.canonical_name, b);
+      }
+      add_linked_libraries(ctx, main_binary, b);
+    }
   }
   out.frameworks.push_back(std::move(b));
 }
@@ -380,7 +390,10 @@ void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inven
     if (pjrt != nullptr) {
       const std::string rel = "jax_plugins/xla_cuda" + major + "/xla_cuda_plugin.so";
       const std::array<std::string_view, 1> candidates = {rel};
-      add_gpu_code(ctx, pjrt->location, candidates, b);
+      if (const auto main_binary = add_gpu_code(ctx, pjrt->location, candidates, b);
+          !main_binary.empty()) {
+        add_linked_libraries(ctx, main_binary, b);
+      }
     }
   } else if (auto local = parse_jaxlib_local(local_label(b.version))) {
     b.cuda = {local->cuda, "distribution version `" + b.version + "` (local label)"};
@@ -389,7 +402,10 @@ void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inven
     }
     b.gpu_build = true;
     b.variant = local_label(b.version);
-    add_gpu_code(ctx, jaxlib.location, k_jaxlib_binaries, b);
+    if (const auto main_binary = add_gpu_code(ctx, jaxlib.location, k_jaxlib_binaries, b);
+        !main_binary.empty()) {
+      add_linked_libraries(ctx, main_binary, b);
+    }
   } else {
     b.evidence.push_back("no jax-cudaNN-plugin and no `+cuda` jaxlib: a CPU build");
   }
@@ -434,7 +450,10 @@ void read_onnxruntime(Reader& r, const BinaryContext& ctx, const facts::Installe
   apply_pins(dist, b, "cudnn");
   b.cuda_install = cuda_install_of(dist, b);
   if (b.gpu_build) {
-    add_gpu_code(ctx, dist.location, k_onnxruntime_binaries, b);
+    const std::string provider = add_gpu_code(ctx, dist.location, k_onnxruntime_binaries, b);
+    if (!provider.empty()) {
+      add_linked_libraries(ctx, provider, b);
+    }
   }
   out.frameworks.push_back(std::move(b));
 }
@@ -472,6 +491,12 @@ void read_cupy(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) 
         b.cudnn = {info->cudnn, path + " (`cudnn.version`)"};
       }
     }
+  }
+  if (b.gpu_build && !b.cuda.value.empty()) {
+    // Only cupy.random and the CUB/Thrust modules carry device code; every other kernel is
+    // compiled for the GPU at hand by NVRTC, so the toolkit's oldest architecture is the limit
+    // (GPU-ARCH-TOOLKIT-FLOOR), not a list.
+    b.archs_source = "CuPy compiles its kernels at run time with NVRTC for the GPU in use";
   }
   out.frameworks.push_back(std::move(b));
 }

@@ -118,6 +118,8 @@ void render_builds(const facts::BuildFacts& builds, std::ostream& out, const Sty
       if (!f.archs.empty()) {
         out << fmt::format("      archs  {}\n", fmt::join(f.archs, " "));
         out << fmt::format("             ({})\n", f.archs_source);
+      } else if (!f.archs_source.empty()) {
+        out << fmt::format("      archs  none listed ({})\n", f.archs_source);
       } else {
         out << "      archs  unknown\n";
       }

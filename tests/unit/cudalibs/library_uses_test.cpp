@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cudalibs/library_uses.hpp"
 
+#include "mlstack/cudalibs/library_table.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -133,6 +135,135 @@ TEST(LibraryUses, UsersAndFixOfASharedFile) {
   EXPECT_EQ(t.fix,
             "`python -m pip install --force-reinstall --no-deps 'nvidia-cudnn-cu13==9.26.0.51'`");
   EXPECT_EQ(use(b, 1, "cudnn").fix, t.fix);
+}
+
+// onnxruntime-gpu 1.31.1's CUDA provider links libcurand.so.10 (readelf -d of the PyPI wheel);
+// its extra `cuda` pins nvidia-curand~=10.0.
+TEST(LibraryUses, LinkedLibrariesAreNeedsToo) {
+  BuildFacts b;
+  FrameworkBuild ort = build("onnxruntime", "1.31.1", "13.0", "9");
+  ort.distribution = "onnxruntime-gpu";
+  ort.linked = {"libcublasLt.so.13", "libcublas.so.13", "libcurand.so.10", "libcudart.so.13",
+                "libcuda.so.1", "libcudart-80664282.so.10.2", "libc.so.6"};
+  ort.linked_by = k_site + "/onnxruntime/capi/libonnxruntime_providers_cuda.so";
+  facts::CudaPin pin;
+  pin.package = "nvidia-curand";
+  pin.library = "curand";
+  pin.specifier = "~=10.0";
+  pin.extra = "cuda";
+  ort.cuda_pins = {pin};
+  b.frameworks = {ort};
+  const std::string lib_dir = k_site + "/nvidia/cu13/lib/";
+  b.cuda_libraries = {
+      lib("cudart", "13.2.86", lib_dir + "libcudart.so.13", "wheel", "nvidia-cuda-runtime"),
+      lib("cublas", "13.4.1.3", lib_dir + "libcublas.so.13", "wheel", "nvidia-cublas"),
+      lib("cublaslt", "13.4.1.3", lib_dir + "libcublasLt.so.13", "wheel", "nvidia-cublas")};
+  resolve_library_uses(b);
+  std::vector<std::string> seen;
+  for (const LibraryUse& u : b.frameworks[0].libraries) {
+    seen.push_back(u.library + " " + u.soname + " " + u.how + (u.linked_by.empty() ? "" : " linked"));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "cudart libcudart.so.13 wheel linked", "cublas libcublas.so.13 wheel linked",
+                      "cudnn libcudnn.so.9 missing", "cublaslt libcublasLt.so.13 wheel linked",
+                      "curand libcurand.so.10 missing linked"}));
+  EXPECT_EQ(use(b, 0, "curand").fix,
+            "`python -m pip install \"nvidia-curand~=10.0\"` (onnxruntime-gpu 1.31.1's "
+            "requirement for it, extra `cuda`)");
+  EXPECT_EQ(use(b, 0, "curand").linked_by, ort.linked_by);
+  EXPECT_TRUE(b.frameworks[0].libraries_fix.empty());  // some of its libraries are usable
+}
+
+// A CUDA 12 build whose cuDNN/NCCL files are the CUDA 13 wheels' copies (torch cu13 installed
+// last) can use none of its libraries; installing its own set would take those files from
+// torch.
+TEST(LibraryUses, LibrariesFixNamesWhoseFilesItWouldTake) {
+  BuildFacts b;
+  FrameworkBuild tf = build("tensorflow", "2.21.0", "12.5.1", "9", "2");
+  tf.cuda_install = "tensorflow[and-cuda]==2.21.0";
+  b.frameworks = {tf, build("torch", "2.15.0", "13.2", "9.26.0.51", "2.30.7")};
+  b.cuda_libraries = {
+      lib("cudnn", "9.26.0.51", k_site + "/nvidia/cudnn/lib/libcudnn.so.9", "wheel",
+          "nvidia-cudnn-cu13"),
+      lib("nccl", "2.30.7", k_site + "/nvidia/nccl/lib/libnccl.so.2", "wheel", "nvidia-nccl-cu13")};
+  resolve_library_uses(b);
+  EXPECT_EQ(b.frameworks[0].libraries_fix,
+            "install the build with its CUDA libraries, as one set: `python -m pip install "
+            "\"tensorflow[and-cuda]==2.21.0\"`; but its CUDA 12 wheels would overwrite the "
+            "cuDNN/NCCL files that torch 2.15.0 (CUDA 13) load from " +
+                k_site + "/nvidia/cudnn/lib and " + k_site +
+                "/nvidia/nccl/lib: give tensorflow 2.21.0 an environment of its own, or move "
+                "those frameworks to CUDA 12 builds first");
+  EXPECT_TRUE(b.frameworks[1].libraries_fix.empty());  // torch's cuDNN and NCCL are usable
+}
+
+// tensorflow[and-cuda] installed after torch cu13: nvidia-cusparse-cu12 (nvidia/cusparse/lib)
+// and CUDA 13's nvidia-cusparse (nvidia/cu13/lib) both install libcusparse.so.12; torch loads
+// its own major's copy.
+TEST(LibraryUses, OwnCudaMajorsCopyOfASharedSoname) {
+  BuildFacts b;
+  FrameworkBuild torch = build("torch", "2.15.0", "13.2", "9.26.0.51");
+  torch.linked = {"libcusparse.so.12", "libcudart.so.13"};
+  torch.linked_by = k_site + "/torch/lib/libtorch_cuda.so";
+  b.frameworks = {torch};
+  b.cuda_libraries = {
+      lib("cusparse", "12.5.10.65", k_site + "/nvidia/cusparse/lib/libcusparse.so.12", "wheel",
+          "nvidia-cusparse-cu12"),
+      lib("cusparse", "12.7.10.12", k_site + "/nvidia/cu13/lib/libcusparse.so.12", "wheel",
+          "nvidia-cusparse")};
+  resolve_library_uses(b);
+  const LibraryUse& u = use(b, 0, "cusparse");
+  EXPECT_EQ(u.version.value, "12.7.10.12");
+  EXPECT_EQ(u.cuda_major.value, "13");
+  EXPECT_EQ(u.cuda_major.source, "its folder " + k_site + "/nvidia/cu13/lib");
+  EXPECT_TRUE(u.fix.empty());
+  // Without the CUDA 13 copy, the CUDA 12 one is wrong, and the fix names CUDA 13's wheel.
+  b.cuda_libraries.pop_back();
+  resolve_library_uses(b);
+  EXPECT_EQ(use(b, 0, "cusparse").cuda_major.value, "12");
+  EXPECT_EQ(use(b, 0, "cusparse").fix,
+            "`python -m pip uninstall -y nvidia-cusparse-cu12 && python -m pip install "
+            "--force-reinstall --no-deps 'nvidia-cusparse'`");
+}
+
+// tensorflow[and-cuda] installed after torch cu13: one cuDNN file, two CUDA majors. The fix
+// moves the CUDA 13 framework and names its CUDA 12 build when the caller knows one.
+TEST(LibraryUses, TwoMajorsOnOneFileMoveToTheOlder) {
+  BuildFacts b;
+  FrameworkBuild tf = build("tensorflow", "2.21.0", "12.5.1", "9");
+  tf.cuda_pins = {};
+  facts::CudaPin pin;
+  pin.package = "nvidia-cudnn-cu12";
+  pin.library = "cudnn";
+  pin.specifier = "<10.0,>=9.3.0.75";
+  tf.cuda_pins = {pin};
+  b.frameworks = {tf, build("torch", "2.15.0", "13.2", "9.26.0.51")};
+  const std::string file = k_site + "/nvidia/cudnn/lib/libcudnn.so.9";
+  b.cuda_libraries = {lib("cudnn", "9.28.0.42", file, "wheel", "nvidia-cudnn-cu12")};
+  std::vector<std::string> asked;
+  resolve_library_uses(b, [&](const FrameworkBuild& f, const std::string& major) {
+    asked.push_back(f.name + " " + major);
+    return std::string("torch==2.13.* (cu126, https://download.pytorch.org/whl/cu126)");
+  });
+  EXPECT_EQ(asked, std::vector<std::string>{"torch 12"});
+  EXPECT_EQ(use(b, 1, "cudnn").fix,
+            "one copy of " + file + " cannot serve both CUDA 12 (tensorflow 2.21.0) and CUDA 13 "
+            "(torch 2.15.0): move torch 2.15.0 (the newest in mlstack's knowledge base: "
+            "torch==2.13.* (cu126, https://download.pytorch.org/whl/cu126)) to a CUDA 12 build, "
+            "then reinstall the CUDA 12 copy last: `python -m pip install --force-reinstall "
+            "--no-deps 'nvidia-cudnn-cu12<10.0,>=9.3.0.75'`; or keep them in separate "
+            "environments");
+  EXPECT_TRUE(use(b, 0, "cudnn").fix.empty());  // TensorFlow's copy is its own major's
+}
+
+TEST(LibraryTable, WheelDistNames) {
+  EXPECT_EQ(wheel_dist_name(*find_library("cudnn"), "13"), "nvidia-cudnn-cu13");
+  EXPECT_EQ(wheel_dist_name(*find_library("nccl"), "12"), "nvidia-nccl-cu12");
+  EXPECT_EQ(wheel_dist_name(*find_library("cusparselt"), "13"), "nvidia-cusparselt-cu13");
+  EXPECT_EQ(wheel_dist_name(*find_library("cudart"), "13"), "nvidia-cuda-runtime");
+  EXPECT_EQ(wheel_dist_name(*find_library("curand"), "13"), "nvidia-curand");
+  EXPECT_EQ(wheel_dist_name(*find_library("cudart"), "12"), "nvidia-cuda-runtime-cu12");
+  EXPECT_EQ(wheel_dist_name(*find_library("cublas"), "11"), "nvidia-cublas-cu11");
 }
 
 }  // namespace

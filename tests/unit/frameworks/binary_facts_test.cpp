@@ -20,6 +20,7 @@ class FakeBinaries final : public BinaryReader {
   std::map<std::string, facts::GpuCode> code;
   std::map<std::string, std::vector<EmbeddedLibrary>> embedded;
   std::map<std::string, JaxBuildVersions> jax;
+  std::map<std::string, std::vector<std::string>> needs;
 
   Result<facts::GpuCode> gpu_code(const std::string& path) const override {
     auto it = code.find(path);
@@ -39,6 +40,10 @@ class FakeBinaries final : public BinaryReader {
       return unexpected(make_error(ErrorCode::unsupported, "stripped"));
     }
     return it->second;
+  }
+  Result<std::vector<std::string>> needed(const std::string& path) const override {
+    auto it = needs.find(path);
+    return it == needs.end() ? std::vector<std::string>{} : it->second;
   }
 };
 
@@ -139,6 +144,27 @@ TEST(BinaryFacts, StaticLibrariesFillUnknownVersions) {
   EXPECT_EQ(b.evidence, (std::vector<std::string>{
                             "/s/libtorch_cuda.so: nccl 2.10.3 linked statically "
                             "(`NCCL version 2.10.3+cuda10.2`)"}));
+}
+
+// onnxruntime-gpu 1.18.1 ships no build_and_package_info.py; its CUDA provider NEEDs
+// libcudart.so.11.0 and libcudnn.so.8 (PyPI wheel, readelf -d).
+TEST(BinaryFacts, NeededLibrariesGiveTheMajors) {
+  FakeBinaries bin;
+  bin.needs["/p.so"] = {"libcublasLt.so.11", "libcudnn.so.8", "libcudart.so.11.0", "libc.so.6"};
+  io::RealFileSystem fs;
+  std::vector<std::string> problems;
+  facts::FrameworkBuild b;
+  add_linked_libraries(BinaryContext{fs, bin, problems}, "/p.so", b);
+  EXPECT_EQ(b.linked, bin.needs["/p.so"]);
+  EXPECT_EQ(b.linked_by, "/p.so");
+  EXPECT_EQ(b.cuda.value, "11");
+  EXPECT_EQ(b.cuda.source, "/p.so (DT_NEEDED `libcudart.so.11.0`, major only)");
+  EXPECT_EQ(b.cudnn.value, "8");
+  facts::FrameworkBuild known;
+  known.cuda = {"12.2", "build_and_package_info.py"};
+  known.cudnn = {"9", "pin"};
+  add_linked_libraries(BinaryContext{fs, bin, problems}, "/p.so", known);
+  EXPECT_EQ(known.cuda.value, "12.2");
 }
 
 }  // namespace
