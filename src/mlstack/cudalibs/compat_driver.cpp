@@ -3,6 +3,7 @@
 
 #include "mlstack/base/text.hpp"
 #include "mlstack/cudalibs/version_parsers.hpp"
+#include "mlstack/io/path.hpp"
 
 #include <algorithm>
 #include <set>
@@ -14,14 +15,7 @@ namespace {
 
 constexpr std::size_t k_max_cache = std::size_t{64} << 20U;
 
-std::string join(std::string_view dir, std::string_view name) {
-  std::string out(dir);
-  if (out.empty() || out.back() != '/') {
-    out += '/';
-  }
-  out += name;
-  return out;
-}
+using io::join_path;
 
 bool in_compat_folder(std::string_view path) {
   return path.find("/compat/") != std::string_view::npos || path.ends_with("/compat");
@@ -59,7 +53,7 @@ class CompatScan {
               [](const io::DirEntry& a, const io::DirEntry& b) { return a.name < b.name; });
     for (const io::DirEntry& e : entries) {
       const std::string version = driver_version_of(e.name);
-      const std::string path = join(dir, e.name);
+      const std::string path = join_path(dir, e.name);
       io::FileStat fst;
       if (version.empty() || e.kind != io::FileKind::regular ||
           !m_fs.stat(path, io::Follow::yes, fst).ok() ||
@@ -126,8 +120,8 @@ std::vector<facts::CudaLibrary> find_compat_libcuda(const io::FileSystem& fs,
     }
   }
   for (const std::string& root : roots) {
-    scan.folder(join(root, "compat"), "cuda-root");
-    scan.folder(join(root, "compat/lib"), "cuda-root");
+    scan.folder(join_path(root, "compat"), "cuda-root");
+    scan.folder(join_path(root, "compat/lib"), "cuda-root");
   }
   return out;
 }

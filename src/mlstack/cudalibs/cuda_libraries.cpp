@@ -4,6 +4,7 @@
 #include "mlstack/base/text.hpp"
 #include "mlstack/cudalibs/library_table.hpp"
 #include "mlstack/cudalibs/version_parsers.hpp"
+#include "mlstack/io/path.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -19,14 +20,7 @@ namespace {
 constexpr std::size_t k_max_text = std::size_t{4} << 20U;    // headers, version.json, conf
 constexpr std::size_t k_max_cache = std::size_t{64} << 20U;  // ld.so.cache
 
-std::string join(std::string_view dir, std::string_view name) {
-  std::string out(dir);
-  if (out.empty() || out.back() != '/') {
-    out += '/';
-  }
-  out += name;
-  return out;
-}
+using io::join_path;
 
 std::string dirname(std::string_view path) {
   const auto slash = path.rfind('/');
@@ -161,7 +155,7 @@ void Scanner::add(const LibrarySpec& spec, const std::string& dir,
     }
   }
   lib.name = std::string(spec.name);
-  lib.path = join(dir, best);
+  lib.path = join_path(dir, best);
   if (const auto id = file_id(m_fs, lib.path); id && !m_seen_files.insert(*id).second) {
     return;
   }
@@ -237,16 +231,16 @@ void Scanner::scan_wheels(const facts::Inventory& inventory) {
       }
     } else {
       found_via = "wheel-layout";
-      const auto nvidia = join(dist.location, "nvidia");
+      const auto nvidia = join_path(dist.location, "nvidia");
       auto [it, fresh] = cu_dirs.try_emplace(dist.location);
       if (fresh) {
         for (const auto& e : list(nvidia)) {
           if (e.name.size() > 2 && e.name.starts_with("cu") && text::is_ascii_digit(e.name[2])) {
-            it->second.push_back(join(join(nvidia, e.name), "lib"));
+            it->second.push_back(join_path(join_path(nvidia, e.name), "lib"));
           }
         }
       }
-      std::vector<std::string> dirs = {join(join(nvidia, wheel->spec->wheel_dir), "lib")};
+      std::vector<std::string> dirs = {join_path(join_path(nvidia, wheel->spec->wheel_dir), "lib")};
       dirs.insert(dirs.end(), it->second.begin(), it->second.end());
       for (const auto& dir : dirs) {
         for (auto& [spec, names] : tracked_files(dir)) {
@@ -271,11 +265,11 @@ ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& includ
   ToolkitVersions tk;
   std::optional<std::string> version_json;
   if (!cuda_root.empty()) {
-    version_json = read(join(cuda_root, "version.json"), k_max_text);
+    version_json = read(join_path(cuda_root, "version.json"), k_max_text);
   }
   std::map<std::string, std::string> dist_info;  // canonical name → dist-info path
   if (!cuda_root.empty()) {
-    for (const auto& e : list(join(cuda_root, "dist-info"))) {
+    for (const auto& e : list(join_path(cuda_root, "dist-info"))) {
       if (auto d = split_dist_info(e.name)) {
         dist_info[d->first] = e.name;
       }
@@ -287,7 +281,7 @@ ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& includ
     auto& out = tk.by_library[spec.name];
     if (!spec.header.empty()) {
       for (const auto& inc : include_dirs) {
-        const auto path = join(inc, spec.header);
+        const auto path = join_path(inc, spec.header);
         auto [it, fresh] = headers.try_emplace(path);
         if (fresh) {
           it->second = read(path, k_max_text);
@@ -302,7 +296,7 @@ ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& includ
     }
     if (version_json && !spec.version_json_key.empty()) {
       if (auto v = version_json_entry(*version_json, spec.version_json_key); v && *v) {
-        out.push_back({**v, join(cuda_root, "version.json") + " (`" +
+        out.push_back({**v, join_path(cuda_root, "version.json") + " (`" +
                                 std::string(spec.version_json_key) + "`)"});
       }
     }
@@ -310,7 +304,7 @@ ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& includ
       const auto w = parse_wheel_dist_name(name);
       if (w && w->spec->dist_base == spec.dist_base) {
         if (auto d = split_dist_info(info)) {
-          out.push_back({d->second, join(join(cuda_root, "dist-info"), info)});
+          out.push_back({d->second, join_path(join_path(cuda_root, "dist-info"), info)});
         }
       }
     }
@@ -332,9 +326,9 @@ void Scanner::scan_dir(const std::string& dir, std::string_view found_via,
   if (tk == nullptr) {
     // A folder outside a toolkit: `<dir>/../include`, then the distribution's /usr/include
     // (and its multiarch folder, where Debian's cuDNN packages put `cudnn_version_v9.h`).
-    std::vector<std::string> inc = {join(dirname(dir), "include"), sys("/usr/include")};
+    std::vector<std::string> inc = {join_path(dirname(dir), "include"), sys("/usr/include")};
     if (basename(dir).find("-linux-gnu") != std::string_view::npos) {
-      inc.push_back(join(sys("/usr/include"), basename(dir)));
+      inc.push_back(join_path(sys("/usr/include"), basename(dir)));
     }
     local = toolkit_versions(inc, "");
     tk = &local;
@@ -356,12 +350,12 @@ std::vector<std::string> Scanner::ld_conf_dirs(const std::string& conf, int dept
   }
   const auto parsed = parse_ld_so_conf(*text);
   for (const auto& inc : parsed.includes) {
-    const std::string pattern = inc.starts_with('/') ? sys(inc) : join(dirname(conf), inc);
+    const std::string pattern = inc.starts_with('/') ? sys(inc) : join_path(dirname(conf), inc);
     const auto folder = dirname(pattern);
     const auto glob = basename(pattern);
     for (const auto& e : list(folder)) {
       if (glob_match(glob, e.name)) {
-        auto more = ld_conf_dirs(join(folder, e.name), depth + 1);
+        auto more = ld_conf_dirs(join_path(folder, e.name), depth + 1);
         dirs.insert(dirs.end(), more.begin(), more.end());
       }
     }
@@ -379,9 +373,9 @@ void Scanner::scan_system() {
     const auto local = sys("/usr/local");
     for (const auto& e : list(local)) {
       if (e.name == "cuda") {
-        roots.insert(roots.begin(), join(local, e.name));
+        roots.insert(roots.begin(), join_path(local, e.name));
       } else if (e.name.starts_with("cuda-") && e.kind == io::FileKind::directory) {
-        roots.push_back(join(local, e.name));
+        roots.push_back(join_path(local, e.name));
       }
     }
   }
@@ -391,11 +385,11 @@ void Scanner::scan_system() {
     if (!id || !seen_roots.insert(*id).second) {
       continue;
     }
-    std::vector<std::string> lib_dirs = {join(root, "lib64"), join(root, "lib")};
-    std::vector<std::string> inc_dirs = {join(root, "include")};
-    for (const auto& t : list(join(root, "targets"))) {
-      lib_dirs.push_back(join(join(join(root, "targets"), t.name), "lib"));
-      inc_dirs.push_back(join(join(join(root, "targets"), t.name), "include"));
+    std::vector<std::string> lib_dirs = {join_path(root, "lib64"), join_path(root, "lib")};
+    std::vector<std::string> inc_dirs = {join_path(root, "include")};
+    for (const auto& t : list(join_path(root, "targets"))) {
+      lib_dirs.push_back(join_path(join_path(join_path(root, "targets"), t.name), "lib"));
+      inc_dirs.push_back(join_path(join_path(join_path(root, "targets"), t.name), "include"));
     }
     const auto tk = toolkit_versions(inc_dirs, root);
     for (const auto& dir : lib_dirs) {

@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/frameworks/binary_facts.hpp"
 
+#include "mlstack/io/path.hpp"
+
 #include <algorithm>
 
 namespace mlstack::frameworks {
 namespace {
 
-std::string join(std::string_view dir, std::string_view name) {
-  std::string out(dir);
-  if (!out.empty() && out.back() != '/') {
-    out += '/';
-  }
-  out += name;
-  return out;
-}
+using io::join_path;
 
 std::string_view major_of(std::string_view v) { return v.substr(0, v.find('.')); }
 
@@ -28,7 +23,7 @@ std::string add_gpu_code(const BinaryContext& ctx, std::string_view location,
                          std::span<const std::string_view> candidates, facts::FrameworkBuild& b) {
   std::string main_binary;
   for (std::string_view rel : candidates) {
-    const std::string path = join(location, rel);
+    const std::string path = join_path(location, rel);
     io::FileStat st;
     if (!ctx.fs.stat(path, io::Follow::yes, st).ok()) {
       continue;

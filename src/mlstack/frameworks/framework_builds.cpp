@@ -4,6 +4,7 @@
 #include "mlstack/base/text.hpp"
 #include "mlstack/frameworks/binary_facts.hpp"
 #include "mlstack/frameworks/build_parsers.hpp"
+#include "mlstack/io/path.hpp"
 
 #include <algorithm>
 #include <array>
@@ -30,14 +31,7 @@ constexpr std::array<std::string_view, 1> k_jaxlib_binaries = {"jaxlib/xla_exten
 constexpr std::array<std::string_view, 1> k_onnxruntime_binaries = {
     "onnxruntime/capi/libonnxruntime_providers_cuda.so"};
 
-std::string join(std::string_view dir, std::string_view name) {
-  std::string out(dir);
-  if (!out.empty() && out.back() != '/') {
-    out += '/';
-  }
-  out += name;
-  return out;
-}
+using io::join_path;
 
 std::string local_label(std::string_view version) {
   const auto plus = version.find('+');
@@ -110,7 +104,7 @@ facts::FrameworkBuild start(const facts::InstalledDist& dist, std::string_view n
 }
 
 std::string metadata_path(const facts::InstalledDist& dist) {
-  return join(dist.info_path, "METADATA");
+  return join_path(dist.info_path, "METADATA");
 }
 
 // Pins into `cuda_pins`/`cuda_packages`; exact unconditional (or `extra`-gated when `extra`
@@ -212,7 +206,7 @@ std::optional<std::pair<std::string, std::string>> bundled_library(std::string_v
 void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist& dist,
                 FrameworkScan& out) {
   auto b = start(dist, "torch");
-  const auto path = join(dist.location, "torch/version.py");
+  const auto path = join_path(dist.location, "torch/version.py");
   std::string version_label = local_label(b.version);
   if (auto text = r.read(path, b)) {
     const auto v = parse_torch_version_py(*text);
@@ -242,18 +236,18 @@ void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist&
   b.cuda_install = cuda_install_of(dist, b);
   // cuDNN/NCCL copied into torch/lib (1.11-2.1 bundled wheels); 1.8-1.10 and cu102 builds
   // link them statically (KB-FACTS §2.3).
-  const auto lib_dir = join(dist.location, "torch/lib");
+  const auto lib_dir = join_path(dist.location, "torch/lib");
   for (const auto& name : r.list(lib_dir)) {
     const auto lib = bundled_library(name);
     if (!lib) {
       continue;
     }
-    b.evidence.push_back(join(lib_dir, name) + ": bundled " + lib->first);
+    b.evidence.push_back(join_path(lib_dir, name) + ": bundled " + lib->first);
     facts::CudaLibrary bundled;
     bundled.name = lib->first;
     bundled.version = lib->second;
     bundled.version_source = "bundled file name";
-    bundled.path = join(lib_dir, name);
+    bundled.path = join_path(lib_dir, name);
     bundled.origin = "wheel";
     bundled.package = dist.canonical_name;
     b.bundled_libraries.push_back(std::move(bundled));
@@ -261,7 +255,7 @@ void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist&
                             : lib->first == "nccl" ? &b.nccl
                                                    : nullptr;
     if (field != nullptr && field->value.empty() && !lib->second.empty()) {
-      *field = {lib->second, join(lib_dir, name) + " (bundled file name)"};
+      *field = {lib->second, join_path(lib_dir, name) + " (bundled file name)"};
     }
   }
   if (b.gpu_build && b.cuda.value.size() > 0) {
@@ -291,7 +285,7 @@ void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist&
 void read_tensorflow(Reader& r, const BinaryContext& ctx, const facts::InstalledDist& dist,
                      FrameworkScan& out) {
   auto b = start(dist, "tensorflow");
-  const auto path = join(dist.location, "tensorflow/python/platform/build_info.py");
+  const auto path = join_path(dist.location, "tensorflow/python/platform/build_info.py");
   if (auto text = r.read(path, b)) {
     const auto info = parse_tf_build_info(*text);
     if (!info.recognized) {
@@ -344,7 +338,7 @@ void read_tensorflow(Reader& r, const BinaryContext& ctx, const facts::Installed
 void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inventory,
               const facts::InstalledDist& jaxlib, FrameworkScan& out) {
   auto b = start(jaxlib, "jax");
-  const auto path = join(jaxlib.location, "jaxlib/version.py");
+  const auto path = join_path(jaxlib.location, "jaxlib/version.py");
   if (auto text = r.read(path, b)) {
     const auto v = parse_jax_version_py(*text);
     b.evidence.push_back(path + ": _version = `" + v + "`");
@@ -386,7 +380,7 @@ void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inven
     apply_pins(*plugin, b, "with-cuda");
     b.cuda_install = cuda_install_of(*plugin, b);
     const std::string module = "jax_cuda" + major + "_plugin";
-    add_jax_build_versions(ctx, join(plugin->location, module + "/_versions.so"), b);
+    add_jax_build_versions(ctx, join_path(plugin->location, module + "/_versions.so"), b);
     if (pjrt != nullptr) {
       const std::string rel = "jax_plugins/xla_cuda" + major + "/xla_cuda_plugin.so";
       const std::array<std::string_view, 1> candidates = {rel};
@@ -415,8 +409,8 @@ void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inven
 void read_onnxruntime(Reader& r, const BinaryContext& ctx, const facts::InstalledDist& dist,
                       FrameworkScan& out) {
   auto b = start(dist, "onnxruntime");
-  const auto capi = join(dist.location, "onnxruntime/capi");
-  const auto path = join(capi, "build_and_package_info.py");
+  const auto capi = join_path(dist.location, "onnxruntime/capi");
+  const auto path = join_path(capi, "build_and_package_info.py");
   if (auto text = r.read(path, b)) {
     const auto info = parse_ort_build_info(*text);
     b.evidence.push_back(path + ": package_name = `" + info.package_name + "`, __version__ = `" +
@@ -439,7 +433,7 @@ void read_onnxruntime(Reader& r, const BinaryContext& ctx, const facts::Installe
       auto provider = name.substr(k_prefix.size(), name.size() - k_prefix.size() - 3);
       if (provider != "shared") {
         b.providers.push_back(provider);
-        b.evidence.push_back(join(capi, name) + ": present");
+        b.evidence.push_back(join_path(capi, name) + ": present");
       }
     }
   }
@@ -466,7 +460,7 @@ void read_cupy(Reader& r, const facts::InstalledDist& dist, FrameworkScan& out) 
   } else if (dist.canonical_name.starts_with("cupy-rocm")) {
     b.gpu_build = true;
   }
-  const auto path = join(dist.location, "cupy/.data/_wheel.json");
+  const auto path = join_path(dist.location, "cupy/.data/_wheel.json");
   if (auto text = r.read(path, b)) {
     auto info = parse_cupy_wheel_json(*text);
     if (!info) {

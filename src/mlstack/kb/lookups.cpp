@@ -12,42 +12,15 @@ std::uint64_t release_part(const pep440::Version& v, std::size_t i) {
   return i < v.release().size() ? v.release()[i] : 0;
 }
 
-}  // namespace
-
-const FrameworkRelease* release_covering(const Kb& kb, std::string_view framework,
-                                         const pep440::Version* installed, std::uint64_t major,
-                                         std::uint64_t minor, ArchCover cover) {
+// The row of `framework` that `wanted` accepts: a variant of the installed release first, else
+// the newest (by the version its `versions` names; file order between variants).
+template <class Wanted>
+const FrameworkRelease* installed_or_newest(const Kb& kb, std::string_view framework,
+                                            const pep440::Version* installed, Wanted wanted) {
   const FrameworkRelease* best = nullptr;
   std::optional<pep440::Version> best_version;
   for (const FrameworkRelease& r : kb.releases) {
-    const bool covers = has_sass(r.archs, major, minor) ||
-                        (cover == ArchCover::sass_or_ptx && has_ptx(r.archs, major, minor));
-    if (r.framework != framework || r.archs.empty() || !covers) {
-      continue;
-    }
-    if (installed != nullptr && r.versions.contains(*installed, pep440::Prereleases::allow)) {
-      return &r;  // the same release, another variant
-    }
-    std::optional<pep440::Version> v;
-    if (!r.versions.specifiers().empty()) {
-      v = r.versions.specifiers().front().version();
-    }
-    if (best == nullptr || (v && (!best_version || *best_version < *v))) {
-      best = &r;
-      best_version = v;
-    }
-  }
-  return best;
-}
-
-const FrameworkRelease* release_for_cuda(const Kb& kb, std::string_view framework,
-                                         const pep440::Version* installed,
-                                         std::uint64_t cuda_major) {
-  const FrameworkRelease* best = nullptr;
-  std::optional<pep440::Version> best_version;
-  for (const FrameworkRelease& r : kb.releases) {
-    const auto cuda = pep440::Version::parse(r.cuda.substr(0, r.cuda.find('.')));
-    if (r.framework != framework || !cuda || release_part(*cuda, 0) != cuda_major) {
+    if (r.framework != framework || !wanted(r)) {
       continue;
     }
     if (installed != nullptr && r.versions.contains(*installed, pep440::Prereleases::allow)) {
@@ -63,6 +36,26 @@ const FrameworkRelease* release_for_cuda(const Kb& kb, std::string_view framewor
     }
   }
   return best;
+}
+
+}  // namespace
+
+const FrameworkRelease* release_covering(const Kb& kb, std::string_view framework,
+                                         const pep440::Version* installed, std::uint64_t major,
+                                         std::uint64_t minor, ArchCover cover) {
+  return installed_or_newest(kb, framework, installed, [&](const FrameworkRelease& r) {
+    return has_sass(r.archs, major, minor) ||
+           (cover == ArchCover::sass_or_ptx && has_ptx(r.archs, major, minor));
+  });
+}
+
+const FrameworkRelease* release_for_cuda(const Kb& kb, std::string_view framework,
+                                         const pep440::Version* installed,
+                                         std::uint64_t cuda_major) {
+  return installed_or_newest(kb, framework, installed, [&](const FrameworkRelease& r) {
+    const auto cuda = pep440::Version::parse(r.cuda.substr(0, r.cuda.find('.')));
+    return cuda && release_part(*cuda, 0) == cuda_major;
+  });
 }
 
 std::string release_requirement(const FrameworkRelease& r) {
