@@ -58,6 +58,11 @@ void add_static_libraries(const BinaryContext& ctx, const std::string& binary,
     return;
   }
   for (const EmbeddedLibrary& e : *found) {
+    const std::string soname = "lib" + e.library + ".so";
+    if (std::any_of(b.linked.begin(), b.linked.end(),
+                    [&](const std::string& n) { return n.starts_with(soname); })) {
+      continue;
+    }
     facts::CudaLibrary lib;
     lib.name = e.library;
     lib.version = e.version;

@@ -28,7 +28,9 @@ std::string add_gpu_code(const BinaryContext& ctx, std::string_view location,
                          std::span<const std::string_view> candidates, facts::FrameworkBuild& b);
 
 /// cuDNN and NCCL linked statically into `binary` (torch's cu102-era wheels): filled into
-/// `b.static_libraries` and, where the build named none, into `b.cudnn` / `b.nccl`.
+/// `b.static_libraries` and, where the build named none, into `b.cudnn` / `b.nccl`. A library
+/// `binary` links dynamically (in `b.linked`: call `add_linked_libraries` first) is not linked
+/// in, whatever version strings it carries.
 void add_static_libraries(const BinaryContext& ctx, const std::string& binary,
                           const std::string& package, facts::FrameworkBuild& b);
 

@@ -6,8 +6,6 @@
 #include "mlstack/elf/gpu_code.hpp"
 #include "mlstack/elf/jax_versions.hpp"
 
-#include <algorithm>
-
 namespace mlstack::frameworks {
 
 Result<facts::GpuCode> ElfBinaryReader::gpu_code(const std::string& path) const {
@@ -29,18 +27,8 @@ Result<facts::GpuCode> ElfBinaryReader::gpu_code(const std::string& path) const 
 Result<std::vector<EmbeddedLibrary>> ElfBinaryReader::embedded_libraries(
     const std::string& path) const {
   MLSTACK_TRY_ASSIGN(elf::ElfFile file, elf::ElfFile::open(path));
-  std::vector<std::string> needed;
-  if (auto dynamic = file.dynamic()) {
-    needed = std::move(dynamic->needed);
-  }
   std::vector<EmbeddedLibrary> out;
   for (elf::EmbeddedVersion& v : elf::read_embedded_versions(file)) {
-    // A library the binary loads (DT_NEEDED) is not linked in, whatever strings it carries.
-    const std::string soname = "lib" + v.library + ".so";
-    if (std::any_of(needed.begin(), needed.end(),
-                    [&](const std::string& n) { return n.starts_with(soname); })) {
-      continue;
-    }
     out.push_back({std::move(v.library), std::move(v.version), std::move(v.cuda),
                    std::move(v.evidence)});
   }

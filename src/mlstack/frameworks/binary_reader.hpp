@@ -41,7 +41,8 @@ class BinaryReader {
 
   /// The fatbin index of `path` (`.nv_fatbin`); empty lists when it has no device code.
   [[nodiscard]] virtual Result<facts::GpuCode> gpu_code(const std::string& path) const = 0;
-  /// cuDNN / NCCL linked statically into `path` (read-only data only).
+  /// The cuDNN / NCCL version strings in `path`'s read-only data (`add_static_libraries` drops
+  /// the ones of libraries `path` links dynamically).
   [[nodiscard]] virtual Result<std::vector<EmbeddedLibrary>> embedded_libraries(
       const std::string& path) const = 0;
   /// The build versions in JAX's `jax_cudaNN_plugin/_versions.so`.

@@ -272,11 +272,11 @@ void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist&
   }
   if (b.gpu_build) {
     const std::string main_binary = add_gpu_code(ctx, dist.location, k_torch_binaries, b);
-    if (!main_binary.empty() && (b.cudnn.value.empty() || b.nccl.value.empty())) {
-      add_static_libraries(ctx, main_binary, dist.canonical_name, b);
-    }
     if (!main_binary.empty()) {
       add_linked_libraries(ctx, main_binary, b);
+    }
+    if (!main_binary.empty() && (b.cudnn.value.empty() || b.nccl.value.empty())) {
+      add_static_libraries(ctx, main_binary, dist.canonical_name, b);
     }
   }
   out.frameworks.push_back(std::move(b));
@@ -325,11 +325,11 @@ void read_tensorflow(Reader& r, const BinaryContext& ctx, const facts::Installed
   if (b.gpu_build) {
     if (const auto main_binary = add_gpu_code(ctx, dist.location, k_tensorflow_binaries, b);
         !main_binary.empty()) {
+      add_linked_libraries(ctx, main_binary, b);
       // TensorFlow up to 2.18 links NCCL into its main binary (`NCCL version 2.8.3+cuda...`).
       if (b.nccl.value.empty()) {
         add_static_libraries(ctx, main_binary, dist.canonical_name, b);
       }
-      add_linked_libraries(ctx, main_binary, b);
     }
   }
   out.frameworks.push_back(std::move(b));

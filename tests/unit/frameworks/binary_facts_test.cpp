@@ -146,6 +146,20 @@ TEST(BinaryFacts, StaticLibrariesFillUnknownVersions) {
                             "(`NCCL version 2.10.3+cuda10.2`)"}));
 }
 
+// A library the binary loads (DT_NEEDED) is not linked in, whatever strings it carries.
+TEST(BinaryFacts, StaticLibrariesSkipWhatTheBinaryLinks) {
+  FakeBinaries bin;
+  bin.embedded["/s/libtorch_cuda.so"] = {
+      {"nccl", "2.27.3", "12.9", "`NCCL version 2.27.3+cuda12.9` in .rodata"}};
+  io::RealFileSystem fs;
+  std::vector<std::string> problems;
+  facts::FrameworkBuild b;
+  b.linked = {"libnccl.so.2", "libc.so.6"};
+  add_static_libraries(BinaryContext{fs, bin, problems}, "/s/libtorch_cuda.so", "torch", b);
+  EXPECT_TRUE(b.static_libraries.empty());
+  EXPECT_TRUE(b.nccl.value.empty());
+}
+
 // onnxruntime-gpu 1.18.1 ships no build_and_package_info.py; its CUDA provider NEEDs
 // libcudart.so.11.0 and libcudnn.so.8 (PyPI wheel, readelf -d).
 TEST(BinaryFacts, NeededLibrariesGiveTheMajors) {
