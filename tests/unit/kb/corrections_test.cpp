@@ -5,6 +5,8 @@
 #include "mlstack/kb/detail/gpu_arch.hpp"
 #include "mlstack/kb/evaluate.hpp"
 
+#include "embedded_kb.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,14 +16,7 @@
 namespace mlstack::kb {
 namespace {
 
-const Kb& embedded() {
-  static const Kb k_kb = [] {
-    auto kb = load_kb({});
-    EXPECT_TRUE(kb) << render(kb.error());
-    return kb ? std::move(kb).value() : Kb{};
-  }();
-  return k_kb;
-}
+using test_support::embedded;
 
 const Entry* entry(const std::string& id) {
   const Kb& kb = embedded();

@@ -3,6 +3,8 @@
 
 #include "mlstack/cudalibs/library_uses.hpp"
 
+#include "embedded_kb.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,14 +20,7 @@ using facts::GpuFacts;
 using facts::Inventory;
 using facts::PythonFacts;
 
-const Kb& embedded() {
-  static const Kb k_kb = [] {
-    auto kb = load_kb({});
-    EXPECT_TRUE(kb) << render(kb.error());
-    return kb ? std::move(kb).value() : Kb{};
-  }();
-  return k_kb;
-}
+using test_support::embedded;
 
 facts::InstalledDist dist(std::string name, std::string version) {
   facts::InstalledDist d;
