@@ -194,12 +194,6 @@ LibraryUse resolve(const FrameworkBuild& f, const Need& need,
   return use;
 }
 
-// A copy the build can use: found, and not built for another CUDA major.
-bool usable(const LibraryUse& use, const FrameworkBuild& f) {
-  return use.how != "missing" &&
-         (use.cuda_major.value.empty() || use.cuda_major.value == major_of(f.cuda.value));
-}
-
 bool too_old(const LibraryUse& use) {
   if (use.need.value.empty() || use.version.value.empty()) {
     return false;
@@ -210,9 +204,7 @@ bool too_old(const LibraryUse& use) {
 }
 
 bool wrong(const LibraryUse& use, const FrameworkBuild& f) {
-  const bool other_cuda =
-      !use.cuda_major.value.empty() && use.cuda_major.value != major_of(f.cuda.value);
-  return use.how != "missing" && (other_cuda || too_old(use));
+  return use.how != "missing" && (facts::for_other_cuda(use, f) || too_old(use));
 }
 
 /// One user of a file: the build and its use of it.
@@ -421,7 +413,7 @@ std::string libraries_fix_for(const FrameworkBuild& f,
   std::vector<std::string> others;
   std::vector<std::string> paths;
   for (const LibraryUse& use : f.libraries) {
-    if (use.how != "wheel" || usable(use, f)) {
+    if (use.how != "wheel" || facts::usable(use, f)) {
       continue;
     }
     const auto it = by_path.find(use.path);
@@ -495,10 +487,10 @@ void resolve_library_uses(facts::BuildFacts& builds, const BuildForCuda& build_f
   for (FrameworkBuild& f : builds.frameworks) {
     f.libraries_fix.clear();
     // Linked-in copies (static) travel with the binary: the set is the libraries it loads.
-    const auto loaded = [](const LibraryUse& u) { return u.how != "static"; };
-    if (std::any_of(f.libraries.begin(), f.libraries.end(), loaded) &&
-        std::none_of(f.libraries.begin(), f.libraries.end(),
-                     [&](const LibraryUse& u) { return loaded(u) && usable(u, f); })) {
+    if (std::any_of(f.libraries.begin(), f.libraries.end(), facts::is_loaded) &&
+        std::none_of(f.libraries.begin(), f.libraries.end(), [&](const LibraryUse& u) {
+          return facts::is_loaded(u) && facts::usable(u, f);
+        })) {
       f.libraries_fix = libraries_fix_for(f, by_path);
     }
   }

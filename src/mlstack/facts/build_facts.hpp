@@ -4,6 +4,7 @@
 #include "mlstack/facts/gpu_facts.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlstack::facts {
@@ -114,6 +115,21 @@ struct FrameworkBuild {
   // one fix that installs them without breaking the other frameworks (resolve_library_uses).
   std::string libraries_fix;
 };
+
+/// Whether `use` is a library the build loads at run time, not one linked into its binary.
+[[nodiscard]] inline bool is_loaded(const LibraryUse& use) { return use.how != "static"; }
+
+/// Whether the copy `use` resolves to is built for another CUDA major than `build` (as its
+/// wheel's name, its version or its folder says; unknown counts as not).
+[[nodiscard]] inline bool for_other_cuda(const LibraryUse& use, const FrameworkBuild& build) {
+  const std::string_view cuda = build.cuda.value;
+  return !use.cuda_major.value.empty() && use.cuda_major.value != cuda.substr(0, cuda.find('.'));
+}
+
+/// A copy the build can use: found, and not built for another CUDA major.
+[[nodiscard]] inline bool usable(const LibraryUse& use, const FrameworkBuild& build) {
+  return use.how != "missing" && !for_other_cuda(use, build);
+}
 
 struct BuildFacts {
   std::vector<FrameworkBuild> frameworks;

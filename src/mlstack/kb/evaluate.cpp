@@ -204,21 +204,19 @@ class Evaluator {
       case Field::fw_libs_missing: {
         std::vector<std::string> missing;
         std::int64_t found = 0;
-        const std::string own = std::to_string(major_of(make_version(fw.cuda.value)).value_or(-1));
         std::size_t loaded = 0;  // linked-in (static) copies are not loaded, and not counted
         for (const facts::LibraryUse& lib : fw.libraries) {
-          const bool other_cuda = !lib.cuda_major.value.empty() && lib.cuda_major.value != own;
-          if (lib.how == "static") {
+          if (!facts::is_loaded(lib)) {
             continue;
           }
           ++loaded;
-          if (lib.how == "missing") {
+          if (facts::usable(lib, fw)) {
+            ++found;
+          } else if (lib.how == "missing") {
             missing.push_back(library_title(lib.library) + " " + lib.major);
-          } else if (other_cuda) {
+          } else {
             missing.push_back(library_title(lib.library) + " " + lib.major + " (only a CUDA " +
                               lib.cuda_major.value + " build)");
-          } else {
-            ++found;
           }
         }
         if (loaded == 0) {
