@@ -142,7 +142,7 @@ facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inven
 }  // namespace
 
 ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
-  auto target = load_target(options.target, pyenv::ScanDepth::pip_check);
+  auto target = load_target(options.target, pyenv::ScanDepth::pip_check, err);
   if (!target) {
     print_error(err, target.error());
     return ExitCode::usage_error;
@@ -186,7 +186,7 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
     return skipped;
   });
   // INSTALLER is only shown in JSON.
-  auto target = load_target(options.target, pyenv::ScanDepth::full, options.json);
+  auto target = load_target(options.target, pyenv::ScanDepth::full, err, options.json);
   auto kb = kb_future.get();
   facts::GpuFacts gpu_facts = gpu_future.get();
   // The knowledge base is mlstack's own input: a bad --kb file is a usage error.

@@ -33,7 +33,8 @@ void add_target_options(CLI::App& cmd, TargetOptions& t) {
                               "(repeatable; first wins)");
   python->excludes(site);
   cmd.add_option("--python-version", t.python_version,
-                 "with --site: the Python version for markers and tags (default 3.12)")
+                 "with --site: the Python version for markers and tags (default: the "
+                 "`pythonX.Y` folder the site is in, else 3.12)")
       ->needs(site);
   cmd.add_option("--platform", t.platform,
                  "with --site: linux-x86_64 (default), linux-aarch64, macos-arm64, "

@@ -3,20 +3,85 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <ostream>
+
+#include <fmt/format.h>
 
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/pyenv/interpreter_probe.hpp"
+#include "mlstack/pyenv/site_folder.hpp"
 #include "mlstack/pyenv/synthesize.hpp"
 
 namespace mlstack::cli {
+namespace {
+
+constexpr std::string_view k_default_python_version = "3.12";
+
+// `--python-version`, else the version the `--site` paths name (`lib/python3.11/...`), else
+// the default; `note` says which was assumed, for stderr.
+Result<std::string> site_python_version(const TargetOptions& options,
+                                        const std::vector<pyenv::SiteFolder>& folders,
+                                        std::ostream& err, std::string& note) {
+  if (!options.python_version.empty()) {
+    const std::string_view given = options.python_version;
+    const std::size_t second_dot = given.find('.', given.find('.') + 1);
+    for (const pyenv::SiteFolder& f : folders) {
+      if (f.python_version && *f.python_version != given.substr(0, second_dot)) {
+        err << fmt::format("mlstack: warning: --python-version is {}, but `{}` is for Python {}\n",
+                           given, f.path, *f.python_version);
+      }
+    }
+    return options.python_version;
+  }
+  std::map<std::string, std::string> named;  // version → the first folder naming it
+  for (const pyenv::SiteFolder& f : folders) {
+    if (f.python_version) {
+      named.emplace(*f.python_version, f.path);
+    }
+  }
+  if (named.size() > 1) {
+    std::string list;
+    for (const auto& [version, path] : named) {
+      list += fmt::format("{}{} (`{}`)", list.empty() ? "" : ", ", version, path);
+    }
+    return unexpected(make_error(
+        ErrorCode::invalid_data,
+        fmt::format("the --site folders are for different Python versions: {}\n"
+                    "hint: give the version the environment runs with `--python-version`",
+                    list)));
+  }
+  if (named.size() == 1) {
+    const auto& [version, path] = *named.begin();
+    note = fmt::format(
+        "mlstack: note: assuming Python {} (from `{}`); --python-version sets another\n",
+        version, path);
+    return version;
+  }
+  note = fmt::format(
+      "mlstack: note: assuming Python {} (the default); --python-version sets another\n",
+      k_default_python_version);
+  return std::string(k_default_python_version);
+}
+
+}  // namespace
 
 Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
-                           bool read_installer) {
+                           std::ostream& err, bool read_installer) {
+  const io::RealFileSystem fs;
   Target target;
+  std::vector<pyenv::SiteFolder> folders;
   if (!options.sites.empty()) {
-    const std::string version = options.python_version.empty() ? "3.12" : options.python_version;
+    for (const std::string& site : options.sites) {
+      MLSTACK_TRY_ASSIGN(pyenv::SiteFolder folder, pyenv::check_site_folder(fs, site));
+      folders.push_back(std::move(folder));
+    }
+    std::string note;
+    MLSTACK_TRY_ASSIGN(const std::string version,
+                       site_python_version(options, folders, err, note));
     const std::string platform = options.platform.empty() ? "linux-x86_64" : options.platform;
     MLSTACK_TRY_ASSIGN(target.python, pyenv::synthesize_facts(version, platform, options.sites));
+    err << note;
   } else {
     pyenv::ProbeOptions probe;
     probe.timeout = std::chrono::milliseconds(
@@ -24,11 +89,15 @@ Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
     const std::string python = options.python.empty() ? "python3" : options.python;
     MLSTACK_TRY_ASSIGN(target.python, pyenv::probe_interpreter(python, probe));
   }
-  const io::RealFileSystem fs;
   pyenv::ScanOptions scan;
   scan.depth = depth;
   scan.read_installer = read_installer;
   target.inventory = pyenv::scan(target.python, fs, scan);
+  for (const pyenv::SiteFolder& f : folders) {
+    if (!f.has_distributions) {
+      err << fmt::format("mlstack: warning: no distributions found in `{}`\n", f.path);
+    }
+  }
   return target;
 }
 

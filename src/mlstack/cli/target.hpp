@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace mlstack::cli {
 struct TargetOptions {
   std::string python;              // empty: `python3` on PATH
   std::vector<std::string> sites;  // `--site DIR`, repeatable; excludes `python`
-  std::string python_version;      // with `--site`
+  std::string python_version;      // with `--site`; empty: from the site path, else 3.12
   std::string platform;            // with `--site`
   double probe_timeout_s = 10.0;
 };
@@ -26,10 +27,12 @@ struct Target {
 };
 
 /// Locates the environment and scans its distributions. Fails only on the tool's own
-/// inputs (no such interpreter, bad `--python-version`); problems inside the environment
-/// are recorded in the inventory.
+/// inputs (no such interpreter, a `--site` that is not a site-packages folder, bad
+/// `--python-version`); problems inside the environment are recorded in the inventory.
+/// Notes and warnings about the target (the Python version assumed for `--site`, a site
+/// folder with nothing in it) go to `err`.
 /// `read_installer`: see pyenv::ScanOptions.
 [[nodiscard]] Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
-                                         bool read_installer = true);
+                                         std::ostream& err, bool read_installer = true);
 
 }  // namespace mlstack::cli
