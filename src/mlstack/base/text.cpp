@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <numeric>
 
 namespace mlstack::text {
 
@@ -102,6 +104,79 @@ std::vector<std::string_view> split_lines(std::string_view s) {
   }
   if (start < n) {
     out.push_back(s.substr(start));
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  // Three rows of the dynamic-programming table: two back (transpositions), previous, current.
+  std::vector<std::size_t> before(b.size() + 1);
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  std::iota(previous.begin(), previous.end(), std::size_t{0});
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        current[j] = std::min(current[j], before[j - 2] + 1);
+      }
+    }
+    std::swap(before, previous);
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+std::string_view closest(std::string_view word, const std::vector<std::string_view>& candidates,
+                         std::size_t max_distance) {
+  std::string_view best;
+  std::size_t best_distance = max_distance + 1;
+  for (const std::string_view c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+std::string escape_controls(std::string_view s) {
+  const auto needs_escape = [](std::string_view t, std::size_t i) {
+    const auto u = static_cast<unsigned char>(t[i]);
+    if (u < 0x20) {
+      return t[i] != '\n' && t[i] != '\t';
+    }
+    if (u == 0x7f) {
+      return true;
+    }
+    return u == 0xc2 && i + 1 < t.size() && static_cast<unsigned char>(t[i + 1]) >= 0x80 &&
+           static_cast<unsigned char>(t[i + 1]) <= 0x9f;
+  };
+  std::size_t i = 0;
+  while (i < s.size() && !needs_escape(s, i)) {
+    ++i;
+  }
+  if (i == s.size()) {
+    return std::string(s);
+  }
+  std::string out(s.substr(0, i));
+  for (; i < s.size(); ++i) {
+    if (!needs_escape(s, i)) {
+      out += s[i];
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (s[i] == '\r') {
+      out += "\\r";
+    } else if (u == 0xc2) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i + 1]));
+      ++i;
+    } else {
+      out += fmt::format("\\x{:02x}", u);
+    }
   }
   return out;
 }

@@ -32,4 +32,20 @@ namespace mlstack::text {
 /// Python's `str.splitlines()` for the line breaks that occur in files.
 [[nodiscard]] std::vector<std::string_view> split_lines(std::string_view s);
 
+/// The optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions:
+/// `chekc` is 1 from `check`), byte-wise.
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate nearest to `word` by edit_distance, at most `max_distance` away (ties: the
+/// first); empty when none is that near.
+[[nodiscard]] std::string_view closest(std::string_view word,
+                                       const std::vector<std::string_view>& candidates,
+                                       std::size_t max_distance);
+
+/// `s` safe to print on a terminal: control characters other than line feed and tab (C0,
+/// DEL, and the C1 range U+0080-U+009F written in UTF-8) are written as Python's `repr()`
+/// writes them (`\x1b`, `\r`, `\x9b`), so text read from an environment cannot move the
+/// cursor, retitle or clear the terminal. Other bytes pass unchanged.
+[[nodiscard]] std::string escape_controls(std::string_view s);
+
 }  // namespace mlstack::text

@@ -233,7 +233,9 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   } else {
     report::render_text(rep, out, options.color);
   }
-  return rules::count(rep.findings).errors > 0 ? ExitCode::problems_found : ExitCode::healthy;
+  const rules::FindingCounts counts = rules::count(rep.findings);
+  const bool failed = counts.errors > 0 || (options.strict && counts.warnings > 0);
+  return failed ? ExitCode::problems_found : ExitCode::healthy;
 }
 
 }  // namespace mlstack::cli

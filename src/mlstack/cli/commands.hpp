@@ -23,6 +23,7 @@ struct DoctorOptions {
   std::string nvml_library;           // `--nvml-library PATH`
   GpuProbe gpu = GpuProbe::automatic;  // `--no-gpu`
   bool json = false;
+  bool strict = false;  // `--strict`: warnings make the exit status 1 too
   report::Color color = report::Color::never;
   std::string output;
 };

@@ -7,22 +7,47 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "mlstack/cli/archs_command.hpp"
 #include "mlstack/cli/commands.hpp"
+#include "mlstack/base/text.hpp"
 #include "mlstack/cli/exit_code.hpp"
 #include "mlstack/version.hpp"
 
 namespace mlstack::cli {
 namespace {
+
+constexpr double k_min_probe_timeout_s = 0.001;
+constexpr double k_max_probe_timeout_s = 86400;
+
+// `--probe-timeout`: a number of seconds, 1 ms to one day; CLI11 prefixes the option's name.
+std::string check_probe_timeout(const std::string& text) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || !std::isfinite(value) ||
+      value < k_min_probe_timeout_s || value > k_max_probe_timeout_s) {
+    return fmt::format("expected a number of seconds from {} to {}, found `{}`",
+                       k_min_probe_timeout_s, k_max_probe_timeout_s,
+                       text::escape_controls(text));
+  }
+  return {};
+}
 
 void add_target_options(CLI::App& cmd, TargetOptions& t) {
   auto* python = cmd.add_option("--python", t.python,
@@ -30,7 +55,8 @@ void add_target_options(CLI::App& cmd, TargetOptions& t) {
                                 "on PATH)");
   auto* site = cmd.add_option("--site", t.sites,
                               "inspect a site-packages folder without an interpreter "
-                              "(repeatable; first wins)");
+                              "(repeatable; first wins)")
+                   ->allow_extra_args(false);
   python->excludes(site);
   cmd.add_option("--python-version", t.python_version,
                  "with --site: the Python version for markers and tags (default: the "
@@ -42,7 +68,7 @@ void add_target_options(CLI::App& cmd, TargetOptions& t) {
       ->needs(site);
   cmd.add_option("--probe-timeout", t.probe_timeout_s,
                  "seconds to wait for the interpreter's answer (default 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(check_probe_timeout, "SECONDS"));
 }
 
 report::Color resolve_color(const std::string& choice) {
@@ -59,10 +85,84 @@ report::Color resolve_color(const std::string& choice) {
   return isatty(STDOUT_FILENO) != 0 ? report::Color::always : report::Color::never;
 }
 
+constexpr std::array<std::string_view, 3> k_commands = {"check", "doctor", "archs"};
+
+ExitCode usage_error(std::string_view message, std::string_view help) {
+  std::cerr << fmt::format("mlstack: error: {}\nhint: run `{} --help`\n", message, help);
+  return ExitCode::usage_error;
+}
+
+// The command word: the first argument that is not an option. An unknown one is refused
+// before CLI11 parses (which would only say that a subcommand is required), with the
+// nearest command suggested; none at all names the commands.
+std::optional<ExitCode> check_command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") {
+      break;
+    }
+    if (arg.starts_with("-")) {
+      if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "--version") {
+        return std::nullopt;  // CLI11 answers these
+      }
+      continue;
+    }
+    if (std::find(k_commands.begin(), k_commands.end(), arg) != k_commands.end()) {
+      return std::nullopt;
+    }
+    const std::vector<std::string_view> commands(k_commands.begin(), k_commands.end());
+    const std::string_view near = text::closest(arg, commands, 2);
+    const std::string shown = text::escape_controls(arg);
+    if (!near.empty()) {
+      std::cerr << fmt::format("mlstack: error: unknown command `{}`; did you mean `{}`?\n",
+                               shown, near);
+      return ExitCode::usage_error;
+    }
+    return usage_error(fmt::format("unknown command `{}`: expected `check`, `doctor` or `archs`",
+                                   shown),
+                       "mlstack");
+  }
+  return std::nullopt;
+}
+
+// What CLI11 left over (the subcommands allow extras, so that this message names them): an
+// unknown option with the nearest of the command's own, or an unexpected argument.
+std::optional<ExitCode> check_extras(const CLI::App& cmd) {
+  const std::vector<std::string> extras = cmd.remaining();
+  if (extras.empty()) {
+    return std::nullopt;
+  }
+  const std::string help = "mlstack " + cmd.get_name();
+  const std::string_view first = extras.front();
+  const std::string shown = text::escape_controls(first);
+  if (!first.starts_with("-") || first == "-") {
+    return usage_error(fmt::format("unexpected argument `{}` for `{}`", shown, help), help);
+  }
+  std::vector<std::string> names;
+  for (const CLI::Option* o : cmd.get_options()) {
+    for (const std::string& n : o->get_lnames()) {
+      names.push_back("--" + n);
+    }
+  }
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  const std::string_view word = first.substr(0, first.find('='));
+  const std::string_view near = text::closest(word, views, 3);
+  if (!near.empty()) {
+    std::cerr << fmt::format("mlstack: error: unknown option `{}` for `{}`; did you mean `{}`?\n",
+                             text::escape_controls(word), help, near);
+    return ExitCode::usage_error;
+  }
+  return usage_error(fmt::format("unknown option `{}` for `{}`", text::escape_controls(word), help),
+                     help);
+}
+
 int run_app(int argc, char** argv) {
   CLI::App app{"mlstack: one healthy Python environment for several deep-learning frameworks"};
   app.set_version_flag("--version", std::string(k_version));
   app.require_subcommand(1);
+  if (const auto refused = check_command_word(argc, argv)) {
+    return static_cast<int>(*refused);
+  }
 
   CheckOptions check;
   auto* check_cmd = app.add_subcommand(
@@ -75,8 +175,11 @@ int run_app(int argc, char** argv) {
       "doctor", "report packages and their problems (terminal, or --json)");
   add_target_options(*doctor_cmd, doctor.target);
   doctor_cmd->add_flag("--json", doctor.json, "print the mlstack.doctor/1 JSON report");
+  doctor_cmd->add_flag("--strict", doctor.strict,
+                       "exit 1 on warnings too, not only on errors (for CI gates)");
   doctor_cmd->add_option("--kb", doctor.kb_files,
-                         "add a knowledge-base TOML file (repeatable; docs/kb.md)");
+                         "add a knowledge-base TOML file (repeatable; docs/kb.md)")
+      ->allow_extra_args(false);
   doctor_cmd->add_option("--nvml-library", doctor.nvml_library,
                          "NVML library to load (default libnvidia-ml.so.1; env "
                          "MLSTACK_NVML_LIBRARY)");
@@ -94,6 +197,9 @@ int run_app(int argc, char** argv) {
   archs_cmd->add_option("files", archs.files, "ELF files (.so, executables, objects)")
       ->required();
   archs_cmd->add_flag("--json", archs.json, "print a JSON array, one object per file");
+  for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd}) {
+    cmd->allow_extras();
+  }
 
   try {
     app.parse(argc, argv);
@@ -104,8 +210,23 @@ int run_app(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "mlstack: error: " << e.what() << "\nhint: run `mlstack --help`\n";
-    return static_cast<int>(ExitCode::usage_error);
+    const auto parsed = app.get_subcommands();
+    if (parsed.empty()) {
+      return static_cast<int>(
+          usage_error("expected a command: `check`, `doctor` or `archs`", "mlstack"));
+    }
+    const std::string help = "mlstack " + parsed.front()->get_name();
+    if (parsed.front() == archs_cmd && archs.files.empty()) {
+      return static_cast<int>(usage_error("expected one or more ELF files", help));
+    }
+    return static_cast<int>(usage_error(text::escape_controls(e.what()), help));
+  }
+  for (const CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd}) {
+    if (cmd->parsed()) {
+      if (const auto refused = check_extras(*cmd)) {
+        return static_cast<int>(*refused);
+      }
+    }
   }
 
   if (archs_cmd->parsed()) {
@@ -119,7 +240,8 @@ int run_app(int argc, char** argv) {
   if (!doctor.output.empty()) {
     std::ofstream file(doctor.output, std::ios::binary | std::ios::trunc);
     if (!file) {
-      std::cerr << fmt::format("mlstack: error: cannot write `{}`\n", doctor.output);
+      std::cerr << fmt::format("mlstack: error: cannot write `{}`\n",
+                               text::escape_controls(doctor.output));
       return static_cast<int>(ExitCode::usage_error);
     }
     doctor.color = report::Color::never;
