@@ -67,6 +67,9 @@ struct DirEntry {
   FileKind kind = FileKind::unknown;
 };
 
+class ZipArchive;
+struct ZipLimits;
+
 struct FileStat {
   FileKind kind = FileKind::unknown;
   std::int64_t size = 0;
@@ -116,6 +119,13 @@ class FileSystem {
   /// The canonical absolute path, symlinks resolved (realpath(3)).
   [[nodiscard]] virtual IoStatus realpath(const std::string& path, std::string& out) const = 0;
 
+  /// Reads the zip archive at `path` (zip_archive.hpp): its member names, and the content of
+  /// the members `select` picks. The default reads the whole file through `read_file` (at
+  /// most `limits.max_archive_size` bytes) and the archive from memory.
+  [[nodiscard]] virtual Result<ZipArchive> read_zip(
+      const std::string& path, const ZipLimits& limits,
+      const std::function<bool(std::string_view)>& select) const;
+
   [[nodiscard]] bool exists(const std::string& path) const {
     FileStat st;
     return stat(path, Follow::yes, st).ok();
@@ -133,6 +143,9 @@ class RealFileSystem final : public FileSystem {
                                      const std::function<void(std::string_view)>& consume) const override;
   [[nodiscard]] IoStatus stat(const std::string& path, Follow follow, FileStat& out) const override;
   [[nodiscard]] IoStatus realpath(const std::string& path, std::string& out) const override;
+  [[nodiscard]] Result<ZipArchive> read_zip(
+      const std::string& path, const ZipLimits& limits,
+      const std::function<bool(std::string_view)>& select) const override;
 };
 
 /// The default size cap for metadata-like files: 64 MiB.
