@@ -5,8 +5,9 @@ Each case is a fresh venv (created with --without-pip, so only what the case wri
 installed) whose site-packages gets a random set of *.dist-info / *.egg-info entries:
 odd name spellings, pre-releases, local and post versions, invalid versions, markers with
 extras, invalid requirement lines, folded headers, egg-info requires.txt sections, WHEEL
-tags for other platforms, '~' leftovers, and a second site dir (through a .pth file) that
-shadows distributions. pip (the pinned reference, tools/requirements-ref.txt) checks it with
+tags for other platforms, '~' leftovers, a second site dir (through a .pth file) that
+shadows distributions, and distributions inside zip archives on sys.path (a .zip, a zipped
+.egg, .whl files; write_zip_entries). pip (the pinned reference, tools/requirements-ref.txt) checks it with
 `pip --python VENV/bin/python check`; mlstack with `mlstack check --python VENV/bin/python`.
 stdout must hold the same lines (order may differ) and the exit codes must be equal.
 
@@ -19,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 NAMES = ["alpha", "Beta_Pkg", "gamma.lib", "delta-x", "Eps", "zeta_core", "eta", "theta.io",
          "iota", "kappa-ML", "lambda_", "mu"]
@@ -209,6 +211,83 @@ def write_odd_entries(rng, site, root, universe):
                 f.write(f"Wheel-Version: 1.0\nTag: {crash}\n")
 
 
+def zip_folder(rng, folder, zip_path):
+    """Zips what `folder` holds (names relative to it), stored or deflated, sometimes with
+    explicit directory members."""
+    method = rng.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+    with zipfile.ZipFile(zip_path, "w", method) as zf:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            rel = os.path.relpath(dirpath, folder)
+            if rel != "." and rng.random() < 0.3:
+                zf.writestr(rel + "/", "")
+            for fn in sorted(filenames):
+                zf.write(os.path.join(dirpath, fn), os.path.normpath(os.path.join(rel, fn)))
+
+
+def corrupt_a_member(path):
+    """Breaks the CRC of the first stored METADATA: pip (zipfile.BadZipFile) and mlstack
+    both stop with exit status 2."""
+    with zipfile.ZipFile(path) as zf:
+        infos = [i for i in zf.infolist() if i.filename.endswith(".dist-info/METADATA")
+                 and i.compress_type == zipfile.ZIP_STORED and i.file_size > 20]
+    if not infos:
+        return
+    data = bytearray(open(path, "rb").read())
+    at = data.find(b"Metadata-Version", infos[0].header_offset)
+    data[at] ^= 0x20
+    open(path, "wb").write(bytes(data))
+
+
+def write_zip_entries(rng, site, root, universe):
+    """Distributions inside zip archives on sys.path (importlib's FastPath.zip_children), named
+    in a .pth file: a .zip outside the venv or inside site-packages (then local: the platform
+    line applies), a zipped .egg (EGG-INFO), a .whl named like a wheel (pip skips it), another
+    .whl (read as a zip), and an .egg-link whose target is a zip. They shadow and are shadowed
+    by the folder distributions as their place on sys.path says."""
+    kinds = rng.sample(["zip", "zip-local", "egg", "whl-named", "whl-other", "egg-link"],
+                       rng.randrange(1, 4))
+    pth = []
+    for n, kind in enumerate(kinds):
+        stage = os.path.join(root, f"zip-stage-{n}")
+        os.makedirs(stage)
+        if kind == "egg":
+            name = spell(rng, rng.choice(universe))
+            info = os.path.join(stage, "EGG-INFO")
+            os.makedirs(info)
+            with open(os.path.join(info, "PKG-INFO"), "w") as f:
+                f.write(f"Metadata-Version: 1.1\nName: {name}\nVersion: {rng.choice(VERSIONS)}\n")
+            with open(os.path.join(info, "requires.txt"), "w") as f:
+                for _ in range(rng.randrange(0, 3)):
+                    f.write(rand_req(rng, universe).split(";")[0] + "\n")
+            path = os.path.join(root, f"{name.replace('-', '_')}-1.5-py3.11.egg")
+        else:
+            for nm in rng.sample(universe + ["zipped-only"], rng.randrange(1, 4)):
+                reqs = [rand_req(rng, universe) for _ in range(rng.randrange(0, 4))]
+                tags = rng.choice([None, [rng.choice(TAGS_OK)], [rng.choice(TAGS_BAD)]])
+                if rng.random() < 0.8:
+                    write_dist_info(rng, stage, spell(rng, nm), rng.choice(VERSIONS), reqs, tags)
+                else:
+                    write_egg_info(rng, stage, spell(rng, nm), rng.choice(VERSIONS), reqs)
+            path = {"zip": os.path.join(root, f"bundle-{n}.zip"),
+                    "zip-local": os.path.join(site, f"bundle-{n}.zip"),
+                    "whl-named": os.path.join(root, f"wheelpkg{n}-1.0-py3-none-any.whl"),
+                    "whl-other": os.path.join(root, f"tool-{n}.whl"),
+                    "egg-link": os.path.join(root, f"linked-{n}.zip")}[kind]
+        zip_folder(rng, stage, path)
+        shutil.rmtree(stage)
+        if rng.random() < 0.05:
+            corrupt_a_member(path)
+        if kind == "egg-link":
+            with open(os.path.join(site, f"linked-{n}.egg-link"), "w") as f:
+                f.write(path + "\n.\n")
+        else:
+            pth.append(path)
+    if pth:
+        with open(os.path.join(site, "zz-zips.pth"), "w") as f:
+            f.write("\n".join(pth) + "\n")
+
+
 def make_case(rng, root):
     venv = os.path.join(root, "venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
@@ -244,6 +323,8 @@ def make_case(rng, root):
         os.makedirs(os.path.join(site, "~lpha-1.0.dist-info"))
     for _ in range(rng.randrange(0, 3)):
         write_odd_entries(rng, site, root, universe)
+    if rng.random() < 0.35:
+        write_zip_entries(rng, site, root, universe)
     return venv
 
 

@@ -28,6 +28,8 @@ struct InstalledDist {
   std::string raw_name;        // `Name:` from METADATA, else the canonical name
   std::optional<std::string> version_text;  // directory name's version, else `Version:`
   std::optional<std::string> read_error;    // METADATA unreadable (pip: OSError/ValueError)
+  bool read_error_crashes_pip = false;  // pip does not catch it (a corrupt member of a zip
+                                        // archive: zipfile.BadZipFile): `pip check` stops
   std::vector<std::string> requires_dist;   // raw `Requires-Dist:` values (egg-info converted)
   std::vector<std::string> provides_extra;
   std::optional<std::string> requires_python;
@@ -62,6 +64,9 @@ struct Inventory {
   std::vector<InstalledDist> dists;
   std::vector<InstalledDist> shadowed;  // later distributions with an already-seen name
   std::vector<std::string> skipped;     // pip's "Ignoring invalid distribution ..." cases
+  // What the scan could not read and pip passes over in silence: a `sys.path` entry that is a
+  // file but not a readable zip archive. One sentence each, naming the file.
+  std::vector<std::string> problems;
   // Ordered by (first, second); a path listed by three distributions a < b < c gives
   // (a, b) and (a, c). Filled by ScanDepth::full only.
   std::vector<FileClash> file_clashes;

@@ -8,12 +8,15 @@
 #include "mlstack/metadata/python_text.hpp"
 #include "mlstack/metadata/wheel_file.hpp"
 #include "mlstack/names/package_name.hpp"
+#include "mlstack/io/zip_archive.hpp"
 #include "mlstack/pyenv/record_files.hpp"
+#include "mlstack/pyenv/zip_entry.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -52,27 +55,22 @@ std::string python_error_text(const IoStatus& s, const std::string& path, std::s
 }
 
 // `Distribution.read_text(name)`: no text when importlib returns None; an error text when
-// it raises (OSError or UnicodeDecodeError); else the decoded bytes, a view into `buffer`.
+// it raises (OSError or UnicodeDecodeError; `crashes` when pip does not catch it, as
+// zipfile.BadZipFile); else the decoded bytes, a view into the read buffer or the archive.
 struct TextRead {
   std::optional<std::string_view> text;
   std::optional<std::string> error;
+  bool crashes = false;
 };
 
-TextRead read_info_text(const io::FileSystem& fs, const std::string& path, std::size_t max,
-                        std::string& buffer) {
-  TextRead r;
-  const IoStatus s = fs.read_file(path, max, buffer);
-  if (!s.ok()) {
-    if (!read_text_swallows(s)) {
-      r.error = python_error_text(s, path, max);
+// A read's bytes (not decoded yet) as a TextRead: checks the UTF-8.
+TextRead decoded(TextRead r) {
+  if (r.text) {
+    if (const auto bad = metadata::find_utf8_error(*r.text)) {
+      r.error = metadata::describe(*bad, *r.text);
+      r.text.reset();
     }
-    return r;
   }
-  if (const auto bad = metadata::find_utf8_error(buffer)) {
-    r.error = metadata::describe(*bad, buffer);
-    return r;
-  }
-  r.text = std::string_view(buffer);
   return r;
 }
 
@@ -160,14 +158,29 @@ std::string join(const std::string& root_str, std::string_view child) {
 }
 
 class Scanner {
+  static constexpr std::size_t k_no_zip = static_cast<std::size_t>(-1);
+
+  // One distribution candidate, in discovery order.
+  struct Candidate {
+    std::string root;
+    std::string child;
+    std::size_t installed;       // index into m_locations
+    std::size_t zip = k_no_zip;  // index into m_zips when the candidate is inside a zip
+  };
+
  public:
   Scanner(const io::FileSystem& fs, const ScanOptions& options) : m_fs(fs), m_options(options) {}
 
   void scan_entry(const std::string& entry) {
     const std::string root = pathlib_str(entry);
     std::vector<io::DirEntry> children;
-    if (!m_fs.list_dir(entry.empty() ? std::string(".") : entry, io::Follow::no, children).ok()) {
-      // Not a directory: a zip archive (not inspected, see scan.hpp), a file or nothing.
+    const IoStatus listed =
+        m_fs.list_dir(entry.empty() ? std::string(".") : entry, io::Follow::no, children);
+    if (!listed.ok()) {
+      // FastPath.children: not a folder, so a zip archive (zipfile.Path(root)), or nothing.
+      if (listed.kind == IoStatus::Kind::not_directory) {
+        scan_zip(entry, add_location(installed_location(entry)));
+      }
       return;
     }
     const std::size_t installed = add_location(installed_location(root));
@@ -198,7 +211,11 @@ class Scanner {
       }
       const std::string target_location = target.front() == '/' ? target : join(root, target);
       std::vector<io::DirEntry> target_children;
-      if (!m_fs.list_dir(target_location, io::Follow::no, target_children).ok()) {
+      const IoStatus target_listed = m_fs.list_dir(target_location, io::Follow::no, target_children);
+      if (!target_listed.ok()) {
+        if (target_listed.kind == IoStatus::Kind::not_directory) {
+          scan_zip(pathlib_str(target_location), installed);
+        }
         continue;
       }
       find(pathlib_str(target_location), target_children, installed);
@@ -239,9 +256,10 @@ class Scanner {
            installed.starts_with(m_options.venv_prefix_realpath);
   }
 
-  // _DistributionFinder._find_impl over one directory listing (Lookup order).
+  // _DistributionFinder._find_impl over one directory listing, or the children of the zip
+  // archive m_zips[zip] (Lookup order).
   void find(const std::string& root, const std::vector<io::DirEntry>& children,
-            std::size_t installed) {
+            std::size_t installed, std::size_t zip = k_no_zip) {
     std::vector<std::vector<const io::DirEntry*>> groups;
     std::unordered_map<std::string, std::size_t> group_of;
     std::vector<const io::DirEntry*> eggs;
@@ -263,33 +281,105 @@ class Scanner {
     }
     for (const auto& group : groups) {
       for (const io::DirEntry* child : group) {
-        m_candidates.push_back(Candidate{root, child->name, installed});
+        m_candidates.push_back(Candidate{root, child->name, installed, zip});
       }
     }
     for (const io::DirEntry* child : eggs) {
-      m_candidates.push_back(Candidate{root, child->name, installed});
+      m_candidates.push_back(Candidate{root, child->name, installed, zip});
     }
   }
 
-  // Reads the metadata as `Distribution.metadata` (+ pip's `_add_egg_info_requires`).
-  void read_metadata(const std::string& info, facts::InstalledDist& dist,
-                     metadata::CoreMetadata& meta, bool& have_meta, std::string& buffer) const {
-    have_meta = false;
+  // A path entry that is a file: importlib opens it with zipfile (FastPath.zip_children),
+  // unless pip skips it as a wheel (`_looks_like_wheel`). `root` is the path as zipfile is
+  // given it. Python passes over what is not a readable zip in silence; mlstack records it.
+  void scan_zip(const std::string& root, std::size_t installed) {
+    io::FileStat st;
+    if (!m_fs.stat(root, io::Follow::yes, st).ok()) {
+      return;  // a path through a file (`x.zip/sub`), or gone: zipfile cannot open it either
+    }
+    if (st.kind != io::FileKind::regular) {
+      m_inventory.problems.push_back(fmt::format(
+          "`{}` on the path is a FIFO, socket or device; not read (Python would wait on it)",
+          root));
+      return;
+    }
+    if (detail::is_wheel_file_name(base_name(root))) {
+      return;
+    }
+    io::ZipLimits limits;
+    limits.max_member_size = m_options.max_file_size;
+    auto zip = m_fs.read_zip(root, limits, detail::is_metadata_member);
+    if (!zip) {
+      m_inventory.problems.push_back(to_string(zip.error()));
+      return;
+    }
+    std::vector<io::DirEntry> children;
+    for (std::string& child : detail::zip_children(zip->names())) {
+      const io::FileKind kind =
+          zip->is_directory(child) ? io::FileKind::directory : io::FileKind::regular;
+      children.push_back(io::DirEntry{std::move(child), kind});
+    }
+    m_zips.push_back(std::make_unique<io::ZipArchive>(std::move(*zip)));
+    find(root, children, installed, m_zips.size() - 1);
+  }
+
+  // Reads `file` of a candidate's metadata folder (`file` empty: the candidate itself) as
+  // importlib's `read_text`: from the file system, or as zipfile.Path reads a zip member (a
+  // missing member and a folder give None; so does the candidate itself, which zipfile.Path
+  // always takes for a folder).
+  TextRead read_info_text(const Candidate& c, const std::string& info, std::string_view file,
+                          std::string& buffer) const {
+    TextRead r;
     const std::size_t max = m_options.max_file_size;
-    TextRead r = read_info_text(m_fs, info + "/METADATA", max, buffer);
+    if (c.zip == k_no_zip) {
+      const std::string path = file.empty() ? info : info + "/" + std::string(file);
+      const IoStatus s = m_fs.read_file(path, max, buffer);
+      if (s.ok()) {
+        r.text = std::string_view(buffer);
+      } else if (!read_text_swallows(s)) {
+        r.error = python_error_text(s, path, max);
+      }
+      return r;
+    }
+    if (file.empty()) {
+      return r;
+    }
+    const std::string member = c.child + "/" + std::string(file);
+    const io::ZipMemberData* data = m_zips[c.zip]->find(member);
+    if (data == nullptr) {
+      return r;
+    }
+    if (data->error) {
+      r.error = fmt::format("{}: {}", text::python_repr(member), *data->error);
+      r.crashes = true;  // zipfile.BadZipFile, zlib.error, RuntimeError (encrypted), ...
+    } else if (!data->status.ok()) {
+      r.error = python_error_text(data->status, info + "/" + std::string(file), max);
+    } else {
+      r.text = std::string_view(data->data);
+    }
+    return r;
+  }
+
+  // Reads the metadata as `Distribution.metadata` (+ pip's `_add_egg_info_requires`).
+  void read_metadata(const Candidate& c, facts::InstalledDist& dist, metadata::CoreMetadata& meta,
+                     bool& have_meta, std::string& buffer) const {
+    have_meta = false;
+    const std::string& info = dist.info_path;
+    TextRead r = decoded(read_info_text(c, info, "METADATA", buffer));
     if (!r.error && (!r.text || r.text->empty())) {
-      r = read_info_text(m_fs, info + "/PKG-INFO", max, buffer);
+      r = decoded(read_info_text(c, info, "PKG-INFO", buffer));
       if (!r.error && (!r.text || r.text->empty())) {
-        r = read_info_text(m_fs, info, max, buffer);
+        r = decoded(read_info_text(c, info, "", buffer));
       }
     }
     if (r.error) {
       dist.read_error = *r.error;
+      dist.read_error_crashes_pip = r.crashes;
       dist.problems.push_back("cannot read the metadata: " + *r.error);
       return;
     }
     if (r.text) {
-      // read_info_text has checked the UTF-8 already.
+      // decoded() has checked the UTF-8 already.
       metadata::ParsedMetadata parsed = metadata::parse_core_metadata_text(*r.text);
       meta = std::move(parsed.metadata);
       for (std::string& p : parsed.problems) {
@@ -299,9 +389,10 @@ class Scanner {
       dist.problems.emplace_back("no METADATA or PKG-INFO file");
     }
     if (metadata::needs_egg_info_requires(meta)) {
-      const TextRead req = read_info_text(m_fs, info + "/requires.txt", max, buffer);
+      const TextRead req = decoded(read_info_text(c, info, "requires.txt", buffer));
       if (req.error) {
         dist.read_error = *req.error;
+        dist.read_error_crashes_pip = req.crashes;
         dist.problems.push_back("cannot read requires.txt: " + *req.error);
         return;
       }
@@ -312,12 +403,6 @@ class Scanner {
     have_meta = true;
   }
 
-  // One distribution candidate, in discovery order.
-  struct Candidate {
-    std::string root;
-    std::string child;
-    std::size_t installed;  // index into m_locations
-  };
 
   // What reading a candidate gave: a distribution, or pip's "Skipping ..." message.
   struct Loaded {
@@ -339,23 +424,24 @@ class Scanner {
     Loaded out;
     facts::InstalledDist& dist = out.dist;
     dist.location = c.root;
-    dist.info_path = join(c.root, c.child);
+    dist.info_path = c.zip == k_no_zip ? join(c.root, c.child) : c.root + "/" + c.child;
     const DirNameParts parts = parse_info_directory(c.child);
     metadata::CoreMetadata meta;
     bool have_meta = false;
-    read_metadata(dist.info_path, dist, meta, have_meta, buffer);
+    read_metadata(c, dist, meta, have_meta, buffer);
 
     // get_dist_canonical_name: the directory's name when non-empty, else `Name`.
     if (parts.name && !parts.name->empty()) {
       dist.canonical_name = names::canonicalize(*parts.name);
     } else if (dist.read_error) {
       // pip raises out of the finder here (a traceback); mlstack skips the candidate.
-      out.skipped = fmt::format("Skipping {} due to {}", dist.info_path, *dist.read_error);
+      out.skipped = fmt::format("Skipping {} due to {}", pip_info_location(c), *dist.read_error);
       return out;
     } else if (meta.name) {
       dist.canonical_name = names::canonicalize(*meta.name);
     } else {
-      out.skipped = fmt::format("Skipping {} due to invalid metadata entry 'name'", dist.info_path);
+      out.skipped = fmt::format("Skipping {} due to invalid metadata entry 'name'",
+                                pip_info_location(c));
       return out;
     }
     dist.raw_name = meta.name.value_or(dist.canonical_name);
@@ -368,7 +454,17 @@ class Scanner {
     dist.provides_extra = std::move(meta.provides_extra);
     dist.requires_python = std::move(meta.requires_python);
     dist.local = is_local(m_locations[c.installed]);
-    read_extras(out, buffer);
+    read_extras(c, out, buffer);
+    return out;
+  }
+
+  // str(info_location) as pip prints it: a folder inside a zip archive ends with `/`
+  // (zipfile.Path).
+  [[nodiscard]] std::string pip_info_location(const Candidate& c) const {
+    std::string out = join(c.root, c.child);
+    if (c.zip != k_no_zip && m_zips[c.zip]->is_directory(c.child)) {
+      out.push_back('/');
+    }
     return out;
   }
 
@@ -414,33 +510,37 @@ class Scanner {
   }
 
   // WHEEL always (pip check's check_unsupported); INSTALLER and RECORD for ScanDepth::full.
-  void read_extras(Loaded& loaded, std::string& buffer) const {
+  void read_extras(const Candidate& c, Loaded& loaded, std::string& buffer) const {
     facts::InstalledDist& dist = loaded.dist;
-    const std::size_t max = m_options.max_file_size;
-    std::string& bytes = buffer;
-    const IoStatus wheel = m_fs.read_file(dist.info_path + "/WHEEL", max, bytes);
-    if (wheel.ok()) {
-      metadata::WheelFile parsed = metadata::parse_wheel_file(bytes);
+    const TextRead wheel = read_info_text(c, dist.info_path, "WHEEL", buffer);
+    if (wheel.text) {
+      metadata::WheelFile parsed = metadata::parse_wheel_file(*wheel.text);
       if (parsed.decode_error) {
         dist.wheel_error = "cannot read WHEEL: " + *parsed.decode_error;
         dist.problems.push_back(*dist.wheel_error);
       } else {
         dist.wheel_tags = std::move(parsed.tags);
       }
-    } else if (!read_text_swallows(wheel)) {
-      dist.wheel_error =
-          "cannot read WHEEL: " + python_error_text(wheel, dist.info_path + "/WHEEL", max);
+    } else if (wheel.error) {
+      dist.wheel_error = "cannot read WHEEL: " + *wheel.error;
       dist.problems.push_back(*dist.wheel_error);
     }
     if (m_options.depth != ScanDepth::full) {
       return;
     }
-    if (m_options.read_installer &&
-        m_fs.read_file(dist.info_path + "/INSTALLER", max, bytes).ok()) {
-      dist.installer = metadata::parse_installer(bytes);
+    if (m_options.read_installer) {
+      if (const TextRead installer = read_info_text(c, dist.info_path, "INSTALLER", buffer);
+          installer.text) {
+        dist.installer = metadata::parse_installer(*installer.text);
+      }
     }
-    // Only RECORD's roots and shared objects are kept (see record_files.hpp).
-    if (std::optional<detail::RecordSummary> record = detail::summarize_record(dist, m_fs, max)) {
+    // Only RECORD's roots and shared objects are kept (see record_files.hpp). The files of a
+    // distribution inside a zip archive are not on disk: neither loadable nor clashing.
+    if (c.zip != k_no_zip) {
+      return;
+    }
+    if (std::optional<detail::RecordSummary> record =
+            detail::summarize_record(dist, m_fs, m_options.max_file_size)) {
       loaded.record_roots = record->take_roots();
       dist.record_libraries = record->take_libraries();
     }
@@ -453,6 +553,7 @@ class Scanner {
   std::vector<Candidate> m_candidates;
   std::vector<std::string> m_locations;  // normalize_path(installed_location) per entry
   std::vector<std::vector<std::string>> m_roots;  // record_roots per m_inventory.dists entry
+  std::vector<std::unique_ptr<io::ZipArchive>> m_zips;  // the zip archives on the path
 };
 
 }  // namespace

@@ -52,12 +52,19 @@ struct ScanOptions {
 ///   (old `.egg-info` files), each skipped when missing, a directory, not a directory,
 ///   unreadable or empty, as importlib's `read_text` + `or`; any other error, invalid UTF-8,
 ///   a FIFO/socket/device (pip would block) or a file over the size cap sets `read_error`;
-/// - `*.egg-link` files in the entry name a directory that is searched the same way.
+/// - `*.egg-link` files in the entry name a directory that is searched the same way;
+/// - an entry (or an `.egg-link` target) that is a file is a zip archive (`FastPath.
+///   zip_children`: `x.zip`, a zipped `x.egg`, `python3XY.zip`), read through
+///   `io::FileSystem::read_zip` and grouped the same way, with `location` the archive's path
+///   and `info_path` `archive/child`. Its members are read as `zipfile.Path.read_text` reads
+///   them: missing or a folder is no text, and so is the candidate itself (an `.egg-info`
+///   file in a zip gives no metadata); a corrupt member sets `read_error_crashes_pip`. RECORD
+///   is not read there (no file of it is on disk). A file named like a wheel is skipped, as
+///   pip skips it; a file that is not a readable zip, or a FIFO, goes to `problems` (Python
+///   passes over it in silence).
 ///
-/// Not inspected: zip archives on the path (`python3XY.zip`, zipped eggs), which importlib
-/// would open with zipfile; wheels on the path, which pip skips as well. Directory names are
-/// case-folded as ASCII (Python lowercases all of Unicode when it groups them).
-/// Never writes, never follows more than the kernel does, never blocks on FIFOs.
+/// Directory names are case-folded as ASCII (Python lowercases all of Unicode when it groups
+/// them). Never writes, never follows more than the kernel does, never blocks on FIFOs.
 [[nodiscard]] facts::Inventory scan(const std::vector<std::string>& paths, const io::FileSystem& fs,
                                     const ScanOptions& options = {});
 

@@ -359,6 +359,18 @@ void add_bad_metadata_findings(const PackageContext& ctx, std::vector<Finding>& 
     f.fix = "delete the leftover folder";
     out.push_back(std::move(f));
   }
+  for (const std::string& p : ctx.inventory.problems) {
+    Finding f;
+    f.id = "PKG-PATH-UNREADABLE";
+    f.severity = Severity::warning;
+    f.title = p;
+    f.evidence = {p};
+    f.why = "Python and pip pass over this sys.path entry in silence, so nothing in it can be "
+            "imported or is checked";
+    f.fix = "replace the file with a valid zip archive, or remove it from sys.path (a .pth "
+            "file or PYTHONPATH names it)";
+    out.push_back(std::move(f));
+  }
   for (const facts::InstalledDist& d : ctx.inventory.dists) {
     if (d.problems.empty()) {
       continue;

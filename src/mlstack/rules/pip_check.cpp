@@ -55,6 +55,7 @@ DistOutcome check_dist(const facts::InstalledDist& dist, const pep508::MarkerEnv
   DistOutcome out;
   if (dist.read_error) {
     out.problem = *dist.read_error;
+    out.crashes = dist.read_error_crashes_pip;
     return out;
   }
   CheckedDist& checked = out.checked;

@@ -36,7 +36,8 @@ struct PackageSet {
   struct ParseProblem {
     const facts::InstalledDist* dist;
     std::string message;
-    bool pip_crashes = false;  // pip does not catch it (a KeyError): `pip check` stops
+    bool pip_crashes = false;  // pip does not catch it (a KeyError, zipfile.BadZipFile):
+                               // `pip check` stops
   };
   std::vector<ParseProblem> problems;
 

@@ -3,7 +3,9 @@
 
 #include "mlstack/pyenv/spawn.hpp"
 
+#include "../reference_check.hpp"
 #include "temp_tree.hpp"
+#include "zip_writer.hpp"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,7 @@ namespace mlstack::pyenv {
 namespace {
 
 using testing::TempTree;
+using mlstack::testing::ZipWriter;
 
 std::string meta(std::string_view name, std::string_view version, std::string_view extra = "") {
   return "Metadata-Version: 2.1\nName: " + std::string(name) +
@@ -58,9 +61,42 @@ struct Fixture {
     editable.write("proj.egg-info/PKG-INFO", meta("proj", "0.0.1"));
     later.write("alpha-2.0.dist-info/METADATA", meta("alpha", "2.0"));
     later.write("foo-1.0.egg/EGG-INFO/PKG-INFO", meta("foo", "1.0"));
+    // Zip archives on the path (FastPath.zip_children).
+    ZipWriter bundle;
+    bundle.add("zalpha-1.0.dist-info/METADATA", meta("zalpha", "1.0", "Requires-Dist: beta-pkg\n"));
+    bundle.add("zalpha-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n");
+    bundle.add("zalpha-1.0.dist-info/INSTALLER", "pip\n");
+    bundle.add("zalpha-1.0.dist-info/RECORD", "zalpha/__init__.py,,\nzalpha/_c.so,,\n");
+    bundle.add("zalpha/__init__.py", "");
+    bundle.add("alpha-3.0.dist-info/METADATA", meta("alpha", "3.0"));
+    bundle.add("zbeta.egg-info", meta("zbeta", "2.0"));  // a file: zipfile.Path reads no text
+    bundle.add("zgamma.dist-info/METADATA", meta("zgamma", "3.0"));
+    bundle.add("EGG-INFO/PKG-INFO", meta("notegg", "1.0"));  // not an .egg: not looked at
+    bundle.add("zdup-1.0.dist-info/METADATA", meta("zdup", "1.0", "Requires-Dist: first\n"));
+    bundle.add("zdup-1.0.dist-info/METADATA", meta("zdup", "1.0", "Requires-Dist: second\n"));
+    bundle.add("Zdup-2.0.dist-info/METADATA", meta("zdup", "2.0"));
+    bundle.add("zdir-1.0.dist-info/METADATA/", "");
+    bundle.add("zdir-1.0.dist-info/PKG-INFO", meta("zdir", "1.0"));
+    later.write("bundle.zip", bundle.finish());
+    ZipWriter egg;
+    egg.add("EGG-INFO/PKG-INFO", meta("zegg", "2.0"));
+    egg.add("EGG-INFO/requires.txt", "six\n[test]\npytest\n");
+    egg.add("zegg/__init__.py", "");
+    later.write("zegg-2.0-py3.11.egg", egg.finish());
+    ZipWriter tool;
+    tool.add("ztool-0.1.dist-info/METADATA", meta("ztool", "0.1"));
+    later.write("tool.whl", tool.finish());  // not named like a wheel: read as a zip
+    ZipWriter wheel;
+    wheel.add("zskip-1.0.dist-info/METADATA", meta("zskip", "1.0"));
+    later.write("zskip-1.0-py3-none-any.whl", wheel.finish());  // pip skips wheels
+    later.write("notes.txt", "not a zip\n");
   }
   [[nodiscard]] std::vector<std::string> paths() const {
-    return {site.path(), later.path(), later / "foo-1.0.egg", later / "nope", ""};
+    return {site.path(),           later.path(),
+            later / "foo-1.0.egg", later / "nope",
+            "",                    later / "bundle.zip",
+            later / "zegg-2.0-py3.11.egg", later / "tool.whl",
+            later / "zskip-1.0-py3-none-any.whl", later / "bundle.zip/zalpha"};
   }
 };
 
@@ -181,6 +217,114 @@ TEST(ScanFixture, SurvivesHostileTrees) {
   EXPECT_TRUE(find(inv, "junk")->read_error);
 }
 
+TEST(ScanZip, FindsWhatPipFindsInArchives) {
+  const Fixture fx;
+  const io::RealFileSystem fs;
+  ScanOptions options;
+  options.depth = ScanDepth::full;
+  const facts::Inventory inv = scan(fx.paths(), fs, options);
+  const std::string bundle = fx.later / "bundle.zip";
+
+  const auto* zalpha = find(inv, "zalpha");
+  ASSERT_NE(zalpha, nullptr);
+  EXPECT_EQ(zalpha->location, bundle);
+  EXPECT_EQ(zalpha->info_path, bundle + "/zalpha-1.0.dist-info");
+  EXPECT_EQ(zalpha->version_text, "1.0");
+  EXPECT_EQ(zalpha->requires_dist, (std::vector<std::string>{"beta-pkg"}));
+  EXPECT_EQ(zalpha->wheel_tags, (std::vector<std::string>{"py3-none-any"}));
+  EXPECT_EQ(zalpha->installer, "pip");
+  EXPECT_FALSE(zalpha->record_libraries);  // files inside an archive are not on disk
+  EXPECT_FALSE(zalpha->read_error);
+
+  const auto* zbeta = find(inv, "zbeta");  // an .egg-info file in a zip reads as no text
+  ASSERT_NE(zbeta, nullptr);
+  EXPECT_FALSE(zbeta->version_text);
+  EXPECT_EQ(find(inv, "zgamma")->version_text, "3.0");
+  EXPECT_EQ(find(inv, "zdup")->requires_dist, (std::vector<std::string>{"second"}));
+  EXPECT_EQ(find(inv, "zdir")->version_text, "1.0");  // METADATA is a folder: PKG-INFO
+  EXPECT_EQ(find(inv, "notegg"), nullptr);
+  EXPECT_EQ(find(inv, "zskip"), nullptr);
+  EXPECT_EQ(find(inv, "ztool")->location, fx.later / "tool.whl");
+
+  const auto* zegg = find(inv, "zegg");
+  ASSERT_NE(zegg, nullptr);
+  EXPECT_EQ(zegg->info_path, fx.later / "zegg-2.0-py3.11.egg/EGG-INFO");
+  EXPECT_EQ(zegg->requires_dist, (std::vector<std::string>{"six", "pytest ; extra == \"test\""}));
+
+  std::vector<std::string> shadowed;
+  for (const auto& d : inv.shadowed) {
+    shadowed.push_back(d.canonical_name + " " + d.version_text.value_or("?"));
+  }
+  EXPECT_NE(std::find(shadowed.begin(), shadowed.end(), "alpha 3.0"), shadowed.end());
+  EXPECT_NE(std::find(shadowed.begin(), shadowed.end(), "zdup 2.0"), shadowed.end());
+  // A file on the path that is not a zip: Python passes over it, mlstack says so.
+  EXPECT_TRUE(inv.problems.empty()) << inv.problems.front();
+  const facts::Inventory with_text = scan(std::vector<std::string>{fx.later / "notes.txt"}, fs);
+  ASSERT_EQ(with_text.problems.size(), 1U);
+  EXPECT_TRUE(with_text.problems[0].starts_with("cannot read the zip archive `" +
+                                                (fx.later / "notes.txt") + "`: "))
+      << with_text.problems[0];
+}
+
+TEST(ScanZip, SurvivesHostileArchives) {
+  TempTree t;
+  ZipWriter crc;
+  crc.add("crc-1.0.dist-info/METADATA", meta("crc", "1.0"),
+          ZipWriter::Options().stored().wrong_crc(1));
+  crc.add("crcwheel-1.0.dist-info/METADATA", meta("crcwheel", "1.0"));
+  crc.add("crcwheel-1.0.dist-info/WHEEL", "Tag: py3-none-any\n",
+          ZipWriter::Options().stored().wrong_crc(1));
+  crc.add("bomb-1.0.dist-info/METADATA", std::string(std::size_t{4} << 20U, 'x'));
+  crc.add("nameless.dist-info/METADATA", "Metadata-Version: 2.1\n");
+  crc.add("latin-1.0.dist-info/METADATA", "Name: latin\nVersion: 1.0\nSummary: caf\xe9\n");
+  t.write("bad.zip", crc.finish());
+  const std::string truncated = crc.finish();
+  t.write("truncated.zip", truncated.substr(0, truncated.size() / 2));
+  t.mkfifo("fifo.zip");
+  t.write("link.egg-link", t / "bad.zip");
+  const io::RealFileSystem fs;
+  ScanOptions options;
+  options.max_file_size = std::size_t{1} << 20U;
+  const facts::Inventory inv = scan(
+      std::vector<std::string>{t / "bad.zip", t / "truncated.zip", t / "fifo.zip",
+                               t / "bad.zip/inner", t.path()},
+      fs, options);
+  const auto* bad = find(inv, "crc");
+  ASSERT_NE(bad, nullptr);
+  ASSERT_TRUE(bad->read_error);
+  EXPECT_TRUE(bad->read_error_crashes_pip);  // zipfile.BadZipFile: pip check stops
+  EXPECT_NE(bad->read_error->find("'crc-1.0.dist-info/METADATA': "), std::string::npos)
+      << *bad->read_error;
+  const auto* wheel = find(inv, "crcwheel");
+  ASSERT_NE(wheel, nullptr);
+  EXPECT_TRUE(wheel->wheel_error);
+  const auto* bomb = find(inv, "bomb");
+  ASSERT_NE(bomb, nullptr);
+  ASSERT_TRUE(bomb->read_error);
+  EXPECT_FALSE(bomb->read_error_crashes_pip);
+  EXPECT_NE(bomb->read_error->find("is larger than 1048576 bytes"), std::string::npos)
+      << *bomb->read_error;
+  const auto* latin = find(inv, "latin");
+  ASSERT_NE(latin, nullptr);
+  EXPECT_EQ(*latin->read_error,
+            "'utf-8' codec can't decode byte 0xe9 in position 37: invalid continuation byte");
+  EXPECT_NE(std::find(inv.skipped.begin(), inv.skipped.end(),
+                      "Skipping " + (t / "bad.zip") +
+                          "/nameless.dist-info/ due to invalid metadata entry 'name'"),
+            inv.skipped.end());
+  // The egg-link's target is the same archive: its distributions are found again, shadowed.
+  EXPECT_EQ(std::count_if(inv.shadowed.begin(), inv.shadowed.end(),
+                          [](const auto& d) { return d.canonical_name == "crc"; }),
+            1);
+  ASSERT_EQ(inv.problems.size(), 2U);
+  EXPECT_TRUE(inv.problems[0].starts_with("cannot read the zip archive `" +
+                                          (t / "truncated.zip") + "`: "))
+      << inv.problems[0];
+  EXPECT_EQ(inv.problems[1], "`" + (t / "fifo.zip") +
+                                 "` on the path is a FIFO, socket or device; not read (Python "
+                                 "would wait on it)");
+}
+
 TEST(ScanPathlib, NormalizesLikePurePosixPath) {
   EXPECT_EQ(pathlib_str(""), ".");
   EXPECT_EQ(pathlib_str("/a//b/./c/"), "/a/b/c");
@@ -190,17 +334,20 @@ TEST(ScanPathlib, NormalizesLikePurePosixPath) {
   EXPECT_EQ(pathlib_str("./"), ".");
 }
 
+// The pinned pip's interpreter: $MLSTACK_REF_PYTHON, else build/refvenv/bin/python (CMake's
+// MLSTACK_REF_PYTHON, which `make refvenv` creates).
 std::string reference_python() {
   if (const char* env = std::getenv("MLSTACK_REF_PYTHON"); env != nullptr && env[0] != '\0') {
     return env;
   }
-  return "/opt/refvenv/bin/python";
+  return MLSTACK_REF_PYTHON;
 }
 
 TEST(ScanDifferential, MatchesPipImportlibBackend) {
   const std::string python = reference_python();
   if (::access(python.c_str(), X_OK) != 0) {
-    GTEST_SKIP() << "no reference interpreter at " << python << " (set MLSTACK_REF_PYTHON)";
+    MLSTACK_REFERENCE_MISSING("no reference interpreter at " << python
+                                                              << " (run `make refvenv`)");
   }
   const Fixture fx;
   // pip would raise on the looping link and read the non-UTF-8 METADATA only for names it
@@ -224,12 +371,21 @@ TEST(ScanDifferential, MatchesPipImportlibBackend) {
                    {"location", d.location},
                    {"info_location", d.info_path}});
   }
+  // zipfile.Path ends a folder inside an archive with `/` (`.../bundle.zip/`); mlstack's
+  // locations do not.
+  const auto strip_slash = [](const nlohmann::json& v) {
+    std::string text = v.get<std::string>();
+    if (text.size() > 1 && text.back() == '/') {
+      text.pop_back();
+    }
+    return text;
+  };
   nlohmann::json want = nlohmann::json::array();
   for (const auto& e : expected) {
     want.push_back({{"canonical_name", e.at("canonical_name")},
                     {"version_text", e.at("version_text")},
-                    {"location", e.at("location")},
-                    {"info_location", e.at("info_location")}});
+                    {"location", strip_slash(e.at("location"))},
+                    {"info_location", strip_slash(e.at("info_location"))}});
   }
   EXPECT_EQ(got.dump(1), want.dump(1));
 }
