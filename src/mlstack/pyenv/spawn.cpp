@@ -3,10 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <thread>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -47,6 +50,39 @@ class Pipe {
   bool m_ok = false;
 };
 
+std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline) {
+  return std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+}
+
+// waitpid for `pid` until `deadline`; false when it has not exited by then. A child can close
+// its output and linger, so the wait polls (1 ms, growing to 20 ms) instead of blocking.
+bool wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline, int& status) {
+  auto nap = std::chrono::milliseconds(1);
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid || (done < 0 && errno != EINTR)) {
+      return true;
+    }
+    const auto left = left_until(deadline);
+    if (left.count() <= 0) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::min(nap, left));
+    nap = std::min(nap * 2, std::chrono::milliseconds(20));
+  }
+}
+
+// `8 MiB`, `1 MiB`, `512 KiB`, `100 bytes`.
+std::string describe_size(std::size_t bytes) {
+  if (bytes >= (std::size_t{1} << 20U) && bytes % (std::size_t{1} << 20U) == 0) {
+    return fmt::format("{} MiB", bytes >> 20U);
+  }
+  if (bytes >= 1024 && bytes % 1024 == 0) {
+    return fmt::format("{} KiB", bytes >> 10U);
+  }
+  return fmt::format("{} bytes", bytes);
+}
+
 int decode_status(int status) noexcept {
   if (WIFEXITED(status)) {
     return WEXITSTATUS(status);
@@ -60,7 +96,7 @@ int decode_status(int status) noexcept {
 }  // namespace
 
 Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, const OutputLimits& limits) {
   const std::string& program = argv.at(0);
   Pipe out;
   Pipe err;
@@ -107,12 +143,13 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::array<pollfd, 2> fds{pollfd{out.read_end(), POLLIN, 0}, pollfd{err.read_end(), POLLIN, 0}};
   std::array<std::string*, 2> sinks{&result.stdout_text, &result.stderr_text};
+  const std::array<std::size_t, 2> caps{limits.max_stdout, limits.max_stderr};
   int open_count = 2;
   bool timed_out = false;
-  std::array<char, 16384> buffer{};
-  while (open_count > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+  std::optional<std::size_t> overflowed;  // the stream past its cap
+  std::array<char, 65536> buffer{};
+  while (open_count > 0 && !overflowed) {
+    const auto left = left_until(deadline);
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -130,6 +167,10 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
       }
       const ssize_t n = ::read(fds[i].fd, buffer.data(), buffer.size());
       if (n > 0) {
+        if (sinks[i]->size() + static_cast<std::size_t>(n) > caps[i]) {
+          overflowed = i;
+          break;
+        }
         sinks[i]->append(buffer.data(), static_cast<std::size_t>(n));
       } else if (n == 0 || errno != EINTR) {
         fds[i].fd = -1;  // the Pipe closes it
@@ -137,12 +178,22 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
       }
     }
   }
-  if (timed_out) {
+  // Both streams are closed (or given up on): wait for the exit, still within the deadline.
+  int status = 0;
+  if (!timed_out && !overflowed) {
+    timed_out = !wait_until(pid, deadline, status);
+  }
+  if (timed_out || overflowed) {
     ::kill(-pid, SIGKILL);
     ::kill(pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (overflowed) {
+    return unexpected(make_error(
+        ErrorCode::invalid_data,
+        fmt::format("`{}` wrote more than {} to {}; stopped it", program,
+                    describe_size(caps[*overflowed]), *overflowed == 0 ? "stdout" : "stderr")));
   }
   if (timed_out) {
     const double seconds = static_cast<double>(timeout.count()) / 1000.0;

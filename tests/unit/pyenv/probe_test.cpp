@@ -5,7 +5,9 @@
 #include "mlstack/pyenv/spawn.hpp"
 #include "mlstack/pyenv/synthesize.hpp"
 
+#include "../reference_check.hpp"
 #include "temp_tree.hpp"
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -53,7 +55,7 @@ bool have_python3() { return resolve_interpreter("python3").has_value(); }
 
 TEST(ProbeInterpreter, SeesTheSysPathPythonSees) {
   if (!have_python3()) {
-    GTEST_SKIP() << "no python3 on PATH";
+    MLSTACK_REFERENCE_MISSING("no python3 on PATH");
   }
   ProbeOptions options;
   options.cache = CacheMode::bypass;
@@ -75,7 +77,7 @@ TEST(ProbeInterpreter, SeesTheSysPathPythonSees) {
 
 TEST(ProbeCache, HitsThenInvalidatesOnDirChange) {
   if (!have_python3()) {
-    GTEST_SKIP() << "no python3 on PATH";
+    MLSTACK_REFERENCE_MISSING("no python3 on PATH");
   }
   const TempTree cache;
   const TempTree extra;
@@ -127,7 +129,7 @@ TEST(ProbeCache, HitsThenInvalidatesOnDirChange) {
 
 TEST(ProbeCache, UnwritableCacheDirStillProbes) {
   if (!have_python3()) {
-    GTEST_SKIP() << "no python3 on PATH";
+    MLSTACK_REFERENCE_MISSING("no python3 on PATH");
   }
   ProbeOptions options;
   options.cache_dir = "/dev/null/mlstack-cache";
@@ -150,6 +152,53 @@ TEST(ProbeErrors, TimesOutOnAHangingInterpreter) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::timeout);
   EXPECT_EQ(to_string(r.error()), "`" + (t / "python") + "` did not answer within 1 s");
+}
+
+TEST(ProbeErrors, StopsAnInterpreterThatPrintsWithoutEnd) {
+  const TempTree t;
+  t.write("to-stdout", "#!/bin/sh\nexec yes 'endless output'\n");
+  t.write("to-stderr", "#!/bin/sh\nexec yes 'endless output' >&2\n");
+  ::chmod((t / "to-stdout").c_str(), 0755);
+  ::chmod((t / "to-stderr").c_str(), 0755);
+  ProbeOptions options;
+  options.cache = CacheMode::bypass;
+  options.timeout = std::chrono::seconds(60);
+  for (const char* stream : {"stdout", "stderr"}) {
+    const std::string python = t / (std::string("to-") + stream);
+    SCOPED_TRACE(python);
+    auto r = probe_interpreter(python, options);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_data);
+    EXPECT_EQ(to_string(r.error()),
+              fmt::format("`{}` wrote more than {} to {}; stopped it", python,
+                          std::string_view(stream) == "stdout" ? "8 MiB" : "1 MiB", stream));
+  }
+}
+
+TEST(RunProcess, KeepsOutputWithinTheCaps) {
+  const TempTree t;
+  t.write("both", "#!/bin/sh\nhead -c 3000 /dev/zero\nhead -c 2000 /dev/zero >&2\n");
+  ::chmod((t / "both").c_str(), 0755);
+  auto fits = run_process({t / "both"}, std::chrono::seconds(60), {.max_stdout = 3000,
+                                                                   .max_stderr = 2000});
+  ASSERT_TRUE(fits) << to_string(fits.error());
+  EXPECT_EQ(fits->stdout_text.size(), 3000U);
+  EXPECT_EQ(fits->stderr_text.size(), 2000U);
+  auto over = run_process({t / "both"}, std::chrono::seconds(60), {.max_stdout = 3000,
+                                                                   .max_stderr = 1999});
+  ASSERT_FALSE(over);
+  EXPECT_EQ(to_string(over.error()),
+            "`" + (t / "both") + "` wrote more than 1999 bytes to stderr; stopped it");
+}
+
+TEST(RunProcess, StopsAChildThatClosesItsOutputAndLingers) {
+  const TempTree t;
+  t.write("linger", "#!/bin/sh\nexec >/dev/null 2>&1\nexec sleep 30\n");
+  ::chmod((t / "linger").c_str(), 0755);
+  auto r = run_process({t / "linger"}, std::chrono::seconds(1));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::timeout);
+  EXPECT_EQ(to_string(r.error()), "`" + (t / "linger") + "` did not answer within 1 s");
 }
 
 TEST(ProbeErrors, NamesThePathOfANonInterpreter) {
