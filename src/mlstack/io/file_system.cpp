@@ -241,7 +241,8 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
   }
   // No fstat on the common path (syscalls dominate a scan): read into the buffer's
   // capacity; a short read from a regular file is its end. fstat only when the first read
-  // finds nothing or would block, to tell an empty file from a FIFO.
+  // finds nothing or would block, to tell an empty file from a FIFO, or fills the buffer, so
+  // that a device (/dev/zero, /dev/urandom) is refused at once, not read up to the cap.
   const IoStatus too_large = status_of(IoStatus::Kind::too_large);
   const IoStatus not_regular = status_of(IoStatus::Kind::not_regular);
   // Reads go into the thread's scratch buffer, then the bytes read are copied out.
@@ -250,6 +251,7 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
   std::size_t capacity = std::min(std::max(scratch.size, k_first_chunk), max_bytes + 1);
   scratch.reserve(capacity);
   std::size_t used = 0;
+  bool checked = false;  // fstat'ed once the first read filled the buffer
   while (true) {
     const ssize_t n = ::read(fd.get(), scratch.data.get() + used, capacity - used);
     if (n < 0) {
@@ -273,7 +275,16 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
       }
       break;
     }
+    const bool filled = used + static_cast<std::size_t>(n) == capacity;
     used += static_cast<std::size_t>(n);
+    if (filled && !checked) {
+      checked = true;
+      struct stat st {};
+      if (::fstat(fd.get(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        out.clear();
+        return not_regular;
+      }
+    }
     if (used > max_bytes) {
       out.clear();
       return too_large;
@@ -315,6 +326,7 @@ IoStatus RealFileSystem::read_pieces(const std::string& path, std::size_t max_by
   buffer.reserve(k_piece);
   std::size_t used = 0;   // bytes in the buffer not consumed yet
   std::size_t total = 0;  // bytes read from the file
+  bool checked = false;   // fstat'ed once a read filled the buffer
   while (true) {
     if (used == buffer.size) {
       buffer.grow(buffer.size * 2, used);
@@ -339,6 +351,13 @@ IoStatus RealFileSystem::read_pieces(const std::string& path, std::size_t max_by
     }
     const auto got = static_cast<std::size_t>(n);
     total += got;
+    if (got == wanted && !checked) {
+      checked = true;  // as in read_file: a device is refused at its first full read
+      struct stat st {};
+      if (::fstat(fd.get(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        return not_regular;
+      }
+    }
     if (total > max_bytes) {
       return too_large;
     }

@@ -45,10 +45,11 @@ void join_to(std::string& out, std::string_view prefix, std::string_view path) {
 }
 
 // Calls `row(path as written, reader)` for each row of the RECORD of `dist`, read in
-// pieces; false when it cannot be read or is not UTF-8 (then nothing it listed counts).
+// pieces; false when it cannot be read or is not UTF-8 (then nothing it listed counts), with
+// the reason in `problem` when RECORD exists.
 template <class Row>
 bool for_each_record_row(const facts::InstalledDist& dist, const io::FileSystem& fs,
-                         std::size_t max_file_size, Row&& row) {
+                         std::size_t max_file_size, Row&& row, std::string* problem = nullptr) {
   bool utf8 = true;
   const io::IoStatus s = fs.read_pieces(
       dist.info_path + "/RECORD", max_file_size, '\n', [&](std::string_view piece) {
@@ -60,6 +61,13 @@ bool for_each_record_row(const facts::InstalledDist& dist, const io::FileSystem&
           utf8 = false;
         }
       });
+  if (problem != nullptr) {
+    if (!s.ok() && s.kind != io::IoStatus::Kind::not_found) {
+      *problem = to_string(io::make_io_error(s, "read", dist.info_path + "/RECORD"));
+    } else if (s.ok() && !utf8) {
+      *problem = "`" + dist.info_path + "/RECORD` is not valid UTF-8; its files are not known";
+    }
+  }
   return s.ok() && utf8;
 }
 
@@ -105,12 +113,12 @@ std::vector<std::string> RecordSummary::take_roots() {
 
 std::optional<RecordSummary> summarize_record(const facts::InstalledDist& dist,
                                               const io::FileSystem& fs,
-                                              std::size_t max_file_size) {
+                                              std::size_t max_file_size, std::string* problem) {
   RecordSummary summary(dist.location);
-  if (!for_each_record_row(dist, fs, max_file_size,
-                           [&](std::string_view path, const metadata::RecordReader& row) {
-                             summary.add(path, row);
-                           })) {
+  if (!for_each_record_row(
+          dist, fs, max_file_size,
+          [&](std::string_view path, const metadata::RecordReader& row) { summary.add(path, row); },
+          problem)) {
     return std::nullopt;
   }
   return summary;

@@ -45,7 +45,8 @@ class RecordSummary {
 
  private:
   friend std::optional<RecordSummary> summarize_record(const facts::InstalledDist&,
-                                                      const io::FileSystem&, std::size_t);
+                                                      const io::FileSystem&, std::size_t,
+                                                      std::string*);
   // One row: its path as written; `row` gives the declared size (read only for shared
   // objects, so that the common row costs no more than its path).
   void add(std::string_view path, const metadata::RecordReader& row);
@@ -57,10 +58,13 @@ class RecordSummary {
 };
 
 /// Reads the RECORD of `dist` in pieces (it can be megabytes) and summarizes it; none when
-/// it cannot be read or is not UTF-8 (pip's `read_text` fails: no files are known).
+/// it cannot be read or is not UTF-8 (pip's `read_text` fails: no files are known). Then,
+/// unless RECORD is missing, `problem` (when given) says why, naming the file: a FIFO or
+/// device, over the size cap, unreadable, not UTF-8.
 [[nodiscard]] std::optional<RecordSummary> summarize_record(const facts::InstalledDist& dist,
                                                             const io::FileSystem& fs,
-                                                            std::size_t max_file_size);
+                                                            std::size_t max_file_size,
+                                                            std::string* problem = nullptr);
 
 /// The files two distributions both list. `roots[i]` are `take_roots()` of `dists[i]`'s
 /// RECORD (empty when it has none). The RECORDs of distributions sharing a root are read

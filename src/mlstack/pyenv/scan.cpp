@@ -539,10 +539,13 @@ class Scanner {
     if (c.zip != k_no_zip) {
       return;
     }
+    std::string problem;
     if (std::optional<detail::RecordSummary> record =
-            detail::summarize_record(dist, m_fs, m_options.max_file_size)) {
+            detail::summarize_record(dist, m_fs, m_options.max_file_size, &problem)) {
       loaded.record_roots = record->take_roots();
       dist.record_libraries = record->take_libraries();
+    } else if (!problem.empty()) {
+      dist.problems.push_back(std::move(problem));
     }
   }
 

@@ -165,6 +165,28 @@ TEST(RealFileSystemReadPieces, ClassifiesFailuresLikeReadFile) {
   EXPECT_TRUE(read_in_pieces(fs, dir / "file", 12, whole, pieces).ok());
 }
 
+// A device that always has data (a RECORD or METADATA symlinked to /dev/zero) is refused at
+// its first full read, not read up to the size cap and then called too large.
+TEST(RealFileSystemRead, RefusesDevicesThatNeverEnd) {
+  const RealFileSystem fs;
+  for (const char* device : {"/dev/zero", "/dev/urandom", "/dev/null"}) {
+    SCOPED_TRACE(device);
+    if (::access(device, R_OK) != 0) {
+      continue;
+    }
+    std::string out;
+    EXPECT_EQ(fs.read_file(device, k_default_max_file_size, out).kind,
+              IoStatus::Kind::not_regular);
+    EXPECT_TRUE(out.empty());
+    std::size_t consumed = 0;
+    EXPECT_EQ(fs.read_pieces(device, k_default_max_file_size, '\n',
+                             [&](std::string_view piece) { consumed += piece.size(); })
+                  .kind,
+              IoStatus::Kind::not_regular);
+    EXPECT_LE(consumed, std::size_t{1} << 20U);
+  }
+}
+
 TEST(RealFileSystemList, KeepsReaddirOrderAndResolvesLinks) {
   const TempDir dir;
   write(dir / "f", "x");

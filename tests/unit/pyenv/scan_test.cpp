@@ -217,6 +217,51 @@ TEST(ScanFixture, SurvivesHostileTrees) {
   EXPECT_TRUE(find(inv, "junk")->read_error);
 }
 
+// RECORDs that cannot be read are problems naming the file (doctor's PKG-BAD-METADATA), not
+// silently "no files": a device is refused at once, not read up to the size cap.
+TEST(ScanFixture, NamesRecordsItCannotRead) {
+  TempTree t;
+  t.write("zero-1.0.dist-info/METADATA", meta("zero", "1.0"));
+  t.symlink("/dev/zero", "zero-1.0.dist-info/RECORD");
+  t.write("fifo-1.0.dist-info/METADATA", meta("fifo", "1.0"));
+  t.mkfifo("fifo-1.0.dist-info/RECORD");
+  t.write("latin-1.0.dist-info/METADATA", meta("latin", "1.0"));
+  t.write("latin-1.0.dist-info/RECORD", "caf\xe9.py,,\n");
+  t.write("none-1.0.dist-info/METADATA", meta("none", "1.0"));
+  t.write("devwheel-1.0.dist-info/METADATA", meta("devwheel", "1.0"));
+  t.symlink("/dev/urandom", "devwheel-1.0.dist-info/WHEEL");
+  t.mkdir("devmeta-1.0.dist-info");
+  t.symlink("/dev/zero", "devmeta-1.0.dist-info/METADATA");
+  const io::RealFileSystem fs;
+  ScanOptions options;
+  options.depth = ScanDepth::full;
+  const auto start = std::chrono::steady_clock::now();
+  const facts::Inventory inv = scan(std::vector<std::string>{t.path()}, fs, options);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  const auto* devwheel = find(inv, "devwheel");
+  ASSERT_NE(devwheel, nullptr);
+  EXPECT_EQ(devwheel->wheel_error,
+            "cannot read WHEEL: '" + (t / "devwheel-1.0.dist-info/WHEEL") +
+                "' is a FIFO, socket or device; reading it would block");
+  const auto* devmeta = find(inv, "devmeta");
+  ASSERT_NE(devmeta, nullptr);
+  EXPECT_EQ(devmeta->read_error, "'" + (t / "devmeta-1.0.dist-info/METADATA") +
+                                     "' is a FIFO, socket or device; reading it would block");
+  for (const char* name : {"zero", "fifo"}) {
+    SCOPED_TRACE(name);
+    const auto* d = find(inv, name);
+    ASSERT_NE(d, nullptr);
+    EXPECT_FALSE(d->record_libraries);
+    EXPECT_EQ(d->problems, (std::vector<std::string>{
+                               "cannot read `" + d->info_path +
+                               "/RECORD`: not a regular file (a FIFO, socket or device)"}));
+  }
+  EXPECT_EQ(find(inv, "latin")->problems,
+            (std::vector<std::string>{"`" + (t / "latin-1.0.dist-info") +
+                                      "/RECORD` is not valid UTF-8; its files are not known"}));
+  EXPECT_TRUE(find(inv, "none")->problems.empty());  // no RECORD: nothing to say
+}
+
 TEST(ScanZip, FindsWhatPipFindsInArchives) {
   const Fixture fx;
   const io::RealFileSystem fs;
