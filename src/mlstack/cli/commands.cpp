@@ -134,8 +134,8 @@ facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inven
       builds, [&kb](const facts::FrameworkBuild& b, const std::string& cuda_major) {
         return kb::build_for_cuda(kb, b.name, b.version, cuda_major);
       });
-  builds.problems = std::move(fw.problems);
-  builds.problems.insert(builds.problems.end(), libs.problems.begin(), libs.problems.end());
+  // The frameworks' own problems are in each FrameworkBuild (FW-BUILD-UNREADABLE).
+  builds.problems = std::move(libs.problems);
   return builds;
 }
 

@@ -6,6 +6,8 @@
 #include "mlstack/cudalibs/version_parsers.hpp"
 #include "mlstack/io/path.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -77,7 +79,7 @@ class Scanner {
   void scan_system();
 
  private:
-  [[nodiscard]] bool overwritten(const facts::RecordedFile& file) const;
+  [[nodiscard]] std::optional<std::uint64_t> overwritten(const facts::RecordedFile& file) const;
   std::string sys(std::string_view path) const { return m_options.root + std::string(path); }
   std::optional<std::string> read(const std::string& path, std::size_t max) const;
   std::vector<io::DirEntry> list(const std::string& path) const;
@@ -169,6 +171,11 @@ void Scanner::add(const LibrarySpec& spec, const std::string& dir,
       file_major = std::string(version_major(v));
       soname_version_fact = facts::Sourced{v, lib.path + " (DT_SONAME `" + *s + "`)"};
     }
+  } else if (io::FileStat st; s.error().code != ErrorCode::not_found &&
+                              m_fs.stat(lib.path, io::Follow::yes, st).ok() && st.size > 0) {
+    // Not an ELF, or a damaged one: the loader will fail on it. (Empty files are placeholders
+    // in test trees and tell nothing.)
+    m_out.problems.push_back(to_string(s.error()) + "; the loader cannot load it");
   }
   if (toolkit != nullptr) {
     for (const auto& t : *toolkit) {
@@ -202,15 +209,28 @@ void Scanner::add(const LibrarySpec& spec, const std::string& dir,
 
 // A file whose size on disk is not the one its RECORD row declares: another distribution
 // installed its own copy over it (cu12 and cu13 cuDNN wheels share `nvidia/cudnn/lib`), so
-// the version this distribution's metadata gives is not the file's.
-bool Scanner::overwritten(const facts::RecordedFile& file) const {
+// the version this distribution's metadata gives is not the file's. Gives the size on disk.
+std::optional<std::uint64_t> Scanner::overwritten(const facts::RecordedFile& file) const {
   io::FileStat st;
-  return file.size && m_fs.stat(file.path, io::Follow::yes, st).ok() &&
-         st.kind == io::FileKind::regular && static_cast<std::uint64_t>(st.size) != *file.size;
+  if (file.size && m_fs.stat(file.path, io::Follow::yes, st).ok() &&
+      st.kind == io::FileKind::regular && static_cast<std::uint64_t>(st.size) != *file.size) {
+    return static_cast<std::uint64_t>(st.size);
+  }
+  return std::nullopt;
 }
 
 void Scanner::scan_wheels(const facts::Inventory& inventory) {
   std::map<std::string, std::vector<std::string>> cu_dirs;  // location → nvidia/cuNN folders
+  // Files left out because their size is not their RECORD's, and the files some RECORD
+  // does match: one of the first and none of the second is a file changed after install.
+  struct Differs {
+    std::string path;
+    std::uint64_t declared = 0;
+    std::uint64_t on_disk = 0;
+    const facts::InstalledDist* dist = nullptr;
+  };
+  std::vector<Differs> differing;
+  std::set<std::string, std::less<>> claimed;
   for (const auto& dist : inventory.dists) {
     const auto wheel = parse_wheel_dist_name(dist.canonical_name);
     if (!wheel || !dist.version_text) {
@@ -224,9 +244,14 @@ void Scanner::scan_wheels(const facts::Inventory& inventory) {
       for (const auto& file : *dist.record_libraries) {
         const std::string_view p = file.path;
         auto f = parse_library_file_name(basename(p));
-        if (!f || overwritten(file)) {
+        if (!f) {
           continue;
         }
+        if (const auto on_disk = overwritten(file)) {
+          differing.push_back({file.path, *file.size, *on_disk, &dist});
+          continue;
+        }
+        claimed.insert(file.path);
         groups[{dirname(p), f->spec}].emplace_back(basename(p));
       }
     } else {
@@ -257,6 +282,26 @@ void Scanner::scan_wheels(const facts::Inventory& inventory) {
       lib.found_via = found_via;
       add(*key.second, key.first, names, std::move(lib), {dist_version}, nullptr);
     }
+  }
+  // A file no RECORD matches was changed or damaged after install: say so, once per
+  // distribution, instead of leaving the library out in silence.
+  std::map<const facts::InstalledDist*, std::vector<const Differs*>> unclaimed;
+  for (const Differs& d : differing) {
+    if (!claimed.contains(d.path)) {
+      unclaimed[d.dist].push_back(&d);
+    }
+  }
+  for (const auto& [dist, files] : unclaimed) {
+    const Differs& first = *files.front();
+    std::string more;
+    if (files.size() > 1) {
+      more = fmt::format(" (and {} more of its files)", files.size() - 1);
+    }
+    m_out.problems.push_back(fmt::format(
+        "`{}` is {} bytes, not the {} bytes the RECORD of {} says{}, and no other "
+        "distribution's RECORD matches it: it was changed or damaged after install, so it is "
+        "left out of the CUDA libraries",
+        first.path, first.on_disk, first.declared, dist->canonical_name, more));
   }
 }
 

@@ -12,7 +12,8 @@ Result<std::string> ElfSonameReader::soname(const std::string& path) const {
   }
   auto dynamic = file->dynamic();
   if (!dynamic || dynamic->soname.empty()) {
-    return unexpected(make_error(ErrorCode::invalid_data, "cannot read the soname of `" + path +
+    // not_found: a valid ELF without a soname (only unreadable files are problems).
+    return unexpected(make_error(ErrorCode::not_found, "cannot read the soname of `" + path +
                                                               "`: no DT_SONAME in the dynamic section"));
   }
   return std::move(dynamic->soname);

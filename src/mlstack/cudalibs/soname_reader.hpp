@@ -18,7 +18,9 @@ class SonameReader {
   SonameReader& operator=(SonameReader&&) = delete;
   virtual ~SonameReader() = default;
 
-  /// `libcudnn.so.9` for `.../libcudnn.so.9.1.0`; an error naming the path otherwise.
+  /// `libcudnn.so.9` for `.../libcudnn.so.9.1.0`; an error naming the path otherwise: code
+  /// `not_found` when the file is missing or a valid ELF has no soname, another code when the
+  /// file is not an ELF or a damaged one.
   [[nodiscard]] virtual Result<std::string> soname(const std::string& path) const = 0;
 };
 

@@ -137,7 +137,10 @@ struct BuildFacts {
   // False when only the inspected site folders were searched (`--site`): a library missing
   // from `cuda_libraries` may then still be on the system.
   bool system_searched = true;
-  std::vector<std::string> problems;  // unreadable caches/files met while gathering
+  // What the CUDA library search could not read or trust, one sentence naming the file each
+  // (FW-CUDA-LIBS-UNREADABLE): an unreadable cache or folder, a damaged library, a file
+  // changed after install. The frameworks' own are in FrameworkBuild::problems.
+  std::vector<std::string> problems;
   // Copies of the driver library `libcuda.so.1` from a cuda-compat package (CUDA forward
   // compatibility: `/usr/local/cuda-13.0/compat/libcuda.so.580.65.06`), version from the file
   // name. `found_via` `LD_LIBRARY_PATH` or `ld.so.cache`: the loader takes it ahead of the

@@ -59,6 +59,18 @@ std::vector<Finding> fact_findings(const facts::GpuFacts& gpu, const facts::Buil
       out.push_back(std::move(f));
     }
   }
+  for (const std::string& p : builds.problems) {
+    Finding f;
+    f.id = "FW-CUDA-LIBS-UNREADABLE";
+    f.severity = Severity::warning;
+    f.title = p;
+    f.subjects = {"cuda-libraries"};
+    f.evidence = {p};
+    f.why = "mlstack cannot tell which CUDA library this is or which version, so the rules "
+            "that match framework builds to CUDA libraries do not see it";
+    f.fix = "reinstall the distribution that owns the file, or remove the stray copy";
+    out.push_back(std::move(f));
+  }
   return out;
 }
 

@@ -178,6 +178,11 @@ TEST(CudaLibrariesShared, AttributesAnOverwrittenFileToTheCopyOnDisk) {
   ASSERT_NE(cudnn, nullptr);
   EXPECT_EQ(cudnn->package, "nvidia-cudnn-cu13");
   EXPECT_EQ(cudnn->version, "9.26.0.51");
+  // cu13's RECORD matches the file: cu12's copy was overwritten, nothing is wrong. (The file
+  // is not an ELF, which is its own problem.)
+  for (const auto& p : scan.problems) {
+    EXPECT_EQ(p.find("RECORD"), std::string::npos) << p;
+  }
   // Sizes unknown or equal: the first wheel keeps it, as before.
   inventory.dists[1].record_libraries = {{lib, std::nullopt}};
   inventory.dists[0].record_libraries = {{lib, std::nullopt}};
@@ -185,6 +190,36 @@ TEST(CudaLibrariesShared, AttributesAnOverwrittenFileToTheCopyOnDisk) {
   cudnn = find(scan, "cudnn", "wheel");
   ASSERT_NE(cudnn, nullptr);
   EXPECT_EQ(cudnn->package, "nvidia-cudnn-cu12");
+}
+
+// A library no RECORD matches (changed or damaged after install) and one that is not an ELF
+// file are problem lines naming the file, not silent drops.
+TEST(CudaLibrariesShared, NamesFilesNoRecordMatchesAndDamagedLibraries) {
+  TempTree t;
+  t.write("site/nvidia/cudnn/lib/libcudnn.so.9", std::string(3007, 'x'));
+  t.write("site/nvidia/cudnn/lib/libcudnn.so.9.1.0", std::string(10, 'x'));
+  add_dist(t, "site", "nvidia-cudnn-cu12", "9.1.0.70");
+  t.write("site/nvidia/nccl/lib/libnccl.so.2", "\x7f" "ELF garbage");
+  add_dist(t, "site", "nvidia-nccl-cu12", "2.21.5");
+  auto inventory = testing::fixture_inventory(t / "site");
+  ASSERT_EQ(inventory.dists.size(), 2U);
+  const std::string cudnn = t / "site/nvidia/cudnn/lib/libcudnn.so.9";
+  const std::string ops = t / "site/nvidia/cudnn/lib/libcudnn.so.9.1.0";
+  const std::string nccl = t / "site/nvidia/nccl/lib/libnccl.so.2";
+  inventory.dists[0].record_libraries = {{cudnn, 0}, {ops, 0}};
+  inventory.dists[1].record_libraries = {{nccl, std::nullopt}};
+  io::RealFileSystem fs;
+  CudaLibOptions options;
+  options.system = SystemSearch::disabled;
+  const auto scan = find_cuda_libraries(inventory, fs, options);
+  EXPECT_EQ(find(scan, "cudnn", "wheel"), nullptr);
+  ASSERT_NE(find(scan, "nccl", "wheel"), nullptr);
+  ASSERT_EQ(scan.problems.size(), 2U);
+  EXPECT_EQ(scan.problems[0], "cannot read `" + nccl + "`: not an ELF file; the loader cannot load it");
+  EXPECT_EQ(scan.problems[1],
+            "`" + cudnn + "` is 3007 bytes, not the 0 bytes the RECORD of nvidia-cudnn-cu12 "
+            "says (and 1 more of its files), and no other distribution's RECORD matches it: it "
+            "was changed or damaged after install, so it is left out of the CUDA libraries");
 }
 
 TEST(CudaLibrariesFixture, ReadsTheCuda13WheelLayout) {
