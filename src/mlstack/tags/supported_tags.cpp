@@ -24,12 +24,12 @@ std::string version_nodot(const PythonVersion& version) {
   return out;
 }
 
-// Appends `<interpreter>-<abi>-<platform>` for each platform.
-void append_each_platform(std::vector<Tag>& out, std::string_view interpreter, std::string_view abi,
-                          const std::vector<std::string>& platforms) {
-  for (const std::string& platform : platforms) {
-    out.push_back(Tag::make(interpreter, abi, platform));
-  }
+using Group = SupportedTags::Group;
+
+// `<interpreter>-<abi>-<platform>` for each platform, as one group.
+void append_each_platform(std::vector<Group>& out, std::string_view interpreter,
+                          std::string_view abi) {
+  out.push_back(Group{text::to_lower(interpreter), text::to_lower(abi), false});
 }
 
 // packaging.tags._cpython_abis: `cp311`, or `cp313td` then `cp313t` for a debug build.
@@ -66,8 +66,8 @@ bool is_threaded_cpython(const std::vector<std::string>& abis) {
 }
 
 // packaging.tags.cpython_tags(python_version, abis=None, platforms).
-void append_cpython_tags(std::vector<Tag>& out, const PythonVersion& version,
-                         const facts::TagFacts& facts, const std::vector<std::string>& platforms) {
+void append_cpython_tags(std::vector<Group>& out, const PythonVersion& version,
+                         const facts::TagFacts& facts) {
   const std::string interpreter = "cp" + version_nodot(version);
   std::vector<std::string> abis =
       version.size() > 1 ? cpython_abis(version, facts) : std::vector<std::string>{};
@@ -77,30 +77,24 @@ void append_cpython_tags(std::vector<Tag>& out, const PythonVersion& version,
     return abi == "abi3" || abi == "none" || (threading && abi == "abi3t");
   });
   for (const std::string& abi : abis) {
-    append_each_platform(out, interpreter, abi, platforms);
+    append_each_platform(out, interpreter, abi);
   }
   // abi3 came with Python 3.2 (PEP 384); free-threaded builds use abi3t (PEP 803) instead.
   const bool stable = version.size() > 1 && version >= PythonVersion{3, 2};
   const bool use_abi3 = stable && !threading;
   const bool use_abi3t = stable && threading;
   if (use_abi3) {
-    append_each_platform(out, interpreter, "abi3", platforms);
+    append_each_platform(out, interpreter, "abi3");
   }
   if (use_abi3t) {
-    append_each_platform(out, interpreter, "abi3t", platforms);
+    append_each_platform(out, interpreter, "abi3t");
   }
-  append_each_platform(out, interpreter, "none", platforms);
+  append_each_platform(out, interpreter, "none");
   if (use_abi3 || use_abi3t) {
     for (int minor = version[1] - 1; minor > 1; --minor) {
-      const std::string older = fmt::format("cp{}{}", version[0], minor);
-      for (const std::string& platform : platforms) {
-        if (use_abi3) {
-          out.push_back(Tag::make(older, "abi3", platform));
-        }
-        if (use_abi3t) {
-          out.push_back(Tag::make(older, "abi3t", platform));
-        }
-      }
+      // packaging interleaves abi3 and abi3t per platform; only one of them is ever used.
+      append_each_platform(out, fmt::format("cp{}{}", version[0], minor),
+                           use_abi3 ? "abi3" : "abi3t");
     }
   }
 }
@@ -169,18 +163,17 @@ std::vector<std::string> py_interpreter_range(const PythonVersion& version) {
 }
 
 // packaging.tags.compatible_tags(python_version, interpreter, platforms).
-void append_compatible_tags(std::vector<Tag>& out, const PythonVersion& version,
-                            std::string_view interpreter,
-                            const std::vector<std::string>& platforms) {
+void append_compatible_tags(std::vector<Group>& out, const PythonVersion& version,
+                            std::string_view interpreter) {
   const std::vector<std::string> pythons = py_interpreter_range(version);
   for (const std::string& python : pythons) {
-    append_each_platform(out, python, "none", platforms);
+    append_each_platform(out, python, "none");
   }
   if (!interpreter.empty()) {
-    out.push_back(Tag::make(interpreter, "none", "any"));
+    out.push_back(Group{text::to_lower(interpreter), "none", true});
   }
   for (const std::string& python : pythons) {
-    out.push_back(Tag::make(python, "none", "any"));
+    out.push_back(Group{text::to_lower(python), "none", true});
   }
 }
 
@@ -192,36 +185,77 @@ Result<SupportedTags> SupportedTags::from_facts(const facts::TagFacts& facts) {
     return unexpected(
         make_error(ErrorCode::invalid_data, "expected `python_version` such as [3, 11], found []"));
   }
-  const std::vector<std::string> platforms = platform_tags(facts);
   // pip's _get_custom_interpreter(): interpreter_name() + interpreter_version().
   const std::string interpreter = facts.interpreter_name + facts.interpreter_version;
-  std::vector<Tag> tags;
+  std::vector<Group> groups;
   if (facts.interpreter_name == "cp") {
-    append_cpython_tags(tags, version, facts, platforms);
+    append_cpython_tags(groups, version, facts);
   } else {
     MLSTACK_TRY_ASSIGN(std::vector<std::string> abis, generic_abis(facts));
     if (std::find(abis.begin(), abis.end(), "none") == abis.end()) {
       abis.emplace_back("none");
     }
     for (const std::string& abi : abis) {
-      append_each_platform(tags, interpreter, abi, platforms);
+      append_each_platform(groups, interpreter, abi);
     }
   }
-  append_compatible_tags(tags, version, interpreter, platforms);
-  return SupportedTags(std::move(tags));
+  append_compatible_tags(groups, version, interpreter);
+  std::vector<std::string> platforms = platform_tags(facts);
+  for (std::string& platform : platforms) {
+    platform = text::to_lower(platform);
+  }
+  return SupportedTags(std::move(groups), std::move(platforms));
 }
 
-SupportedTags::SupportedTags(std::vector<Tag> in_order) {
-  m_set.reserve(in_order.size());
-  m_ordered.reserve(in_order.size());
-  for (Tag& tag : in_order) {
-    if (m_set.insert(tag).second) {
-      m_ordered.push_back(std::move(tag));
+SupportedTags::SupportedTags(std::vector<Group> groups, std::vector<std::string> platforms)
+    : m_groups(std::move(groups)),
+      m_platforms(std::move(platforms)),
+      m_platform_set(m_platforms.begin(), m_platforms.end()) {}
+
+bool SupportedTags::contains(const Tag& tag) const {
+  bool platform_known = false;
+  bool platform_checked = false;
+  for (const Group& g : m_groups) {
+    if (g.interpreter != tag.interpreter || g.abi != tag.abi) {
+      continue;
+    }
+    if (g.any_platform) {
+      if (tag.platform == "any") {
+        return true;
+      }
+      continue;
+    }
+    if (!platform_checked) {
+      platform_known = m_platform_set.contains(tag.platform);
+      platform_checked = true;
+    }
+    if (platform_known) {
+      return true;
     }
   }
+  return false;
 }
 
-bool SupportedTags::contains(const Tag& tag) const { return m_set.contains(tag); }
+std::vector<Tag> SupportedTags::ordered() const {
+  std::vector<Tag> out;
+  std::unordered_set<Tag, TagHash> seen;
+  const auto add = [&](const Group& g, const std::string& platform) {
+    Tag tag{g.interpreter, g.abi, platform};
+    if (seen.insert(tag).second) {
+      out.push_back(std::move(tag));
+    }
+  };
+  for (const Group& g : m_groups) {
+    if (g.any_platform) {
+      add(g, "any");
+    } else {
+      for (const std::string& platform : m_platforms) {
+        add(g, platform);
+      }
+    }
+  }
+  return out;
+}
 
 bool SupportedTags::any_supported(const std::vector<Tag>& tags) const {
   return std::any_of(tags.begin(), tags.end(), [&](const Tag& tag) { return contains(tag); });

@@ -37,15 +37,26 @@ class SupportedTags {
   /// Whether any of `tags` is supported; false when `tags` is empty, as
   /// `frozenset().isdisjoint(supported)` makes pip report a WHEEL without `Tag:` lines.
   [[nodiscard]] bool any_supported(const std::vector<Tag>& tags) const;
-  /// The tags in packaging's priority order, best first, without repeats.
-  [[nodiscard]] const std::vector<Tag>& ordered() const { return m_ordered; }
-  [[nodiscard]] std::size_t size() const { return m_ordered.size(); }
+  /// The tags in packaging's priority order, best first, without repeats (built on demand:
+  /// pip check only asks `contains`).
+  [[nodiscard]] std::vector<Tag> ordered() const;
+
+  /// `interpreter-abi-*` over every platform tag, or `interpreter-abi-any`: the set is the
+  /// union of these groups, in packaging's order. About 40 groups over about 100 platforms
+  /// for CPython on Linux, so `contains` compares a few short strings and hashes the platform
+  /// once, instead of building and hashing every one of the ~4,000 tags at start-up.
+  struct Group {
+    std::string interpreter;  // lowercase, as Tag::make stores it
+    std::string abi;
+    bool any_platform = false;  // the group is the single tag `interpreter-abi-any`
+  };
 
  private:
-  explicit SupportedTags(std::vector<Tag> in_order);
+  SupportedTags(std::vector<Group> groups, std::vector<std::string> platforms);
 
-  std::vector<Tag> m_ordered;
-  std::unordered_set<Tag, TagHash> m_set;
+  std::vector<Group> m_groups;
+  std::vector<std::string> m_platforms;  // platform_tags(), lowercase, best first
+  std::unordered_set<std::string> m_platform_set;
 };
 
 }  // namespace mlstack::tags
