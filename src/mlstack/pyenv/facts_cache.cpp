@@ -73,8 +73,14 @@ json cache_key(const std::string& python) {
   key["python"] = absolute(python);
   key["env"] = std::move(env);
   key["cwd"] = relative_pythonpath ? json(current_dir()) : json(nullptr);
-  key["probe"] = fmt::format("{:016x}", fnv1a(probe_script()));
+  // The script is a few KB of Python built and hashed once per process, not per lookup.
+  static const std::string probe_hash = fmt::format("{:016x}", fnv1a(probe_script()));
+  key["probe"] = probe_hash;
   return key;
+}
+
+std::string cache_file(const std::string& dir, const json& key) {
+  return fmt::format("{}/interpreter-{:016x}.json", dir, fnv1a(key.dump()));
 }
 
 json stat_state(const io::FileSystem& fs, const std::string& path) {
@@ -129,19 +135,20 @@ FactsCache::FactsCache(std::string dir) : m_dir(std::move(dir)) {
 }
 
 std::string FactsCache::file_for(const std::string& python) const {
-  return fmt::format("{}/interpreter-{:016x}.json", m_dir, fnv1a(cache_key(python).dump()));
+  return cache_file(m_dir, cache_key(python));
 }
 
 std::optional<facts::PythonFacts> FactsCache::load(const std::string& python) const {
   if (m_dir.empty()) {
     return std::nullopt;
   }
+  const json key = cache_key(python);
   std::string text;
-  if (!m_fs.read_file(file_for(python), std::size_t{4} << 20U, text).ok()) {
+  if (!m_fs.read_file(cache_file(m_dir, key), std::size_t{4} << 20U, text).ok()) {
     return std::nullopt;
   }
   const json entry = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!entry.is_object() || !entry.contains("key") || entry["key"] != cache_key(python)) {
+  if (!entry.is_object() || !entry.contains("key") || entry["key"] != key) {
     return std::nullopt;
   }
   const auto validators = entry.find("validators");
