@@ -12,7 +12,7 @@ REFVENV = build/refvenv
 # Debian packages the build needs (the library list is in README "Install").
 DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev \
             libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev
-DEB_TEST  = python3 python3-venv
+DEB_TEST  = python3 python3-venv python3-jsonschema
 DEB_BENCH = hyperfine
 
 .PHONY: doctor test test-real build release asan bench lint deps deps-test refvenv real-envs clean

@@ -78,8 +78,9 @@ def main() -> int:
     report = json.loads(doc.stdout)
     got = {}
     for d in report["distributions"]:
-        got[d["name"]] = (d["version"], d["location"], d["installer"], sorted(d["requires"]))
-    if report["schema"] != "mlstack.doctor/1":
+        got[d["name"]] = (d["version"], d["location"], d["installer"] or "",
+                          sorted(d["requires"]))
+    if report["schema"] != "mlstack.doctor/2":
         failures += 1
         print("doctor: wrong schema " + report["schema"])
     for name in sorted(set(want) | set(got)):

@@ -13,6 +13,7 @@ For one environment, under each fake-NVML machine (tests/data/nvml: H200, A100 a
     and for each, the SASS and PTX sets and entry counts must be what cuobjdump lists (the
     CUDA 13 cuobjdump; 11.8 where CUDA 13 refuses a file: sm_35-era builds, libcufile.so.0).
     Skipped when the `archs` subcommand or cuobjdump (tools.env in the cache) is missing.
+  - the JSON report must be valid against docs/doctor.schema.json (when jsonschema is installed).
 Exits 77 (ctest SKIP) when the environment has not been built.
 
 Expectation file (JSON), every key optional:
@@ -110,6 +111,20 @@ def get(obj, dotted: str):
     return obj
 
 
+def schema_problems(report: dict, machine: str) -> list[str]:
+    """The report against docs/doctor.schema.json (tests/cli/validate_schema.py checks the
+    goldens; this checks the real environments' reports), when jsonschema is installed."""
+    try:
+        import jsonschema
+    except ImportError:
+        print(f"{machine}: schema not checked (no jsonschema module: python3-jsonschema)")
+        return []
+    schema = json.loads((ROOT / "docs" / "doctor.schema.json").read_text())
+    errors = jsonschema.Draft202012Validator(schema).iter_errors(report)
+    return [f"{machine}: schema: /{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
+            for e in list(errors)[:5]]
+
+
 def for_machine(section: dict, machine: str) -> list:
     return section.get("all", []) + section.get(machine, [])
 
@@ -143,11 +158,12 @@ def check_expectations(report: dict, machine: str, code: int, expect: dict) -> l
     if want_code is not None and code != want_code:
         problems.append(f"{machine}: exit code {code}, expected {want_code}")
     for want in for_machine(expect.get("fix_contains", {}), machine):
-        if not any(f["id"] == want[0] and want[1] in f["fix"] for f in report["findings"]):
+        if not any(f["id"] == want[0] and want[1] in (f["fix"] or "")
+                   for f in report["findings"]):
             problems.append(f"{machine}: no {want[0]} fix contains {want[1]!r}")
     for want in for_machine(expect.get("fix_not_contains", {}), machine):
         for f in report["findings"]:
-            if f["id"] == want[0] and want[1] in f["fix"]:
+            if f["id"] == want[0] and want[1] in (f["fix"] or ""):
                 problems.append(f"{machine}: {want[0]} fix contains {want[1]!r}: {f['fix']!r}")
     summary = expect.get("summary", {})
     for key in ("all", machine):
@@ -328,6 +344,7 @@ def main() -> int:
                             f"{new[first] if first < len(new) else '<end>'}")
         code, out = run_doctor(args, site, machine, json_out=True)
         report = json.loads(out)
+        problems += schema_problems(report, machine)
         problems += check_expectations(report, machine, code, expect)
         if "pending" in expect:
             pending = check_expectations(report, machine, code, expect["pending"])

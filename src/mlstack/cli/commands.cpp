@@ -21,6 +21,7 @@
 #include "mlstack/kb/kb.hpp"
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
+#include "mlstack/pyenv/os_release.hpp"
 #include "mlstack/rules/fact_findings.hpp"
 #include "mlstack/rules/package_findings.hpp"
 #include "mlstack/rules/pip_check.hpp"
@@ -227,6 +228,10 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
     rep.gpu = std::move(gpu_facts);
   }
   rep.builds = std::move(builds);
+  if (options.target.sites.empty()) {
+    rep.system = pyenv::read_system_facts(fs, target->python, env_or_empty("MLSTACK_SYSFS_ROOT"));
+  }
+  rep.python_version_source = target->python_version_source;
   rep.python = std::move(target->python);
   if (options.json) {
     report::render_json(rep, out);

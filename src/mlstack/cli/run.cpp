@@ -174,7 +174,7 @@ int run_app(int argc, char** argv) {
   auto* doctor_cmd = app.add_subcommand(
       "doctor", "report packages and their problems (terminal, or --json)");
   add_target_options(*doctor_cmd, doctor.target);
-  doctor_cmd->add_flag("--json", doctor.json, "print the mlstack.doctor/1 JSON report");
+  doctor_cmd->add_flag("--json", doctor.json, "print the mlstack.doctor/2 JSON report (docs/doctor.schema.json)");
   doctor_cmd->add_flag("--strict", doctor.strict,
                        "exit 1 on warnings too, not only on errors (for CI gates)");
   doctor_cmd->add_option("--kb", doctor.kb_files,

@@ -22,8 +22,10 @@ constexpr std::string_view k_default_python_version = "3.12";
 // the default; `note` says which was assumed, for stderr.
 Result<std::string> site_python_version(const TargetOptions& options,
                                         const std::vector<pyenv::SiteFolder>& folders,
-                                        std::ostream& err, std::string& note) {
+                                        std::ostream& err, std::string& note,
+                                        std::string& source) {
   if (!options.python_version.empty()) {
+    source = "option";
     const std::string_view given = options.python_version;
     const std::size_t second_dot = given.find('.', given.find('.') + 1);
     for (const pyenv::SiteFolder& f : folders) {
@@ -53,11 +55,13 @@ Result<std::string> site_python_version(const TargetOptions& options,
   }
   if (named.size() == 1) {
     const auto& [version, path] = *named.begin();
+    source = "site_path";
     note = fmt::format(
         "mlstack: note: assuming Python {} (from `{}`); --python-version sets another\n",
         version, path);
     return version;
   }
+  source = "default";
   note = fmt::format(
       "mlstack: note: assuming Python {} (the default); --python-version sets another\n",
       k_default_python_version);
@@ -78,7 +82,8 @@ Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
     }
     std::string note;
     MLSTACK_TRY_ASSIGN(const std::string version,
-                       site_python_version(options, folders, err, note));
+                       site_python_version(options, folders, err, note,
+                                           target.python_version_source));
     const std::string platform = options.platform.empty() ? "linux-x86_64" : options.platform;
     MLSTACK_TRY_ASSIGN(target.python, pyenv::synthesize_facts(version, platform, options.sites));
     err << note;

@@ -24,6 +24,8 @@ struct TargetOptions {
 struct Target {
   facts::PythonFacts python;
   facts::Inventory inventory;
+  // `interpreter`, or for `--site`: `option`, `site_path` or `default` (report::Report).
+  std::string python_version_source = "interpreter";
 };
 
 /// Locates the environment and scans its distributions. Fails only on the tool's own

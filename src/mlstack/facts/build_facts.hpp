@@ -74,6 +74,9 @@ struct LibraryUse {
 struct FrameworkBuild {
   std::string name;          // `torch`, `tensorflow`, `jax`, `onnxruntime`, `cupy`
   std::string distribution;  // the distribution it was read from (`tensorflow-cpu`, `jaxlib`, ...)
+  // Every installed distribution of the framework: `distribution` first, then the others its
+  // build was read from (`jaxlib`, `jax-cuda13-pjrt`), then its Python front end (`jax`).
+  std::vector<std::string> distributions;
   std::string version;
   std::string location;  // the site folder it is installed in (the distribution's location)
   Sourced cuda;   // CUDA toolkit/runtime it was built for (`12.4`), empty: unknown/none

@@ -6,12 +6,31 @@
 namespace mlstack::facts {
 namespace {
 
-nlohmann::ordered_json sourced(const Sourced& s) {
-  return nlohmann::ordered_json{{"value", s.value}, {"source", s.source}};
+using nlohmann::ordered_json;
+
+// Unknown is `null`, never `""` (schema mlstack.doctor/2).
+ordered_json string_or_null(const std::string& s) {
+  return s.empty() ? ordered_json(nullptr) : ordered_json(s);
 }
 
-nlohmann::ordered_json gpu_code(const std::vector<GpuCode>& codes) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+ordered_json sourced(const Sourced& s) {
+  if (s.value.empty()) {
+    return nullptr;
+  }
+  return ordered_json{{"value", s.value}, {"source", string_or_null(s.source)}};
+}
+
+// The compiled architectures: a list when read (empty when the build says it has none, as
+// CuPy, which compiles at run time), `null` when unknown (a CPU build, an unreadable binary).
+ordered_json archs(const FrameworkBuild& f) {
+  if (f.archs.empty() && f.archs_source.empty()) {
+    return nullptr;
+  }
+  return f.archs;
+}
+
+ordered_json gpu_code(const std::vector<GpuCode>& codes) {
+  ordered_json out = ordered_json::array();
   for (const GpuCode& c : codes) {
     out.push_back({{"path", c.path},
                    {"sass", c.sass},
@@ -22,68 +41,72 @@ nlohmann::ordered_json gpu_code(const std::vector<GpuCode>& codes) {
   return out;
 }
 
-nlohmann::ordered_json library_uses(const std::vector<LibraryUse>& uses) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+ordered_json library_uses(const std::vector<LibraryUse>& uses) {
+  ordered_json out = ordered_json::array();
   for (const LibraryUse& u : uses) {
     out.push_back({{"library", u.library},
-                   {"major", u.major},
+                   {"major", string_or_null(u.major)},
                    {"need", sourced(u.need)},
-                   {"soname", u.soname},
-                   {"linked_by", u.linked_by},
+                   {"soname", string_or_null(u.soname)},
+                   {"linked_by", string_or_null(u.linked_by)},
                    {"how", u.how},
-                   {"path", u.path},
+                   {"path", string_or_null(u.path)},
                    {"version", sourced(u.version)},
-                   {"package", u.package},
+                   {"package", string_or_null(u.package)},
                    {"cuda_major", sourced(u.cuda_major)},
                    {"users", u.users},
-                   {"fix", u.fix}});
+                   {"fix", string_or_null(u.fix)}});
   }
   return out;
 }
 
 }  // namespace
 
-nlohmann::ordered_json frameworks_to_json(const BuildFacts& facts) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+ordered_json frameworks_to_json(const BuildFacts& facts) {
+  ordered_json out = ordered_json::array();
   for (const FrameworkBuild& f : facts.frameworks) {
+    std::vector<std::string> distributions = f.distributions;
+    if (distributions.empty() && !f.distribution.empty()) {
+      distributions.push_back(f.distribution);
+    }
     out.push_back({{"name", f.name},
-                   {"distribution", f.distribution},
-                   {"version", f.version},
+                   {"distributions", distributions},
+                   {"version", string_or_null(f.version)},
                    {"cuda", sourced(f.cuda)},
                    {"cudnn", sourced(f.cudnn)},
                    {"nccl", sourced(f.nccl)},
                    {"gpu_build", f.gpu_build},
-                   {"archs", f.archs},
-                   {"archs_source", f.archs_source},
+                   {"archs", archs(f)},
+                   {"archs_source", string_or_null(f.archs_source)},
                    {"gpu_code", gpu_code(f.gpu_code)},
-                   {"linked", f.linked},
-                   {"linked_by", f.linked_by},
+                   {"linked", f.linked_by.empty() ? ordered_json(nullptr) : ordered_json(f.linked)},
+                   {"linked_by", string_or_null(f.linked_by)},
                    {"libraries", library_uses(f.libraries)},
-                   {"libraries_fix", f.libraries_fix},
-                   {"cuda_install", f.cuda_install},
+                   {"libraries_fix", string_or_null(f.libraries_fix)},
+                   {"cuda_install", string_or_null(f.cuda_install)},
                    {"cuda_packages", f.cuda_packages},
                    {"evidence", f.evidence}});
   }
   return out;
 }
 
-nlohmann::ordered_json cuda_libraries_to_json(const BuildFacts& facts) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+ordered_json cuda_libraries_to_json(const BuildFacts& facts) {
+  ordered_json out = ordered_json::array();
   for (const CudaLibrary& l : facts.cuda_libraries) {
     out.push_back({{"name", l.name},
-                   {"version", l.version},
-                   {"version_source", l.version_source},
+                   {"version", string_or_null(l.version)},
+                   {"version_source", string_or_null(l.version_source)},
                    {"path", l.path},
                    {"origin", l.origin},
-                   {"package", l.package}});
+                   {"package", string_or_null(l.package)}});
   }
   for (const CudaLibrary& l : facts.compat_libcuda) {
     out.push_back({{"name", l.name},
-                   {"version", l.version},
-                   {"version_source", l.version_source},
+                   {"version", string_or_null(l.version)},
+                   {"version_source", string_or_null(l.version_source)},
                    {"path", l.path},
                    {"origin", "cuda-compat (" + l.found_via + ")"},
-                   {"package", l.package}});
+                   {"package", string_or_null(l.package)}});
   }
   return out;
 }

@@ -7,9 +7,10 @@
 
 namespace mlstack::facts {
 
-/// `"frameworks": [{"name", "version", "cuda", "cudnn", "nccl", "gpu_build", "archs",
-/// "evidence", ...}]` of the `mlstack.doctor/1` report. Each of cuda/cudnn/nccl is
-/// `{"value", "source"}`, with an empty value when unknown.
+/// `"frameworks": [{"name", "distributions", "version", "cuda", "cudnn", "nccl", "gpu_build",
+/// "archs", "evidence", ...}]` of the `mlstack.doctor/2` report (docs/doctor.schema.json).
+/// Each of cuda/cudnn/nccl is `{"value", "source"}`, or `null` when unknown; every unknown
+/// string is `null`; `archs` is `null` when unknown, `[]` when the build has none by design.
 [[nodiscard]] nlohmann::ordered_json frameworks_to_json(const BuildFacts& facts);
 
 /// `"cuda_libraries": [{"name", "version", "version_source", "path", "origin", "package"}]`.

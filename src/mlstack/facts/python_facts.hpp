@@ -49,7 +49,7 @@ struct TagFacts {
 
 /// The target interpreter as it would see itself.
 struct PythonFacts {
-  std::string executable;      // as given or found on PATH
+  std::string executable;      // as given or found on PATH, made absolute (symlinks kept)
   std::string version;         // platform.python_version(), `3.11.7`
   std::string prefix;          // sys.prefix
   std::string base_prefix;     // sys.base_prefix

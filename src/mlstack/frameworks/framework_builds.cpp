@@ -98,6 +98,7 @@ facts::FrameworkBuild start(const facts::InstalledDist& dist, std::string_view n
   facts::FrameworkBuild b;
   b.name = std::string(name);
   b.distribution = dist.canonical_name;
+  b.distributions = {dist.canonical_name};
   b.version = dist.version_text.value_or("");
   b.location = dist.location;
   return b;
@@ -358,6 +359,10 @@ void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inven
   if (plugin != nullptr) {
     const auto major = cuda_from_dist_name(plugin->canonical_name);
     b.distribution = plugin->canonical_name;
+    b.distributions = {plugin->canonical_name, jaxlib.canonical_name};
+    if (pjrt != nullptr) {
+      b.distributions.push_back(pjrt->canonical_name);
+    }
     b.cuda = {major, "distribution name `" + plugin->canonical_name + "` (major only)"};
     b.gpu_build = true;
     const auto pv = plugin->version_text.value_or("");
@@ -402,6 +407,11 @@ void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inven
     }
   } else {
     b.evidence.push_back("no jax-cudaNN-plugin and no `+cuda` jaxlib: a CPU build");
+  }
+  for (const auto& d : inventory.dists) {
+    if (d.canonical_name == "jax") {
+      b.distributions.push_back(d.canonical_name);
+    }
   }
   out.frameworks.push_back(std::move(b));
 }

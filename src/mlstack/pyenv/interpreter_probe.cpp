@@ -83,6 +83,24 @@ def _mlstack_probe():
 _mlstack_probe()
 )py";
 
+// `path` made absolute against the working directory, lexically: a venv's `bin/python` is a
+// symlink whose target is another environment's interpreter, so it is not resolved.
+std::string absolute_path(const std::string& path) {
+  if (path.starts_with('/')) {
+    return path;
+  }
+  std::string cwd(4096, '\0');
+  if (::getcwd(cwd.data(), cwd.size()) == nullptr) {
+    return path;
+  }
+  cwd.resize(cwd.find('\0'));
+  std::string_view rest = path;
+  while (rest.starts_with("./")) {
+    rest.remove_prefix(2);
+  }
+  return cwd + (cwd.ends_with('/') ? "" : "/") + std::string(rest);
+}
+
 std::string first_line(std::string_view text) {
   text = text::trim(text);
   // The last line of a traceback says what went wrong.
@@ -154,7 +172,7 @@ Result<facts::PythonFacts> run_probe(const std::string& python, std::chrono::mil
         ErrorCode::invalid_data,
         fmt::format("`{}` printed unreadable probe output: {}", python, to_string(facts.error()))));
   }
-  facts->executable = python;
+  facts->executable = absolute_path(python);
   return facts;
 }
 
@@ -171,6 +189,7 @@ Result<facts::PythonFacts> probe_interpreter(std::string_view python, const Prob
       if (source != nullptr) {
         *source = ProbeSource::cache;
       }
+      hit->executable = absolute_path(path);
       return std::move(*hit);
     }
   }

@@ -16,13 +16,14 @@ namespace mlstack::report {
 namespace {
 
 nlohmann::ordered_json finding_json(const rules::Finding& f) {
-  return nlohmann::ordered_json{{"id", f.id},
-                        {"severity", std::string(rules::to_string(f.severity))},
-                        {"title", f.title},
-                        {"subjects", f.subjects},
-                        {"evidence", f.evidence},
-                        {"why", f.why},
-                        {"fix", f.fix}};
+  using nlohmann::ordered_json;
+  return ordered_json{{"id", f.id},
+                      {"severity", std::string(rules::to_string(f.severity))},
+                      {"title", f.title},
+                      {"subjects", f.subjects},
+                      {"evidence", f.evidence},
+                      {"why", f.why.empty() ? ordered_json(nullptr) : ordered_json(f.why)},
+                      {"fix", f.fix.empty() ? ordered_json(nullptr) : ordered_json(f.fix)}};
 }
 
 struct Style {
@@ -155,23 +156,39 @@ void render_builds(const facts::BuildFacts& builds, std::ostream& out, const Sty
 }  // namespace
 
 void render_json(const Report& report, std::ostream& out) {
-  nlohmann::ordered_json j;
+  using nlohmann::ordered_json;
+  const auto or_null = [](const std::string& s) {
+    return s.empty() ? ordered_json(nullptr) : ordered_json(s);
+  };
+  ordered_json j;
   j["schema"] = k_doctor_schema;
   j["mlstack_version"] = report.mlstack_version;
   const facts::PythonFacts& py = report.python;
-  j["python"] = {{"executable", py.executable},
+  const bool interpreter = !py.executable.empty();
+  j["python"] = {{"executable", or_null(py.executable)},
                  {"version", py.version},
-                 {"prefix", py.prefix},
-                 {"in_virtualenv", py.in_virtualenv},
+                 {"version_source", interpreter ? "interpreter" : report.python_version_source},
+                 {"prefix", or_null(py.prefix)},
+                 {"in_virtualenv", interpreter ? ordered_json(py.in_virtualenv) : ordered_json()},
                  {"markers", py.markers},
                  {"site_dirs", py.site_dirs},
                  {"sys_path", py.sys_path}};
-  nlohmann::ordered_json dists = nlohmann::ordered_json::array();
+  if (report.system) {
+    const facts::SystemFacts& sys = *report.system;
+    j["system"] = {{"os", or_null(sys.os_name)},
+                   {"os_id", or_null(sys.os_id)},
+                   {"os_version_id", or_null(sys.os_version_id)},
+                   {"os_source", or_null(sys.os_source)},
+                   {"glibc", or_null(sys.glibc_version)}};
+  } else {
+    j["system"] = nullptr;
+  }
+  ordered_json dists = ordered_json::array();
   for (const DistRow& d : report.distributions) {
     dists.push_back({{"name", d.name},
-                     {"version", d.version},
+                     {"version", or_null(d.version)},
                      {"location", d.location},
-                     {"installer", d.installer},
+                     {"installer", or_null(d.installer)},
                      {"requires", d.requires_dist}});
   }
   j["distributions"] = std::move(dists);
@@ -182,14 +199,14 @@ void render_json(const Report& report, std::ostream& out) {
     j["frameworks"] = facts::frameworks_to_json(*report.builds);
     j["cuda_libraries"] = facts::cuda_libraries_to_json(*report.builds);
   }
-  nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+  ordered_json findings = ordered_json::array();
   for (const rules::Finding& f : report.findings) {
     findings.push_back(finding_json(f));
   }
   j["findings"] = std::move(findings);
   const rules::FindingCounts c = rules::count(report.findings);
   j["summary"] = {{"errors", c.errors}, {"warnings", c.warnings}, {"infos", c.infos}};
-  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  out << j.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
 }
 
 void render_text(const Report& report, std::ostream& out, Color color) {

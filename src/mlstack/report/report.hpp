@@ -11,11 +11,12 @@
 #include "mlstack/facts/gpu_facts.hpp"
 #include "mlstack/facts/inventory.hpp"
 #include "mlstack/facts/python_facts.hpp"
+#include "mlstack/facts/system_facts.hpp"
 #include "mlstack/rules/finding.hpp"
 
 namespace mlstack::report {
 
-inline constexpr const char* k_doctor_schema = "mlstack.doctor/1";
+inline constexpr const char* k_doctor_schema = "mlstack.doctor/2";
 
 /// One row of the package inventory as reported.
 struct DistRow {
@@ -30,6 +31,10 @@ struct DistRow {
 struct Report {
   std::string mlstack_version;
   facts::PythonFacts python;
+  // Where `python.version` comes from: `interpreter`, or for `--site` `option`
+  // (--python-version), `site_path` (`lib/python3.11/site-packages`) or `default`.
+  std::string python_version_source = "interpreter";
+  std::optional<facts::SystemFacts> system;  // absent: unknown (`--site`)
   std::vector<DistRow> distributions;
   std::optional<facts::GpuFacts> gpu;        // absent: not gathered (`--site` without GPU)
   std::optional<facts::BuildFacts> builds;   // frameworks and CUDA libraries
@@ -38,7 +43,7 @@ struct Report {
 
 enum class Color { never, always };
 
-/// `mlstack.doctor/1` JSON (docs/ARCHITECTURE.md has the schema), pretty-printed.
+/// `mlstack.doctor/2` JSON (docs/doctor.schema.json), pretty-printed.
 void render_json(const Report& report, std::ostream& out);
 
 /// The terminal report: readable without colour; colour only adds emphasis.
