@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -180,6 +181,11 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
     }
   }
 
+  struct TagLine {
+    std::optional<std::string> error;  // parse_tag's error, rendered
+    bool supported = false;
+  };
+  std::unordered_map<std::string, TagLine> tag_lines;
   for (const facts::InstalledDist& dist : inventory.dists) {
     if (dist.local && dist.wheel_error) {
       result.bad_wheels.emplace_back(&dist, *dist.wheel_error);  // pip: an uncaught OSError
@@ -190,21 +196,31 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
             k_stdlib_pkgs.end()) {
       continue;
     }
-    std::vector<tags::Tag> wheel_tags;
-    std::optional<std::string> bad;
+    // pip parses every `Tag:` line (the first bad one raises), then asks whether any tag is
+    // supported. Environments repeat a handful of lines (`py3-none-any`) thousands of times,
+    // so each distinct line is parsed and looked up once.
+    bool any = false;
+    const std::string* bad = nullptr;
     for (const std::string& t : *dist.wheel_tags) {
-      auto parsed = tags::parse_tag(t);
-      if (!parsed) {
-        bad = render(parsed.error());
+      auto [it, inserted] = tag_lines.try_emplace(t);
+      if (inserted) {
+        if (auto parsed = tags::parse_tag(t)) {
+          it->second.supported = supported->any_supported(*parsed);
+        } else {
+          it->second.error = render(parsed.error());
+        }
+      }
+      if (it->second.error) {
+        bad = &*it->second.error;
         break;
       }
-      wheel_tags.insert(wheel_tags.end(), parsed->begin(), parsed->end());
+      any = any || it->second.supported;
     }
-    if (bad) {
-      result.bad_wheels.emplace_back(&dist, std::move(*bad));
+    if (bad != nullptr) {
+      result.bad_wheels.emplace_back(&dist, *bad);
       continue;
     }
-    if (supported->any_supported(wheel_tags)) {
+    if (any) {
       continue;
     }
     std::string version = dist.version_text.value_or("");
