@@ -8,7 +8,9 @@
 
 namespace mlstack {
 
-enum class ErrorCode { parse, io, not_found, unsupported, invalid_data, timeout };
+/// `limit`: the input is past one of mlstack's bounds (nesting depth, size, count), which are
+/// set where the reference tool stops too or where no real input goes.
+enum class ErrorCode { parse, io, not_found, unsupported, invalid_data, timeout, limit };
 
 /// The part of an input an error points at; rendered as the input line plus a caret line.
 struct SourceSpan {

@@ -34,6 +34,8 @@ template <class E>
 template <class T>
 class [[nodiscard]] Result {
  public:
+  using value_type = T;
+
   Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
   template <class E>
   Result(Unexpected<E> e)  // NOLINT: implicit, as std::expected

@@ -103,8 +103,8 @@ std::vector<std::string> extras_in(std::string_view marker) {
 
 }  // namespace
 
-TorchVersionPy parse_torch_version_py(std::string_view source) {
-  const auto a = parse_python_assignments(source);
+Result<TorchVersionPy> parse_torch_version_py(std::string_view source) {
+  MLSTACK_TRY_ASSIGN(const auto a, parse_python_assignments(source));
   TorchVersionPy out;
   out.version = string_of(find_assignment(a, "__version__"));
   out.has_cuda_field = find_assignment(a, "cuda") != nullptr;
@@ -116,8 +116,8 @@ TorchVersionPy parse_torch_version_py(std::string_view source) {
   return out;
 }
 
-TfBuildInfo parse_tf_build_info(std::string_view source) {
-  const auto a = parse_python_assignments(source);
+Result<TfBuildInfo> parse_tf_build_info(std::string_view source) {
+  MLSTACK_TRY_ASSIGN(const auto a, parse_python_assignments(source));
   TfBuildInfo out;
   const PyValue* dict = find_assignment(a, "build_info");
   const auto get = [&](std::string_view key) -> const PyValue* {
@@ -148,8 +148,8 @@ TfBuildInfo parse_tf_build_info(std::string_view source) {
   return out;
 }
 
-OrtBuildInfo parse_ort_build_info(std::string_view source) {
-  const auto a = parse_python_assignments(source);
+Result<OrtBuildInfo> parse_ort_build_info(std::string_view source) {
+  MLSTACK_TRY_ASSIGN(const auto a, parse_python_assignments(source));
   OrtBuildInfo out;
   out.package_name = string_of(find_assignment(a, "package_name"));
   out.version = string_of(find_assignment(a, "__version__"));
@@ -185,15 +185,15 @@ Result<CupyWheelJson> parse_cupy_wheel_json(std::string_view json_text) {
   return CupyWheelJson{str("cuda"), str("nccl"), str("cudnn"), str("cutensor"), str("packaging")};
 }
 
-std::string parse_jax_version_py(std::string_view source) {
-  const auto a = parse_python_assignments(source);
+Result<std::string> parse_jax_version_py(std::string_view source) {
+  MLSTACK_TRY_ASSIGN(const auto a, parse_python_assignments(source));
   for (const char* name : {"_version", "_release_version", "__version__"}) {
     if (const auto* v = find_assignment(a, name);
         v != nullptr && v->kind == PyValue::Kind::string) {
       return v->text;
     }
   }
-  return {};
+  return std::string();
 }
 
 std::optional<std::string> cuda_from_local_label(std::string_view label) {

@@ -10,6 +10,8 @@
 #include <vector>
 
 /// Pure parsers for the files that describe a framework's build. Each takes the file's text.
+/// The Python files' parsers fail only on a file Python could not import either (brackets
+/// nested past 200, see parse_python_assignments).
 namespace mlstack::frameworks {
 
 /// `torch/version.py`: `__version__ = '2.11.0+cu130'`, `cuda: Optional[str] = '13.0'`,
@@ -23,7 +25,7 @@ struct TorchVersionPy {
   bool debug = false;
   bool has_cuda_field = false;  // the file assigns `cuda` at all
 };
-[[nodiscard]] TorchVersionPy parse_torch_version_py(std::string_view source);
+[[nodiscard]] Result<TorchVersionPy> parse_torch_version_py(std::string_view source);
 
 /// `tensorflow/python/platform/build_info.py`, either form:
 /// - TF ≥ 2.4: `build_info = collections.OrderedDict([('cuda_version', '11.2'), ...])`;
@@ -39,7 +41,7 @@ struct TfBuildInfo {
   std::string rocm_version;
   bool recognized = false;  // one of the two forms was found
 };
-[[nodiscard]] TfBuildInfo parse_tf_build_info(std::string_view source);
+[[nodiscard]] Result<TfBuildInfo> parse_tf_build_info(std::string_view source);
 
 /// `onnxruntime/capi/build_and_package_info.py`: `package_name = 'onnxruntime-gpu'`,
 /// `__version__ = '1.20.1'`, GPU builds `cuda_version = '12.2'`, some `cudnn_version`.
@@ -49,7 +51,7 @@ struct OrtBuildInfo {
   std::string cuda_version;
   std::string cudnn_version;
 };
-[[nodiscard]] OrtBuildInfo parse_ort_build_info(std::string_view source);
+[[nodiscard]] Result<OrtBuildInfo> parse_ort_build_info(std::string_view source);
 
 /// `cupy/.data/_wheel.json`: `{"cuda": "12.x", "packaging": "pip", "nccl": {"version":
 /// "2.16.5", ...}, "cudnn": {"version": "8.8.1", ...}, "cutensor": {...}}`.
@@ -63,7 +65,7 @@ struct CupyWheelJson {
 [[nodiscard]] Result<CupyWheelJson> parse_cupy_wheel_json(std::string_view json_text);
 
 /// The `_version` (or `__version__`) string of `jaxlib/version.py` / a plugin's `version.py`.
-[[nodiscard]] std::string parse_jax_version_py(std::string_view source);
+[[nodiscard]] Result<std::string> parse_jax_version_py(std::string_view source);
 
 /// A PEP 440 local label's CUDA: `cu121` → `12.1`, `cu102` → `10.2`, `cu92` → `9.2`;
 /// nullopt for `cpu`, `rocm6.2`, anything else.

@@ -77,6 +77,24 @@ class Reader {
     return std::nullopt;
   }
 
+  /// The file read and parsed by `parse`; a file that does not parse is a problem too.
+  template <class Parse>
+  auto parse(const std::string& path, facts::FrameworkBuild& b, Parse parser)
+      -> std::optional<typename decltype(parser(std::string_view()))::value_type> {
+    const std::optional<std::string> text = read(path, b);
+    if (!text) {
+      return std::nullopt;
+    }
+    auto parsed = parser(*text);
+    if (!parsed) {
+      auto message = path + ": " + to_string(parsed.error());
+      b.problems.push_back(message);
+      m_out.problems.push_back(std::move(message));
+      return std::nullopt;
+    }
+    return std::move(parsed).value();
+  }
+
   std::vector<std::string> list(const std::string& path) {
     std::vector<io::DirEntry> entries;
     std::vector<std::string> names;
@@ -209,8 +227,8 @@ void read_torch(Reader& r, const BinaryContext& ctx, const facts::InstalledDist&
   auto b = start(dist, "torch");
   const auto path = join_path(dist.location, "torch/version.py");
   std::string version_label = local_label(b.version);
-  if (auto text = r.read(path, b)) {
-    const auto v = parse_torch_version_py(*text);
+  if (const auto parsed = r.parse(path, b, parse_torch_version_py)) {
+    const TorchVersionPy& v = *parsed;
     b.evidence.push_back(path + ": __version__ = `" + v.version + "`, cuda = `" +
                          v.cuda.value_or("None") + "`, hip = `" + v.hip.value_or("None") + "`");
     if (!v.version.empty() && public_part(v.version) != public_part(b.version)) {
@@ -287,8 +305,8 @@ void read_tensorflow(Reader& r, const BinaryContext& ctx, const facts::Installed
                      FrameworkScan& out) {
   auto b = start(dist, "tensorflow");
   const auto path = join_path(dist.location, "tensorflow/python/platform/build_info.py");
-  if (auto text = r.read(path, b)) {
-    const auto info = parse_tf_build_info(*text);
+  if (const auto parsed = r.parse(path, b, parse_tf_build_info)) {
+    const TfBuildInfo& info = *parsed;
     if (!info.recognized) {
       b.evidence.push_back(path +
                            ": neither `build_info = OrderedDict(...)` nor"
@@ -340,8 +358,8 @@ void read_jax(Reader& r, const BinaryContext& ctx, const facts::Inventory& inven
               const facts::InstalledDist& jaxlib, FrameworkScan& out) {
   auto b = start(jaxlib, "jax");
   const auto path = join_path(jaxlib.location, "jaxlib/version.py");
-  if (auto text = r.read(path, b)) {
-    const auto v = parse_jax_version_py(*text);
+  if (const auto parsed = r.parse(path, b, parse_jax_version_py)) {
+    const std::string& v = *parsed;
     b.evidence.push_back(path + ": _version = `" + v + "`");
     if (!v.empty() && public_part(v) != public_part(b.version)) {
       b.problems.push_back(path + " says " + v + " but the distribution is " + b.version);
@@ -421,8 +439,8 @@ void read_onnxruntime(Reader& r, const BinaryContext& ctx, const facts::Installe
   auto b = start(dist, "onnxruntime");
   const auto capi = join_path(dist.location, "onnxruntime/capi");
   const auto path = join_path(capi, "build_and_package_info.py");
-  if (auto text = r.read(path, b)) {
-    const auto info = parse_ort_build_info(*text);
+  if (const auto parsed = r.parse(path, b, parse_ort_build_info)) {
+    const OrtBuildInfo& info = *parsed;
     b.evidence.push_back(path + ": package_name = `" + info.package_name + "`, __version__ = `" +
                          info.version + "`, cuda_version = `" + info.cuda_version + "`");
     if (!info.package_name.empty() && info.package_name != dist.canonical_name) {

@@ -3,8 +3,16 @@
 
 #include "mlstack/base/text.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 namespace mlstack::frameworks {
 namespace {
+
+// CPython's tokenizer allows 200 nested brackets (MAXLEVEL in Parser/tokenizer.c): a 201st is
+// "SyntaxError: too many nested parentheses", so such a file cannot be imported at all.
+constexpr int k_max_nesting = 200;
 
 bool is_name_start(char c) { return text::is_ascii_alpha(c) || c == '_'; }
 bool is_name_char(char c) { return text::is_ascii_alnum(c) || c == '_'; }
@@ -133,8 +141,9 @@ class Parser {
       return v;
     }
     if (c == '[' || c == '(') {
-      ++m_i;
-      ++m_depth;
+      if (!open_bracket()) {
+        return std::nullopt;
+      }
       v.kind = PyValue::Kind::list;
       const char close = c == '[' ? ']' : ')';
       while (!eat(close, true)) {
@@ -154,8 +163,9 @@ class Parser {
       return v;
     }
     if (c == '{') {
-      ++m_i;
-      ++m_depth;
+      if (!open_bracket()) {
+        return std::nullopt;
+      }
       v.kind = PyValue::Kind::dict;
       while (!eat('}', true)) {
         auto key = literal();
@@ -166,7 +176,7 @@ class Parser {
         if (!value) {
           return std::nullopt;
         }
-        v.entries.emplace_back(key->text, std::move(*value));
+        v.entries.push_back(PyEntry{key->text, std::move(*value)});
         if (!eat(',', true) && !eat('}', true)) {
           return std::nullopt;
         }
@@ -196,10 +206,10 @@ class Parser {
       }
       if (word == "OrderedDict" || word == "collections.OrderedDict" || word == "dict") {
         m_i = j;
-        if (!eat('(', false)) {
+        skip(false);
+        if (m_i >= m_s.size() || m_s[m_i] != '(' || !open_bracket()) {
           return std::nullopt;
         }
-        ++m_depth;
         auto pairs = eat(')', true) ? std::optional(PyValue{}) : literal();
         if (pairs && pairs->kind == PyValue::Kind::other) {
           pairs->kind = PyValue::Kind::list;  // `OrderedDict()`
@@ -212,7 +222,7 @@ class Parser {
           if (pair.kind != PyValue::Kind::list || pair.items.size() != 2) {
             return std::nullopt;
           }
-          v.entries.emplace_back(pair.items[0].text, std::move(pair.items[1]));
+          v.entries.push_back(PyEntry{pair.items[0].text, std::move(pair.items[1])});
         }
         return v;
       }
@@ -222,11 +232,25 @@ class Parser {
 
   std::size_t pos() const { return m_i; }
   void seek(std::size_t i) { m_i = i; }
+  /// Where a bracket past k_max_nesting opens, once one did.
+  std::optional<std::size_t> too_deep() const { return m_too_deep; }
 
  private:
+  // Steps over the bracket at m_i; false (and m_too_deep set) past the nesting limit.
+  bool open_bracket() {
+    if (m_depth >= k_max_nesting) {
+      m_too_deep = m_i;
+      return false;
+    }
+    ++m_i;
+    ++m_depth;
+    return true;
+  }
+
   std::string_view m_s;
   std::size_t m_i = 0;
   int m_depth = 0;
+  std::optional<std::size_t> m_too_deep;
 };
 
 std::size_t line_end(std::string_view s, std::size_t i) {
@@ -245,7 +269,7 @@ const PyValue* PyValue::find(std::string_view key) const {
   return nullptr;
 }
 
-std::vector<PyAssignment> parse_python_assignments(std::string_view source) {
+Result<std::vector<PyAssignment>> parse_python_assignments(std::string_view source) {
   std::vector<PyAssignment> out;
   std::size_t i = 0;
   std::size_t line = 1;
@@ -295,6 +319,14 @@ std::vector<PyAssignment> parse_python_assignments(std::string_view source) {
     p.seek(k + 1);
     const auto start_line = line;
     auto value = p.literal();
+    if (const auto at = p.too_deep()) {
+      const auto before = source.substr(0, *at);
+      const auto bad_line =
+          1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+      return unexpected(make_error(
+          ErrorCode::limit, fmt::format("line {}: too many nested parentheses (Python allows {})",
+                                        bad_line, k_max_nesting)));
+    }
     std::size_t stop = 0;
     if (value) {
       p.skip(false);

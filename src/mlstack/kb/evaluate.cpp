@@ -93,10 +93,12 @@ class Evaluator {
         return field(n);
       case Node::Kind::call:
         return call(n);
-      case Node::Kind::logical_and:
-        return make_bool(eval(n.children[0]).boolean && eval(n.children[1]).boolean);
-      case Node::Kind::logical_or:
-        return make_bool(eval(n.children[0]).boolean || eval(n.children[1]).boolean);
+      case Node::Kind::logical_and:  // left to right, stopping at the first false
+        return make_bool(std::all_of(n.children.begin(), n.children.end(),
+                                     [this](const Node& c) { return eval(c).boolean; }));
+      case Node::Kind::logical_or:  // left to right, stopping at the first true
+        return make_bool(std::any_of(n.children.begin(), n.children.end(),
+                                     [this](const Node& c) { return eval(c).boolean; }));
       case Node::Kind::logical_not:
         return make_bool(!eval(n.children[0]).boolean);
       case Node::Kind::compare:

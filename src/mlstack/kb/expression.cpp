@@ -80,6 +80,11 @@ class Parser {
  public:
   explicit Parser(std::string_view text) : m_text(text) {}
 
+  // Parentheses, call arguments and `not`s nest at most this deep. Rules need a handful; the
+  // bound keeps the recursive descent's stack (a few KiB per level in a debug build) and every
+  // walk over the tree small, whatever a `--kb` file holds.
+  static constexpr int k_max_depth = 32;
+
   Result<Node> parse() {
     if (auto r = advance(); !r) {
       return unexpected(std::move(r).error());
@@ -195,42 +200,49 @@ class Parser {
     return n;
   }
 
+  // `a or b or c` is one node with three children (likewise `and`), so a long chain costs no
+  // depth when it is parsed, walked, evaluated or destroyed.
   Result<Node> parse_or() {
-    MLSTACK_TRY_ASSIGN(Node left, parse_and());
-    while (at_keyword("or")) {
-      MLSTACK_TRY_ASSIGN(left, expect_boolean(std::move(left), "before `or`"));
-      if (auto r = advance(); !r) {
-        return unexpected(std::move(r).error());
-      }
-      MLSTACK_TRY_ASSIGN(Node right, parse_and());
-      MLSTACK_TRY_ASSIGN(right, expect_boolean(std::move(right), "after `or`"));
-      Node n = span_node(Node::Kind::logical_or, Type::boolean, left, right);
-      n.children.push_back(std::move(left));
-      n.children.push_back(std::move(right));
-      left = std::move(n);
+    const DepthGuard guard(m_depth);
+    if (m_depth > k_max_depth) {
+      return unexpected(too_deep());
     }
-    return left;
+    return parse_chain("or", Node::Kind::logical_or, &Parser::parse_and);
   }
 
   Result<Node> parse_and() {
-    MLSTACK_TRY_ASSIGN(Node left, parse_not());
-    while (at_keyword("and")) {
-      MLSTACK_TRY_ASSIGN(left, expect_boolean(std::move(left), "before `and`"));
+    return parse_chain("and", Node::Kind::logical_and, &Parser::parse_not);
+  }
+
+  Result<Node> parse_chain(std::string_view keyword, Node::Kind kind,
+                           Result<Node> (Parser::*operand)()) {
+    MLSTACK_TRY_ASSIGN(Node left, (this->*operand)());
+    if (!at_keyword(keyword)) {
+      return left;
+    }
+    const std::string before = "before `" + std::string(keyword) + "`";
+    const std::string after = "after `" + std::string(keyword) + "`";
+    MLSTACK_TRY_ASSIGN(left, expect_boolean(std::move(left), before));
+    Node n = span_node(kind, Type::boolean, left, left);
+    n.children.push_back(std::move(left));
+    while (at_keyword(keyword)) {
       if (auto r = advance(); !r) {
         return unexpected(std::move(r).error());
       }
-      MLSTACK_TRY_ASSIGN(Node right, parse_not());
-      MLSTACK_TRY_ASSIGN(right, expect_boolean(std::move(right), "after `and`"));
-      Node n = span_node(Node::Kind::logical_and, Type::boolean, left, right);
-      n.children.push_back(std::move(left));
+      MLSTACK_TRY_ASSIGN(Node right, (this->*operand)());
+      MLSTACK_TRY_ASSIGN(right, expect_boolean(std::move(right), after));
+      n.length = right.begin + right.length - n.begin;
       n.children.push_back(std::move(right));
-      left = std::move(n);
     }
-    return left;
+    return n;
   }
 
   Result<Node> parse_not() {
     if (at_keyword("not")) {
+      const DepthGuard guard(m_depth);
+      if (m_depth > k_max_depth) {
+        return unexpected(too_deep());
+      }
       const std::size_t begin = m_tok.begin;
       if (auto r = advance(); !r) {
         return unexpected(std::move(r).error());
@@ -611,9 +623,27 @@ class Parser {
     return n;
   }
 
+  // Counts one level for as long as it lives.
+  class DepthGuard {
+   public:
+    explicit DepthGuard(int& depth) : m_depth(depth) { ++m_depth; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+    ~DepthGuard() { --m_depth; }
+
+   private:
+    int& m_depth;
+  };
+
+  Error too_deep() const {
+    return error_at(m_tok, "expression nested too deeply: at most " + std::to_string(k_max_depth) +
+                               " levels of parentheses, calls and `not`");
+  }
+
   std::string_view m_text;
   std::size_t m_pos = 0;
   Token m_tok;
+  int m_depth = 0;
 };
 
 const Node* node_use(const Node& n, Binding b) {

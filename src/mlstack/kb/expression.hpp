@@ -100,8 +100,8 @@ struct Node {
     literal_list,
     field,
     call,
-    logical_and,
-    logical_or,
+    logical_and,  // two or more children: `a and b and c` is one node
+    logical_or,   // likewise
     logical_not,
     compare,
     in_specifiers,

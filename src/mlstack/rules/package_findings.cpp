@@ -332,8 +332,9 @@ void add_bad_metadata_findings(const PackageContext& ctx, std::vector<Finding>& 
     f.title = fmt::format("error parsing dependencies of {}", p.dist->canonical_name);
     f.subjects = {p.dist->canonical_name};
     f.evidence = {p.message, evidence_of(*p.dist)};
-    f.why = "pip leaves this distribution out of its checks, so what depends on it is "
-            "reported as missing";
+    f.why = p.pip_crashes ? "pip check stops with a traceback on it"
+                          : "pip leaves this distribution out of its checks, so what depends on "
+                            "it is reported as missing";
     f.fix = fmt::format("{} -m pip install --force-reinstall '{}'", py, p.dist->raw_name);
     out.push_back(std::move(f));
   }

@@ -66,6 +66,8 @@ DistOutcome check_dist(const facts::InstalledDist& dist, const pep508::MarkerEnv
     auto req = pep508::Requirement::parse(strip_requirement(raw));
     if (!req) {
       out.problem = pep508::packaging_error_text(req.error());
+      // A marker nested past packaging's recursion limit: pip does not catch RecursionError.
+      out.crashes = req.error().code == ErrorCode::limit;
       return out;
     }
     bool is_active = true;
@@ -292,6 +294,9 @@ std::vector<std::string> pip_check_warnings(const PackageSet& set,
     out.push_back(s);
   }
   for (const auto& p : set.problems) {
+    if (p.pip_crashes) {
+      break;  // pip stops at this distribution with a traceback
+    }
     out.push_back(
         fmt::format("Error parsing dependencies of {}: {}", p.dist->canonical_name, p.message));
   }

@@ -36,8 +36,8 @@ struct PackageSet {
   struct ParseProblem {
     const facts::InstalledDist* dist;
     std::string message;
-    bool pip_crashes = false;  // pip does not catch it (a KeyError, zipfile.BadZipFile):
-                               // `pip check` stops
+    bool pip_crashes = false;  // pip does not catch it (a KeyError, zipfile.BadZipFile, a
+                               // RecursionError): `pip check` stops there
   };
   std::vector<ParseProblem> problems;
 
@@ -80,7 +80,8 @@ struct PipCheckResult {
                                        const tags::SupportedTags* supported);
 
 /// Why `pip check` itself would stop with a traceback (exit 2) on this environment, if it
-/// would: pip does not catch a `KeyError` from a marker, an invalid WHEEL tag, or an invalid
+/// would: pip does not catch a `KeyError` from a marker, a `RecursionError` from a marker nested
+/// too deeply, an invalid WHEEL tag, or an invalid
 /// version of a distribution it reports as unsupported.
 [[nodiscard]] std::optional<std::string> pip_crash(const PackageSet& set,
                                                    const PipCheckResult& result);
@@ -90,7 +91,8 @@ struct PipCheckResult {
 [[nodiscard]] std::vector<std::string> pip_check_lines(const PackageSet& set,
                                                        const PipCheckResult& result);
 
-/// pip's stderr warnings (`Error parsing dependencies of ...`, `Ignoring invalid ...`).
+/// pip's stderr warnings (`Error parsing dependencies of ...`, `Ignoring invalid ...`), up to
+/// the distribution pip stops on with a traceback, if any.
 [[nodiscard]] std::vector<std::string> pip_check_warnings(const PackageSet& set,
                                                           const facts::Inventory& inventory);
 

@@ -32,7 +32,7 @@ TEST(TorchVersionPy, ReadsEachGeneration) {
   };
   for (const auto& c : k_cases) {
     SCOPED_TRACE(c.version);
-    const auto v = parse_torch_version_py(c.source);
+    const auto v = *parse_torch_version_py(c.source);
     EXPECT_EQ(v.version, c.version);
     EXPECT_EQ(v.cuda.value_or(""), c.cuda);
     EXPECT_EQ(v.hip.value_or(""), c.hip);
@@ -42,7 +42,7 @@ TEST(TorchVersionPy, ReadsEachGeneration) {
 
 TEST(TfBuildInfo, ReadsOrderedDictForm) {
   // TF 2.9.3 (tests/data/envs/tf29-torch112).
-  const auto info = parse_tf_build_info(
+  const auto info = *parse_tf_build_info(
       "import collections\n\nbuild_info = collections.OrderedDict([('cpu_compiler', "
       "'/dt9/usr/bin/gcc'), ('cuda_compute_capabilities', ['sm_35', 'sm_50', 'sm_60', 'sm_70', "
       "'sm_75', 'compute_80']), ('cuda_version', '11.2'), ('cudnn_version', '8'), "
@@ -57,7 +57,7 @@ TEST(TfBuildInfo, ReadsOrderedDictForm) {
 
 TEST(TfBuildInfo, ReadsModuleLevelForm) {
   // TF 2.1-2.3 style.
-  const auto info = parse_tf_build_info(
+  const auto info = *parse_tf_build_info(
       "is_rocm_build = False\nis_cuda_build = True\ncuda_version_number = '10.1'\n"
       "cudnn_version_number = '7'\n");
   EXPECT_TRUE(info.recognized);
@@ -67,7 +67,7 @@ TEST(TfBuildInfo, ReadsModuleLevelForm) {
 }
 
 TEST(TfBuildInfo, ReadsCpuBuild) {
-  const auto info = parse_tf_build_info(
+  const auto info = *parse_tf_build_info(
       "build_info = collections.OrderedDict([('cpu_compiler', 'gcc'), ('is_cuda_build', False),"
       " ('is_rocm_build', False), ('is_tensorrt_build', False)])\n");
   EXPECT_EQ(info.is_cuda_build, false);
@@ -75,14 +75,14 @@ TEST(TfBuildInfo, ReadsCpuBuild) {
 }
 
 TEST(OrtBuildInfo, ReadsCpuAndGpu) {
-  const auto cpu = parse_ort_build_info("package_name = 'onnxruntime'\n__version__ = '1.30.0'\n");
+  const auto cpu = *parse_ort_build_info("package_name = 'onnxruntime'\n__version__ = '1.30.0'\n");
   EXPECT_EQ(cpu.package_name, "onnxruntime");
   EXPECT_EQ(cpu.version, "1.30.0");
   EXPECT_EQ(cpu.cuda_version, "");
-  const auto gpu = parse_ort_build_info(
+  const auto gpu = *parse_ort_build_info(
       "package_name = 'onnxruntime-gpu'\n__version__ = '1.31.1'\ncuda_version = '13.0'\n");
   EXPECT_EQ(gpu.cuda_version, "13.0");
-  const auto old = parse_ort_build_info(
+  const auto old = *parse_ort_build_info(
       "package_name = 'onnxruntime-training'\n__version__ = '1.9.0'\ncudart_version = '11.1'\n"
       "cudnn_version = '8.0.4'\n");
   EXPECT_EQ(old.cuda_version, "11.1");

@@ -4,7 +4,10 @@
 #include "fixture_inventory.hpp"
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 namespace mlstack::frameworks {
 namespace {
@@ -181,6 +184,33 @@ TEST(FrameworkBuildsMissingFiles, DegradeToUnknownWithEvidence) {
   EXPECT_EQ(scan.frameworks[1].cuda.value, "");
   EXPECT_TRUE(has(scan.frameworks[1].evidence, "build_info.py: missing"));
   EXPECT_TRUE(scan.problems.empty());
+}
+
+// A torch/version.py that Python itself cannot compile (brackets nested past 200) is a
+// problem naming the file; the build falls back to the version's local label.
+TEST(FrameworkBuildsBadFiles, NestingPastPythonsLimitIsAProblem) {
+  const std::filesystem::path site =
+      std::filesystem::path(::testing::TempDir()) / "mlstack-deep-site";
+  std::filesystem::create_directories(site / "torch");
+  const std::string version_py = site / "torch" / "version.py";
+  std::ofstream(version_py) << "__version__ = '2.3.0+cu121'\ncuda = " << std::string(300, '(')
+                            << "'12.1'" << std::string(300, ')') << "\n";
+  facts::Inventory inv;
+  facts::InstalledDist d;
+  d.location = site.string();
+  d.info_path = (site / "torch-2.3.0+cu121.dist-info").string();
+  d.canonical_name = "torch";
+  d.version_text = "2.3.0+cu121";
+  inv.dists.push_back(d);
+  io::RealFileSystem fs;
+  const auto scan = read_framework_builds(inv, fs);
+  ASSERT_EQ(scan.frameworks.size(), 1U);
+  const std::string problem =
+      version_py + ": line 2: too many nested parentheses (Python allows 200)";
+  EXPECT_EQ(scan.problems, std::vector<std::string>{problem});
+  EXPECT_EQ(scan.frameworks[0].problems, std::vector<std::string>{problem});
+  EXPECT_EQ(scan.frameworks[0].cuda.value, "12.1");
+  std::filesystem::remove_all(site);
 }
 
 }  // namespace

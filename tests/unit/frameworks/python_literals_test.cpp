@@ -3,11 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <utility>
+
 namespace mlstack::frameworks {
 namespace {
 
 TEST(PythonAssignments, ReadsLiteralsAndAnnotations) {
-  const auto a = parse_python_assignments(
+  const auto a = *parse_python_assignments(
       "\"\"\"Doc\nx = 'not an assignment'\n\"\"\"\nimport os\n"
       "__version__ = '2.11.0+cu130'\ncuda: Optional[str] = \"13.0\"\nhip = None\n"
       "debug = False\nn = 12  # comment\nf = os.environ.get('X')\n"
@@ -29,7 +33,7 @@ TEST(PythonAssignments, ReadsLiteralsAndAnnotations) {
 }
 
 TEST(PythonAssignments, ReadsOrderedDictAndDict) {
-  const auto a = parse_python_assignments(
+  const auto a = *parse_python_assignments(
       "build_info = collections.OrderedDict([('cuda_version', '11.2'), ('is_cuda_build', True),"
       " ('caps', ['sm_35', 'compute_80'])])\nd = {'a': 1, \"b\": [2, 3],}\n");
   ASSERT_EQ(a.size(), 2U);
@@ -43,10 +47,40 @@ TEST(PythonAssignments, ReadsOrderedDictAndDict) {
 }
 
 TEST(PythonAssignments, KeepsExpressionsAsOther) {
-  const auto a = parse_python_assignments("x = 1 + 2\ny = 'a' 'b'\nz == 3\n");
+  const auto a = *parse_python_assignments("x = 1 + 2\ny = 'a' 'b'\nz == 3\n");
   ASSERT_EQ(a.size(), 2U);
   EXPECT_EQ(a[0].value.kind, PyValue::Kind::other);
   EXPECT_EQ(a[1].value.text, "ab");
+}
+
+// CPython's tokenizer stops at 201 nested brackets ("too many nested parentheses"); so does
+// the reader, with the line, instead of recursing as deep as the file goes.
+TEST(PythonAssignments, StopsAtPythonsNestingLimit) {
+  const auto nested = [](std::size_t depth, std::string_view open, std::string_view close) {
+    std::string out = "x = 1\nv = ";
+    for (std::size_t i = 0; i < depth; ++i) {
+      out += open;
+    }
+    for (std::size_t i = 0; i < depth; ++i) {
+      out += close;
+    }
+    return out + "\n";
+  };
+  const auto ok = parse_python_assignments(nested(200, "[", "]"));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->back().value.kind, PyValue::Kind::list);
+  for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"[", "]"},
+                                    {"(", ")"},
+                                    {"{1: ", "}"},
+                                    {"OrderedDict([(1, ", ")])"}}) {
+    SCOPED_TRACE(open);
+    const auto deep = parse_python_assignments(nested(201, open, close));
+    ASSERT_FALSE(deep);
+    EXPECT_EQ(deep.error().code, ErrorCode::limit);
+    EXPECT_EQ(deep.error().message, "line 2: too many nested parentheses (Python allows 200)");
+  }
+  // 100,000 brackets (the fuzzer's stack overflow) stop at the limit, not at the end of the stack.
+  EXPECT_FALSE(parse_python_assignments(nested(100000, "(", ")")));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 
 namespace mlstack::kb {
@@ -130,6 +131,52 @@ TEST(ExpressionParse, RejectsWithFullMessage) {
     ASSERT_FALSE(e);
     EXPECT_EQ(render(e.error()), c.expected);
   }
+}
+
+// A chain of any length is one node: a 12,000-term `and` is parsed, walked and destroyed
+// without recursing per term (it used to overflow the stack in `node_use`).
+TEST(ExpressionParse, ChainsAreFlat) {
+  std::string text = "device.index == 0";
+  for (int i = 1; i < 12000; ++i) {
+    text += " and device.index == " + std::to_string(i % 7);
+  }
+  text += " or framework.gpu_build or not true";
+  auto e = Expression::parse(text);
+  ASSERT_TRUE(e) << render(e.error());
+  const Node& root = e->root();
+  EXPECT_EQ(root.kind, Node::Kind::logical_or);
+  ASSERT_EQ(root.children.size(), 3U);
+  EXPECT_EQ(root.children[0].kind, Node::Kind::logical_and);
+  EXPECT_EQ(root.children[0].children.size(), 12000U);
+  EXPECT_EQ(root.begin, 0U);
+  EXPECT_EQ(root.length, text.size());
+  EXPECT_TRUE(e->uses(Binding::framework));
+}
+
+// Parentheses, call arguments and `not` nest at most 32 deep.
+TEST(ExpressionParse, LimitsNesting) {
+  const auto parens = [](int depth) {
+    return std::string(static_cast<std::size_t>(depth), '(') + "true" +
+           std::string(static_cast<std::size_t>(depth), ')');
+  };
+  EXPECT_TRUE(Expression::parse(parens(31)));
+  auto deep = Expression::parse(parens(32));
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().message,
+            "expression nested too deeply: at most 32 levels of parentheses, calls and `not`");
+  EXPECT_EQ(deep.error().span->begin, 32U);
+  std::string nots;
+  for (int i = 0; i < 40; ++i) {
+    nots += "not ";
+  }
+  EXPECT_FALSE(Expression::parse(nots + "true"));
+  std::string calls = "true";
+  for (int i = 0; i < 40; ++i) {
+    calls = "major(minor(" + calls + "))";
+  }
+  EXPECT_FALSE(Expression::parse(calls));
+  // The fuzzer's 880 parentheses (a stack overflow before the limit).
+  EXPECT_FALSE(Expression::parse(parens(880)));
 }
 
 TEST(ExpressionUses, ReportsBindings) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_set>
 
@@ -204,6 +206,59 @@ TEST(RequirementParse, RoundTrips) {
     EXPECT_EQ(*again, *r);
     EXPECT_EQ(again->to_string(), r->to_string());
   }
+}
+
+std::string nested(std::size_t depth, std::string_view inner, bool closed = true) {
+  std::string out = "a; ";
+  out.append(depth, '(');
+  out += inner;
+  if (closed) {
+    out.append(depth, ')');
+  }
+  return out;
+}
+
+// Where pip 26.3 (the `pip` console script, Python 3.11) stops with a RecursionError, measured
+// with `pip check` on a METADATA holding each input (see marker_parser.cpp): 486 groups parse;
+// a quoted string inside 487 does not; a 488th group never does. Other errors inside 487
+// groups stay syntax errors.
+TEST(RequirementParse, StopsWhereRecursionErrorStopsPip) {
+  struct DepthCase {
+    std::size_t depth;
+    std::string_view inner;
+    bool closed;
+    std::optional<ErrorCode> error;
+  };
+  const DepthCase k_cases[] = {
+      {486, "python_version > \"1\"", true, std::nullopt},
+      {487, "python_version > \"1\"", true, ErrorCode::limit},
+      {487, "\"1\" < python_version", true, ErrorCode::limit},
+      {487, "python_version > python_version", true, std::nullopt},
+      {488, "python_version > python_version", true, ErrorCode::limit},
+      {487, "python_version ?", false, ErrorCode::parse},
+      {488, "python_version ?", false, ErrorCode::limit},
+      {487, "", false, ErrorCode::parse},
+      {488, "", false, ErrorCode::limit},
+      {7500, "os_name == 'x'", true, ErrorCode::limit},
+  };
+  for (const DepthCase& c : k_cases) {
+    const std::string text = nested(c.depth, c.inner, c.closed);
+    SCOPED_TRACE(std::to_string(c.depth) + " " + std::string(c.inner));
+    const auto r = Requirement::parse(text);
+    if (!c.error) {
+      ASSERT_TRUE(r) << render(r.error());
+      // Every walk over the deepest tree works: printing, comparing, evaluating.
+      EXPECT_EQ(Requirement::parse(r->to_string()).value(), *r);
+      EXPECT_FALSE(r->marker()->try_evaluate(MarkerEnvironment(), "").has_value());
+      continue;
+    }
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, *c.error) << render(r.error());
+  }
+  const auto deep = Requirement::parse(nested(488, "os_name == 'x'"));
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(packaging_error_text(deep.error()),
+            "Marker nested too deeply (488 parentheses; pip stops with RecursionError past 486)");
 }
 
 }  // namespace

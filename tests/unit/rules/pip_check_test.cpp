@@ -74,6 +74,27 @@ TEST(PipCheckLines, DeduplicatesEqualRequirements) {
                               }));
 }
 
+// pip stops with a RecursionError on a marker nested past packaging's recursion limit: it
+// prints no line and no warning from that distribution on, and exits 2.
+TEST(PipCrash, StopsOnMarkerNestedTooDeeply) {
+  facts::Inventory inv;
+  const std::string deep =
+      "x; " + std::string(600, '(') + "os_name == 'posix'" + std::string(600, ')');
+  inv.dists = {dist("a", "1.0", {"b>="}), dist("deep", "1.0", {deep}), dist("c", "1.0", {"d>="})};
+  const facts::PythonFacts py = testing::linux_cp311();
+  const pep508::MarkerEnvironment env(py.markers);
+  const PackageSet set = build_package_set(inv, env);
+  const PipCheckResult result = pip_check(set, inv, nullptr);
+  EXPECT_EQ(pip_check_lines(set, result), std::vector<std::string>{});
+  EXPECT_EQ(pip_check_warnings(set, inv),
+            std::vector<std::string>{
+                "Error parsing dependencies of a: Expected semicolon (after name with no "
+                "version specifier) or end\n    b>=\n     ^"});
+  EXPECT_EQ(pip_crash(set, result),
+            "/venv/lib/python3.11/site-packages/deep-1.0.dist-info: Marker nested too deeply (488 "
+            "parentheses; pip stops with RecursionError past 486)");
+}
+
 // Enough Requires-Dist strings that the package set is built on several threads: the dists,
 // the name index (first of two equal names wins) and the problems keep discovery order.
 TEST(BuildPackageSet, KeepsDiscoveryOrderWhenParsedOnThreads) {

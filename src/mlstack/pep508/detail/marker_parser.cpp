@@ -6,12 +6,37 @@
 //   marker_item = WS? marker_var WS? marker_op WS? marker_var WS?
 //   marker_var  = VARIABLE | QUOTED_STRING
 //   marker_op   = IN | NOT WS IN | OP
+//
+// Depth. packaging recurses twice per parenthesis (`_parse_marker_atom` -> `_parse_marker`),
+// so pip stops with a RecursionError on deep nesting (Python's recursion limit is 1000). Where
+// depends on how deep pip's own stack already is; measured with pip 26.3 on Python 3.11 for
+// `pip check` run as the `pip` console script (what mlstack's `check` stands in for): 486
+// nested groups parse; inside 487 a comparison with a quoted string fails (decoding it with
+// `ast.literal_eval` takes a few more frames) and a 488th group always does. (`python -m pip
+// check` stops one level earlier, `pip --python PY check` two.) The same bound keeps this
+// parser's own stack, and every walk over the tree, small.
 #include "mlstack/names/package_name.hpp"
 #include "mlstack/pep508/detail/marker_tree.hpp"
 #include "mlstack/pep508/detail/python_string.hpp"
 
+#include <string>
+
 namespace mlstack::pep508::detail {
 namespace {
+
+// Groups nested deeper than this fail, as in pip (see the top of the file).
+constexpr std::size_t k_max_group_depth = 487;
+// A quoted string at this depth fails too.
+constexpr std::size_t k_max_string_depth = k_max_group_depth - 1;
+
+// No span: the input is thousands of parentheses long.
+Error too_deep(std::size_t depth) {
+  return make_error(ErrorCode::limit, "marker nested too deeply (" + std::to_string(depth) +
+                                          " parentheses; pip stops with RecursionError past " +
+                                          std::to_string(k_max_string_depth) + ")");
+}
+
+Result<void> parse_marker_group_list(Tokenizer& tokenizer, MarkerList& out, std::size_t depth);
 
 // The name `Variable` gets in packaging's `_parse_marker_var`: `.` spelled `_`, and
 // `python_implementation` as `platform_python_implementation`.
@@ -29,13 +54,16 @@ void set_variable(MarkerOperand& out, std::string_view name) {
   }
 }
 
-Result<void> parse_marker_var(Tokenizer& tokenizer, MarkerOperand& out) {
+Result<void> parse_marker_var(Tokenizer& tokenizer, MarkerOperand& out, std::size_t depth) {
   Token token{};
   if (tokenizer.check_read(TokenKind::variable, &token)) {
     set_variable(out, token.text);
     return {};
   }
   if (tokenizer.check_read(TokenKind::quoted_string, &token)) {
+    if (depth > k_max_string_depth) {
+      return unexpected(too_deep(depth));
+    }
     out.kind = MarkerOperand::Kind::value;
     if (!decode_python_string(token.text, out.text)) {
       return unexpected(syntax_error("Invalid quoted string", tokenizer.source(), token.position,
@@ -80,15 +108,15 @@ Result<MarkerOperator> parse_marker_op(Tokenizer& tokenizer) {
       "Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in"));
 }
 
-Result<void> parse_marker_item(Tokenizer& tokenizer, MarkerComparison& out) {
+Result<void> parse_marker_item(Tokenizer& tokenizer, MarkerComparison& out, std::size_t depth) {
   tokenizer.consume(TokenKind::ws);
-  if (Result<void> lhs = parse_marker_var(tokenizer, out.lhs); !lhs) {
+  if (Result<void> lhs = parse_marker_var(tokenizer, out.lhs, depth); !lhs) {
     return lhs;
   }
   tokenizer.consume(TokenKind::ws);
   MLSTACK_TRY_ASSIGN(out.op, parse_marker_op(tokenizer));
   tokenizer.consume(TokenKind::ws);
-  if (Result<void> rhs = parse_marker_var(tokenizer, out.rhs); !rhs) {
+  if (Result<void> rhs = parse_marker_var(tokenizer, out.rhs, depth); !rhs) {
     return rhs;
   }
   tokenizer.consume(TokenKind::ws);
@@ -139,14 +167,18 @@ void normalize_extras(MarkerComparison& c) {
   }
 }
 
-Result<void> parse_marker_atom(Tokenizer& tokenizer, MarkerNode& node) {
+// `depth`: the number of groups around the atom.
+Result<void> parse_marker_atom(Tokenizer& tokenizer, MarkerNode& node, std::size_t depth) {
   tokenizer.consume(TokenKind::ws);
   if (tokenizer.peek(TokenKind::left_parenthesis)) {
     const std::size_t open_position = tokenizer.position();
+    if (depth + 1 > k_max_group_depth) {
+      return unexpected(too_deep(depth + 1));
+    }
     tokenizer.consume(TokenKind::left_parenthesis);
     tokenizer.consume(TokenKind::ws);
     node.kind = MarkerNode::Kind::group;
-    if (Result<void> group = parse_marker_list(tokenizer, node.group); !group) {
+    if (Result<void> group = parse_marker_group_list(tokenizer, node.group, depth + 1); !group) {
       return group;
     }
     tokenizer.consume(TokenKind::ws);
@@ -156,7 +188,7 @@ Result<void> parse_marker_atom(Tokenizer& tokenizer, MarkerNode& node) {
           open_position));
     }
   } else {
-    if (Result<void> item = parse_marker_item(tokenizer, node.comparison); !item) {
+    if (Result<void> item = parse_marker_item(tokenizer, node.comparison, depth); !item) {
       return item;
     }
     normalize_extras(node.comparison);
@@ -224,21 +256,25 @@ void format_into(std::string& out, const MarkerList& markers, bool first) {
   }
 }
 
-}  // namespace
-
-Result<void> parse_marker_list(Tokenizer& tokenizer, MarkerList& out) {
+Result<void> parse_marker_group_list(Tokenizer& tokenizer, MarkerList& out, std::size_t depth) {
   out.reserve(3);  // `a and b` is the common shape: one allocation
-  if (Result<void> first = parse_marker_atom(tokenizer, out.emplace_back()); !first) {
+  if (Result<void> first = parse_marker_atom(tokenizer, out.emplace_back(), depth); !first) {
     return first;
   }
   Token token{};
   while (tokenizer.check_read(TokenKind::boolop, &token)) {
     out.emplace_back().kind = token.text == "and" ? MarkerNode::Kind::and_ : MarkerNode::Kind::or_;
-    if (Result<void> right = parse_marker_atom(tokenizer, out.emplace_back()); !right) {
+    if (Result<void> right = parse_marker_atom(tokenizer, out.emplace_back(), depth); !right) {
       return right;
     }
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> parse_marker_list(Tokenizer& tokenizer, MarkerList& out) {
+  return parse_marker_group_list(tokenizer, out, 0);
 }
 
 std::string format_marker(const MarkerList& markers) {
