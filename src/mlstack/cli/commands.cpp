@@ -35,6 +35,38 @@ void print_error(std::ostream& err, const Error& e) {
   err << "mlstack: error: " << render(e) << '\n';
 }
 
+// A `--kb` file is a few hundred lines of TOML (the embedded KB is 150 KiB in all); the bound
+// keeps a wrong path (a log, an image) from filling memory through the TOML parser.
+constexpr std::size_t k_max_kb_file_size = std::size_t{4} << 20U;
+
+// The `--kb` files' texts: regular files only (a FIFO would block, /dev/zero never ends), at
+// most k_max_kb_file_size each; the error names the file.
+Result<std::vector<kb::KbFile>> read_kb_files(const io::FileSystem& fs,
+                                              const std::vector<std::string>& paths) {
+  std::vector<kb::KbFile> files;
+  for (const std::string& path : paths) {
+    io::FileStat st;
+    io::IoStatus status = fs.stat(path, io::Follow::yes, st);
+    if (status.ok() && st.kind != io::FileKind::regular && st.kind != io::FileKind::directory) {
+      status.kind = io::IoStatus::Kind::not_regular;
+    }
+    kb::KbFile file{path, {}};
+    if (status.ok()) {
+      status = fs.read_file(path, k_max_kb_file_size, file.text);
+    }
+    if (status.kind == io::IoStatus::Kind::too_large) {
+      return unexpected(
+          make_error(ErrorCode::limit, fmt::format("cannot read KB file `{}`: larger than {} MiB",
+                                                   path, k_max_kb_file_size >> 20U)));
+    }
+    if (!status.ok()) {
+      return unexpected(io::make_io_error(status, "read KB file", path));
+    }
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
 std::optional<tags::SupportedTags> supported_tags(const facts::PythonFacts& py,
                                                   std::ostream& err) {
   auto tags = tags::SupportedTags::from_facts(py.tags);
@@ -176,8 +208,10 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   const io::RealFileSystem fs;
   // Three independent gatherers: the knowledge base (parsing TOML), this machine's GPU
   // (dlopen + NVML) and the environment's scan. The first two run beside the scan.
-  auto kb_future =
-      std::async(std::launch::async, [&options] { return kb::load_kb(options.kb_files); });
+  auto kb_future = std::async(std::launch::async, [&options, &fs]() -> Result<kb::Kb> {
+    MLSTACK_TRY_ASSIGN(std::vector<kb::KbFile> files, read_kb_files(fs, options.kb_files));
+    return kb::load_kb(files);
+  });
   auto gpu_future = std::async(std::launch::async, [&options, &fs] {
     if (options.gpu == GpuProbe::automatic) {
       return gather_gpu(options, fs);

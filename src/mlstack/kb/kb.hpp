@@ -137,13 +137,20 @@ struct EmbeddedFile {
 /// Checks what spans files: duplicate ids. Called by `load_kb`.
 [[nodiscard]] Result<void> validate(const Kb& kb);
 
-/// The embedded KB plus `user_files` (read from disk, in order). A duplicate id, a TOML
-/// error or a rule-language error is an error naming the file, line and column.
+/// A user's KB file as the caller read it (the KB does no I/O; `cli` reads `--kb` files
+/// through io::FileSystem): its path, for messages, and its text.
+struct KbFile {
+  std::string name;
+  std::string text;
+};
+
+/// The embedded KB plus `user_files`, in order. A duplicate id, a TOML error or a
+/// rule-language error is an error naming the file, line and column.
 ///
 /// **Example**
 /// ```
-/// auto kb = load_kb({"site-kb.toml"});  // kb->rules.size() >= 20
+/// auto kb = load_kb({{"site-kb.toml", text}});  // kb->rules.size() >= 20
 /// ```
-[[nodiscard]] Result<Kb> load_kb(const std::vector<std::string>& user_files);
+[[nodiscard]] Result<Kb> load_kb(const std::vector<KbFile>& user_files);
 
 }  // namespace mlstack::kb

@@ -1,35 +1,17 @@
 // SPDX-License-Identifier: MIT
 // load_kb: the embedded files' rows (serialized at build time, see flat.hpp) plus the user's
-// files. It lives in mlstack_kb, with the generated embedded_kb.cpp; mlstack_kb_core, which
-// mlstack-kbc links to generate that file, has everything else.
+// files, which the caller read. It lives in mlstack_kb, with the generated embedded_kb.cpp;
+// mlstack_kb_core, which mlstack-kbc links to generate that file, has everything else.
 #include "mlstack/kb/flat.hpp"
 #include "mlstack/kb/kb.hpp"
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace mlstack::kb {
-namespace {
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return unexpected(make_error(ErrorCode::io, path + ": cannot open KB file"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    return unexpected(make_error(ErrorCode::io, path + ": cannot read KB file"));
-  }
-  return text.str();
-}
-
-}  // namespace
-
-Result<Kb> load_kb(const std::vector<std::string>& user_files) {
+Result<Kb> load_kb(const std::vector<KbFile>& user_files) {
   Kb kb;
   // Validated when it was generated (mlstack-kbc fails the build on any KB error), so an
   // error here would be a build problem rather than bad input.
@@ -43,9 +25,8 @@ Result<Kb> load_kb(const std::vector<std::string>& user_files) {
       return unexpected(std::move(ok).error());
     }
   }
-  for (const std::string& path : user_files) {
-    MLSTACK_TRY_ASSIGN(std::string text, read_file(path));
-    if (auto ok = add_kb_text(kb, path, text); !ok) {
+  for (const KbFile& file : user_files) {
+    if (auto ok = add_kb_text(kb, file.name, file.text); !ok) {
       return unexpected(std::move(ok).error());
     }
   }

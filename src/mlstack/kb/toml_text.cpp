@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/kb/detail/toml_text.hpp"
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace mlstack::kb::detail {
+namespace {
+
+// The code points toml++ 3.3.0's `is_non_ascii_horizontal_whitespace` sends to
+// TOML_UNREACHABLE: those in [U+00A0, U+FEFF] whose `(c - 0xA0) / 0x3FA` is 63, but U+FEFF.
+constexpr char32_t k_unsafe_first = 0xFB26;
+constexpr char32_t k_unsafe_last = 0xFEFE;
+
+// One UTF-8 sequence at `s[i]`: its code point and length, or length 0 when invalid.
+struct Decoded {
+  char32_t code_point = 0;
+  std::size_t length = 0;
+};
+
+Decoded decode(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[i + k]); };
+  const std::uint8_t b0 = byte(0);
+  if (b0 < 0x80U) {
+    return {b0, 1};
+  }
+  std::size_t n = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0U) == 0xC0U) {
+    n = 2;
+    cp = b0 & 0x1FU;
+    min = 0x80;
+  } else if ((b0 & 0xF0U) == 0xE0U) {
+    n = 3;
+    cp = b0 & 0x0FU;
+    min = 0x800;
+  } else if ((b0 & 0xF8U) == 0xF0U) {
+    n = 4;
+    cp = b0 & 0x07U;
+    min = 0x10000;
+  } else {
+    return {};
+  }
+  if (i + n > s.size()) {
+    return {};
+  }
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xC0U) != 0x80U) {
+      return {};
+    }
+    cp = (cp << 6U) | (byte(k) & 0x3FU);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return {};
+  }
+  return {cp, n};
+}
+
+enum class State : std::uint8_t {
+  outside,            // keys, values, punctuation
+  comment,            // from `#` to the end of the line
+  basic,              // "..."
+  literal,            // '...'
+  multiline_basic,    // """..."""
+  multiline_literal,  // '''...'''
+};
+
+bool in_string(State s) {
+  return s == State::basic || s == State::literal || s == State::multiline_basic ||
+         s == State::multiline_literal;
+}
+
+class Checker {
+ public:
+  Checker(std::string_view name, std::string_view text) : m_name(name), m_text(text) {}
+
+  Result<void> run() {
+    std::size_t i = 0;
+    if (m_text.starts_with("\xEF\xBB\xBF")) {
+      i = 3;  // a byte order mark
+    }
+    bool escaped = false;  // the previous character was a backslash in a basic string
+    while (i < m_text.size()) {
+      const Decoded d = decode(m_text, i);
+      if (d.length == 0) {
+        return fail(
+            i, fmt::format("invalid UTF-8 (byte 0x{:02x})", static_cast<std::uint8_t>(m_text[i])));
+      }
+      const char32_t c = d.code_point;
+      if (c == '\r' && (i + 1 >= m_text.size() || m_text[i + 1] != '\n')) {
+        return fail(i, "carriage return not followed by a line feed");
+      }
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+        return fail(i, fmt::format("control character U+{:04X} (TOML allows none but tab)",
+                                   static_cast<std::uint32_t>(c)));
+      }
+      if (c >= 0x80 && m_state == State::outside) {
+        return fail(i, fmt::format("character U+{:04X} outside a string or comment (TOML "
+                                   "allows only ASCII there)",
+                                   static_cast<std::uint32_t>(c)));
+      }
+      if (c >= k_unsafe_first && c <= k_unsafe_last && in_string(m_state)) {
+        return fail(i, fmt::format("character U+{0:04X} is not accepted in a string (toml++ "
+                                   "3.3.0 mishandles U+FB26 to U+FEFE); hint: write it as "
+                                   "`\\u{0:04X}` in a \"...\" string",
+                                   static_cast<std::uint32_t>(c)));
+      }
+      if (escaped) {
+        escaped = false;
+        i += d.length;
+        continue;
+      }
+      i = step(i, d.length);
+      if (m_escape_next) {
+        m_escape_next = false;
+        escaped = true;
+      }
+    }
+    return {};
+  }
+
+ private:
+  // Moves the lexical state over the character at `i`; returns where the next one starts.
+  std::size_t step(std::size_t i, std::size_t length) {
+    const char c = m_text[i];
+    const auto run_of = [&](char q) {  // how many `q` start at i (at most 5)
+      std::size_t n = 0;
+      while (n < 5 && i + n < m_text.size() && m_text[i + n] == q) {
+        ++n;
+      }
+      return n;
+    };
+    switch (m_state) {
+      case State::outside:
+        if (c == '#') {
+          m_state = State::comment;
+        } else if (c == '"' || c == '\'') {
+          const bool triple = m_text.substr(i, 3) == std::string(3, c);
+          m_state = c == '"' ? (triple ? State::multiline_basic : State::basic)
+                             : (triple ? State::multiline_literal : State::literal);
+          return i + (triple ? 3 : 1);
+        }
+        break;
+      case State::comment:
+        if (c == '\n') {
+          m_state = State::outside;
+        }
+        break;
+      case State::basic:
+      case State::literal:
+        // A line break ends the (invalid) string: toml++ reports it, the rest is outside.
+        if (c == '\n' || c == (m_state == State::basic ? '"' : '\'')) {
+          m_state = State::outside;
+        } else if (c == '\\' && m_state == State::basic) {
+          m_escape_next = true;
+        }
+        break;
+      case State::multiline_basic:
+      case State::multiline_literal: {
+        const char q = m_state == State::multiline_basic ? '"' : '\'';
+        if (c == q) {
+          // One or two quotes may stand just inside the closing delimiter.
+          const std::size_t n = run_of(q);
+          if (n >= 3) {
+            m_state = State::outside;
+          }
+          return i + n;
+        }
+        if (c == '\\' && m_state == State::multiline_basic) {
+          m_escape_next = true;
+        }
+        break;
+      }
+    }
+    return i + length;
+  }
+
+  Unexpected<Error> fail(std::size_t at, std::string message) const {
+    long line = 1;
+    std::size_t line_start = 0;
+    for (std::size_t k = 0; k < at; ++k) {
+      if (m_text[k] == '\n') {
+        ++line;
+        line_start = k + 1;
+      }
+    }
+    long column = 1;
+    for (std::size_t k = line_start; k < at; ++k) {
+      // Characters, not bytes: count every byte but UTF-8 continuation bytes.
+      if ((static_cast<std::uint8_t>(m_text[k]) & 0xC0U) != 0x80U) {
+        ++column;
+      }
+    }
+    return unexpected(with_context(make_error(ErrorCode::parse, std::move(message)),
+                                   fmt::format("{}:{}:{}", m_name, line, column)));
+  }
+
+  std::string_view m_name;
+  std::string_view m_text;
+  State m_state = State::outside;
+  bool m_escape_next = false;
+};
+
+}  // namespace
+
+Result<void> check_toml_text(std::string_view name, std::string_view text) {
+  return Checker(name, text).run();
+}
+
+}  // namespace mlstack::kb::detail
