@@ -12,6 +12,7 @@
 // loader's fallbacks and the v1 process layout are exercised.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -238,11 +239,14 @@ NvmlReturn processes(const char* function, NvmlDevice handle, unsigned* count, I
     }
     const json list = device->value("processes", json::array());
     const auto n = static_cast<unsigned>(list.size());
-    if (*count < n) {
-      *count = n;
-      return n == 0 ? k_success : k_insufficient_size;
+    // A library that lies (docs/gpu.md): `process_count` is the count it claims while the
+    // buffer is smaller, `process_count_filled` the count it writes on success.
+    const auto claimed = device->value("process_count", n);
+    if (*count < std::max(n, claimed)) {
+      *count = std::max(n, claimed);
+      return *count == 0 ? k_success : k_insufficient_size;
     }
-    *count = n;
+    *count = device->value("process_count_filled", n);
     for (unsigned i = 0; i < n; ++i) {
       const json& p = list[i];
       infos[i] = Info{};
@@ -265,7 +269,9 @@ NvmlReturn count_devices(unsigned* count) {
     if (count == nullptr) {
       return k_invalid_argument;
     }
-    *count = static_cast<unsigned>(state().doc.value("devices", json::array()).size());
+    // `device_count`: what a lying library answers instead of the length of `devices`.
+    *count = state().doc.value(
+        "device_count", static_cast<unsigned>(state().doc.value("devices", json::array()).size()));
     return k_success;
   });
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/gpu/gather.hpp"
 
+#include "mlstack/gpu/detail/process_list.hpp"
 #include "mlstack/gpu/driver_version.hpp"
 #include "mlstack/gpu/real_nvml.hpp"
 #include "mlstack/gpu/visible_devices.hpp"
@@ -16,6 +17,9 @@ namespace mlstack::gpu {
 namespace {
 
 constexpr std::size_t k_version_file_limit = 64 * 1024;
+// The Linux driver handles at most 32 GPUs (NV_MAX_DEVICES in NVIDIA's open kernel modules);
+// a larger count is a library answering nonsense (reading 4 billion handles would not end).
+constexpr unsigned k_max_nvml_devices = 64;
 constexpr std::uint64_t k_mib = 1024 * 1024;
 
 // The kernel module as /proc or /sys tells it.
@@ -87,6 +91,8 @@ class Reporter {
   bool check(NvmlStatus status, std::string_view call, std::optional<unsigned> gpu = {}) {
     return check_at(status, call, gpu ? fmt::format(" for GPU {}", *gpu) : std::string());
   }
+
+  void problem(std::string message) { m_problems.push_back(std::move(message)); }
 
   // The same for MIG device `mig` of GPU `gpu`: "`call` failed for GPU n MIG device m: ...".
   bool check_mig(NvmlStatus status, std::string_view call, unsigned gpu, unsigned mig) {
@@ -190,8 +196,13 @@ facts::GpuDevice read_device(const Nvml& nvml, NvmlDevice handle, unsigned index
   const NvmlStatus listed = nvml.device_compute_running_processes(handle, processes);
   // NOT_SUPPORTED: the device cannot list them; NO_PERMISSION: a MIG-enabled GPU lists the
   // aggregate only to privileged callers. Neither is a problem of the machine.
-  if (listed != NvmlStatus::not_supported && listed != NvmlStatus::no_permission &&
-      report.check(listed, "nvmlDeviceGetComputeRunningProcesses_v3", index)) {
+  if (listed == NvmlStatus::insufficient_size) {
+    report.problem(
+        fmt::format("nvml: GPU {} lists more than {} compute processes; they are not "
+                    "read",
+                    index, detail::k_max_nvml_processes));
+  } else if (listed != NvmlStatus::not_supported && listed != NvmlStatus::no_permission &&
+             report.check(listed, "nvmlDeviceGetComputeRunningProcesses_v3", index)) {
     for (const NvmlProcess& p : processes) {
       facts::GpuProcess process;
       process.pid = p.pid;
@@ -321,6 +332,13 @@ void read_nvml(const Nvml& nvml, facts::GpuFacts& facts, const GpuOptions& optio
   unsigned count = 0;
   if (!report.check(nvml.device_count(count), "nvmlDeviceGetCount_v2")) {
     return;
+  }
+  if (count > k_max_nvml_devices) {
+    report.problem(
+        fmt::format("nvml: `nvmlDeviceGetCount_v2` answered {} devices, more than a "
+                    "driver can have; only the first {} are read",
+                    count, k_max_nvml_devices));
+    count = k_max_nvml_devices;
   }
   facts.total_device_count = count;
   for (unsigned i = 0; i < count; ++i) {

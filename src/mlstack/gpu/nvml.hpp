@@ -138,6 +138,8 @@ class Nvml {
   [[nodiscard]] virtual NvmlStatus device_mig_mode(NvmlDevice device, unsigned& current,
                                                    unsigned& pending) const = 0;
   /// nvmlDeviceGetComputeRunningProcesses_v3, else _v2, else the v1 call (older libraries).
+  /// At most 4096 entries (detail/process_list.hpp): `insufficient_size` when the library
+  /// claims more.
   [[nodiscard]] virtual NvmlStatus device_compute_running_processes(
       NvmlDevice device, std::vector<NvmlProcess>& out) const = 0;
 

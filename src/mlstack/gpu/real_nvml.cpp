@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/gpu/real_nvml.hpp"
 
+#include "mlstack/gpu/detail/process_list.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdlib>
@@ -406,27 +408,10 @@ NvmlStatus RealNvml::device_mig_mode(NvmlDevice device, unsigned& current,
 
 namespace {
 
-// The two-call protocol of nvmlDeviceGetComputeRunningProcesses*: ask with *count = 0 (the
-// library answers NVML_ERROR_INSUFFICIENT_SIZE and the count, or success when none run), then
-// again with room for a few more, since processes may start in between.
 template <class Info, class F>
 NvmlStatus read_processes(F f, NvmlDeviceT device, std::vector<Info>& out) {
-  unsigned count = 0;
-  NvmlStatus status = to_status(f(device, &count, nullptr));
-  constexpr unsigned k_slack = 8;
-  constexpr int k_attempts = 3;
-  for (int attempt = 0; attempt < k_attempts && status == NvmlStatus::insufficient_size;
-       ++attempt) {
-    count += k_slack;
-    out.assign(count, Info{});
-    status = to_status(f(device, &count, out.data()));
-  }
-  if (status == NvmlStatus::success) {
-    out.resize(count);
-  } else {
-    out.clear();
-  }
-  return status;
+  return detail::read_process_list<Info>(
+      [&](unsigned* count, Info* infos) { return to_status(f(device, count, infos)); }, out);
 }
 
 }  // namespace

@@ -569,6 +569,39 @@ TEST(GatherFake, NvmlErrorsBecomeProblems) {
   std::filesystem::remove(m.json_path);
 }
 
+// NVML's answers are bounded: a device count of 0xFFFFFFFF reads 64 slots (the fake has one
+// device, so 63 handles fail), a process count of 0xFFFFFFFF is not allocated, and a count
+// written past the buffer keeps the buffer's entries.
+TEST(GatherFake, HostileCountsAreBounded) {
+  Machine m("h200-580");
+  m.doc["device_count"] = 0xFFFFFFFFU;
+  m.doc["devices"][0]["process_count"] = 0xFFFFFFFFU;
+  m.use_edited_json();
+  const facts::GpuFacts f = m.gather();
+  EXPECT_EQ(f.total_device_count, 64U);
+  ASSERT_EQ(f.devices.size(), 64U);
+  EXPECT_EQ(f.devices[0].name, "NVIDIA H200");
+  EXPECT_TRUE(f.devices[0].compute_processes.empty());
+  ASSERT_GE(f.problems.size(), 2U);
+  EXPECT_EQ(f.problems[0],
+            "nvml: `nvmlDeviceGetCount_v2` answered 4294967295 devices, more than a driver can "
+            "have; only the first 64 are read");
+  EXPECT_EQ(f.problems[1], "nvml: GPU 0 lists more than 4096 compute processes; they are not read");
+
+  Machine lying("h200-580");
+  lying.doc["devices"][0]["process_count"] = 3U;
+  lying.doc["devices"][0]["process_count_filled"] = 0xFFFFFFFFU;
+  lying.use_edited_json();
+  const facts::GpuFacts g = lying.gather();
+  EXPECT_TRUE(g.problems.empty()) << g.problems.front();
+  ASSERT_EQ(g.devices.size(), 1U);
+  // Room for the 3 claimed plus 8: the 11 entries of the buffer, not 4 billion.
+  EXPECT_EQ(g.devices[0].compute_processes.size(), 11U);
+  EXPECT_EQ(g.devices[0].compute_processes[0].pid, 4242U);
+  std::filesystem::remove(m.json_path);
+  std::filesystem::remove(lying.json_path);
+}
+
 TEST(GatherFake, InitFailureWithoutKernelModuleIsNoDriver) {
   Machine m("h200-580");
   m.doc["init"] = "NVML_ERROR_DRIVER_NOT_LOADED";
