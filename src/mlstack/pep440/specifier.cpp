@@ -288,7 +288,9 @@ std::vector<const Specifier*> SpecifierSet::canonical_specs() const {
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<const Specifier*> out;
-  for (const auto& [text, spec] : sorted) {
+  for (const auto& entry : sorted) {
+    // Not a structured binding: a lambda cannot capture one before C++20's P1091 (clang 14).
+    const Specifier* spec = entry.second;
     if (std::none_of(out.begin(), out.end(), [&](const Specifier* s) { return *s == *spec; })) {
       out.push_back(spec);
     }
