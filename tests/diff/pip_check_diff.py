@@ -37,12 +37,17 @@ MARKERS = [
     '(extra == "a" or extra == "b") and python_version > "2.7"',
     "python_version > '3.10'", 'platform_release >= "5"', 'python_version == "3.11.*"',
     'os_name ~= "posix"',
+    # Deep, but within what packaging's recursive parser handles (pip stops at ~485 here).
+    "(" * 470 + 'os_name == "posix"' + ")" * 470,
 ]
 BAD_REQS = ["foo>=", "foo (>=1.0", "bar; python_version >>> '3'", "baz @", "[x]",
             "qux==1.0; extra == ", "ok-name ==1.* ; os_name=='posix'", "sp ace", "a==1.0 b",
             "url-dep @ https://example.com/u-1.0-py3-none-any.whl ; python_version > '3'",
             "url-dep2 @ file:///tmp/x.whl", "foo>=1.0+local", "foo==1.0.*,>=1"]
-CRASH_REQS = ['crashy; "a" in extras', "py3-none"]
+# pip stops with a traceback: a KeyError from the marker, an invalid WHEEL tag, a marker
+# nested past packaging's recursion limit (RecursionError).
+CRASH_REQS = ['crashy; "a" in extras', "py3-none",
+              "crashy; " + "(" * 600 + 'os_name == "posix"' + ")" * 600]
 TAGS_OK = ["py3-none-any", "py2.py3-none-any", "cp311-cp311-manylinux_2_17_x86_64",
            "cp311-abi3-linux_x86_64"]
 TAGS_BAD = ["cp27-cp27mu-manylinux1_i686", "cp311-cp311-win_amd64", "py3-none-macosx_11_0_arm64",
