@@ -10,6 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
+
 namespace mlstack::frameworks {
 namespace {
 
@@ -289,11 +292,15 @@ std::string major_of_range(std::string_view specifier) {
   std::optional<std::uint64_t> lower;
   std::optional<std::uint64_t> upper;  // exclusive
   for (const auto& s : set->specifiers()) {
-    const auto& v = s.version();
-    if (!v || v->release().empty()) {
+    const auto v = s.version();
+    if (!v) {
       continue;
     }
-    const auto major = v->release().front();
+    // A major that is past 64 bits (or at the limit, so `+ 1` cannot wrap) names no CUDA.
+    const std::uint64_t major = v->release_part(0);
+    if (major == std::numeric_limits<std::uint64_t>::max()) {
+      continue;
+    }
     switch (s.op()) {
       case pep440::Operator::greater_equal:
       case pep440::Operator::greater:
@@ -301,7 +308,7 @@ std::string major_of_range(std::string_view specifier) {
         break;
       case pep440::Operator::less:
         // `<10` and `<10.0` end major 9; `<9.5` ends inside major 9.
-        upper = (v->release().size() == 1 || v->release()[1] == 0) ? major : major + 1;
+        upper = v->release_part(1) == 0 ? major : major + 1;
         break;
       case pep440::Operator::compatible:
         lower = major;  // `~=9.0` and `~=9.1.2` both stay in major 9

@@ -8,9 +8,7 @@
 namespace mlstack::kb::detail {
 namespace {
 
-std::uint64_t release_part(const pep440::Version& v, std::size_t i) {
-  return i < v.release().size() ? v.release()[i] : 0;
-}
+std::uint64_t release_part(const pep440::Version& v, std::size_t i) { return v.release_part(i); }
 
 // The row of `framework` that `wanted` accepts: a variant of the installed release first, else
 // the newest (by the version its `versions` names; file order between variants).

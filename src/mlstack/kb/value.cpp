@@ -3,6 +3,7 @@
 
 #include "mlstack/base/text.hpp"
 
+#include <limits>
 #include <utility>
 
 namespace mlstack::kb::detail {
@@ -63,12 +64,15 @@ std::optional<std::int64_t> major_of(const Value& v) {
   if (v.type != Type::version || v.version->release().empty()) {
     return std::nullopt;
   }
-  return static_cast<std::int64_t>(v.version->release()[0]);
+  // A major that is no int64 (a 20-digit release number) is unknown, not a wrapped value.
+  const auto major = v.version->release()[0].to_uint64();
+  if (!major || *major > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(*major);
 }
 
-std::uint64_t release_at(const pep440::Version& v, std::size_t i) {
-  return i < v.release().size() ? v.release()[i] : 0;
-}
+std::uint64_t release_at(const pep440::Version& v, std::size_t i) { return v.release_part(i); }
 
 std::string show(const Value& v) {
   switch (v.type) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_set>
 #include <utility>
 
 namespace mlstack::pep440 {
@@ -37,11 +38,12 @@ std::string quoted(std::string_view s) { return "`" + std::string(s) + "`"; }
 
 // Whether the first `count` release parts of `v` (zero-padded) equal those of `prefix`.
 bool release_prefix_equal(const Version& v, const Version& prefix, std::size_t count) noexcept {
+  static const Number k_zero;
   const auto& a = v.release();
   const auto& b = prefix.release();
   for (std::size_t i = 0; i < count; ++i) {
-    const std::uint64_t x = i < a.size() ? a[i] : 0;
-    const std::uint64_t y = i < b.size() ? b[i] : 0;
+    const Number& x = i < a.size() ? a[i] : k_zero;
+    const Number& y = i < b.size() ? b[i] : k_zero;
     if (x != y) {
       return false;
     }
@@ -105,9 +107,6 @@ Result<Specifier> Specifier::parse(std::string_view text) {
             spec_error("expected end of specifier, found " + found, text, rest_at + j));
       }
     }
-    if (auto v = Version::parse(rest)) {
-      out.m_parsed = std::move(v).value();
-    }
     return out;
   }
 
@@ -124,7 +123,9 @@ Result<Specifier> Specifier::parse(std::string_view text) {
         spec_error("expected end of specifier, found `.*` (a wildcard needs `==` or `!=`)", text,
                    rest_at + base.size(), 2));
   }
-  auto parsed = detail::parse_version_exact(base, text, rest_at);
+  // A number past Python's `int()` limit is no error here: packaging's regex accepts the
+  // specifier, and only its uses raise.
+  auto parsed = detail::parse_version_exact(base, text, rest_at, &out.m_too_long);
   if (!parsed) {
     return unexpected(std::move(parsed).error());
   }
@@ -146,18 +147,32 @@ Result<Specifier> Specifier::parse(std::string_view text) {
         spec_error("expected a release with at least two parts after `~=`, found " + quoted(rest),
                    text, rest_at, rest.size()));
   }
-  if (out.m_op == Operator::less) {
-    // `<V` excludes V's own pre-releases: its bound is V.dev0 (the earliest of them).
-    out.m_less_bound = v.is_prerelease() ? v : v.with_dev(0);
-  }
-  out.m_parsed = std::move(parsed).value();
   return out;
 }
 
 Operator Specifier::op() const noexcept { return m_op; }
 const std::string& Specifier::version_text() const noexcept { return m_version; }
-const std::optional<Version>& Specifier::version() const noexcept { return m_parsed; }
 bool Specifier::has_wildcard() const noexcept { return m_wildcard; }
+
+Version Specifier::parsed() const {
+  MLSTACK_ASSERT(m_op != Operator::arbitrary && !m_too_long);
+  const std::string_view text = m_version;
+  const std::string_view base = m_wildcard ? text.substr(0, text.size() - 2) : text;
+  auto v = detail::parse_version_exact(base, base, 0);
+  MLSTACK_ASSERT(v.has_value() && "validated by Specifier::parse");
+  return std::move(v).value();
+}
+
+std::optional<Version> Specifier::version() const {
+  if (m_op == Operator::arbitrary) {
+    auto v = Version::parse(m_version);
+    return v ? std::optional<Version>(std::move(v).value()) : std::nullopt;
+  }
+  if (m_too_long) {
+    return std::nullopt;
+  }
+  return parsed();
+}
 
 std::string Specifier::to_string() const {
   std::string out(spelling(m_op));
@@ -165,18 +180,18 @@ std::string Specifier::to_string() const {
   return out;
 }
 
-Prereleases Specifier::prereleases() const noexcept {
+Prereleases Specifier::prereleases() const {
   if (m_op == Operator::not_equal || (m_op == Operator::equal && m_wildcard)) {
     return Prereleases::deny;
   }
-  if (!m_parsed) {
+  const auto v = version();
+  if (!v) {
     return Prereleases::by_default;
   }
-  return m_parsed->is_prerelease() ? Prereleases::allow : Prereleases::deny;
+  return v->is_prerelease() ? Prereleases::allow : Prereleases::deny;
 }
 
-bool Specifier::matches_equal(const Version& v) const {
-  const Version& spec = *m_parsed;
+bool Specifier::matches_equal(const Version& v, const Version& spec) const {
   if (m_wildcard) {
     return v.epoch() == spec.epoch() && release_prefix_equal(v, spec, spec.release().size());
   }
@@ -186,23 +201,23 @@ bool Specifier::matches_equal(const Version& v) const {
   return Version::compare_public(v, spec) == 0;  // `==1.0` matches `1.0+anything`
 }
 
-bool Specifier::matches(const Version& v) const {
-  const Version& spec = *m_parsed;
+bool Specifier::matches(const Version& v, const Version& spec) const {
   switch (m_op) {
     case Operator::compatible:
       // `~=1.4.5` is `>=1.4.5, ==1.4.*`.
       return v.epoch() == spec.epoch() && v >= spec &&
              release_prefix_equal(v, spec, spec.release().size() - 1);
     case Operator::equal:
-      return matches_equal(v);
+      return matches_equal(v, spec);
     case Operator::not_equal:
-      return !matches_equal(v);
+      return !matches_equal(v, spec);
     case Operator::less_equal:
       return Version::compare_public(v, spec) <= 0;
     case Operator::greater_equal:
       return Version::compare_public(v, spec) >= 0;
     case Operator::less:
-      return v < *m_less_bound;
+      // `<V` excludes V's own pre-releases: its bound is V.dev0 (the earliest of them).
+      return v < (spec.is_prerelease() ? spec : spec.with_dev(0));
     case Operator::greater:
       if (Version::compare_public(v, spec) <= 0) {
         return false;
@@ -226,7 +241,10 @@ bool Specifier::contains(const Version& v, Prereleases prereleases) const {
   if (m_op == Operator::arbitrary) {
     return text::iequals(v.to_string(), m_version);
   }
-  return matches(v);
+  if (m_too_long) {
+    return false;
+  }
+  return matches(v, parsed());
 }
 
 bool Specifier::contains(std::string_view version_text, Prereleases prereleases) const {
@@ -242,10 +260,11 @@ bool Specifier::contains(std::string_view version_text, Prereleases prereleases)
 }
 
 std::string Specifier::canonical_version() const {
-  if (m_op == Operator::arbitrary || m_wildcard) {
+  if (m_op == Operator::arbitrary || m_wildcard || m_too_long) {
     return m_version;
   }
-  return m_op == Operator::compatible ? m_parsed->to_string() : m_parsed->canonical_string();
+  const Version v = parsed();
+  return m_op == Operator::compatible ? v.to_string() : v.canonical_string();
 }
 
 bool operator==(const Specifier& a, const Specifier& b) {
@@ -287,12 +306,19 @@ std::vector<const Specifier*> SpecifierSet::canonical_specs() const {
   }
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  // `dict.fromkeys(sorted(specs, key=str))`: the first of each canonical spec, found through
+  // a hash set (no quadratic scan, a set may hold a million specifiers).
   std::vector<const Specifier*> out;
+  out.reserve(sorted.size());
+  std::unordered_set<std::string> seen;
+  seen.reserve(sorted.size());
   for (const auto& entry : sorted) {
-    // Not a structured binding: a lambda cannot capture one before C++20's P1091 (clang 14).
-    const Specifier* spec = entry.second;
-    if (std::none_of(out.begin(), out.end(), [&](const Specifier* s) { return *s == *spec; })) {
-      out.push_back(spec);
+    const Specifier& spec = *entry.second;
+    std::string key(spelling(spec.m_op));
+    key += '\n';  // no version holds whitespace
+    key += spec.canonical_version();
+    if (seen.insert(std::move(key)).second) {
+      out.push_back(&spec);
     }
   }
   return out;
@@ -309,7 +335,12 @@ std::string SpecifierSet::to_string() const {
   return out;
 }
 
-Prereleases SpecifierSet::prereleases() const noexcept {
+bool SpecifierSet::exceeds_int_limit() const noexcept {
+  return std::any_of(m_specs.begin(), m_specs.end(),
+                     [](const Specifier& s) { return s.exceeds_int_limit(); });
+}
+
+Prereleases SpecifierSet::prereleases() const {
   const bool any = std::any_of(m_specs.begin(), m_specs.end(), [](const Specifier& s) {
     return s.prereleases() == Prereleases::allow;
   });
@@ -339,6 +370,9 @@ bool SpecifierSet::contains(std::string_view version_text, Prereleases prereleas
 }
 
 bool operator==(const SpecifierSet& a, const SpecifierSet& b) {
+  if (a.m_specs.size() == 1 && b.m_specs.size() == 1) {
+    return a.m_specs.front() == b.m_specs.front();  // the common case, no sorting
+  }
   const auto x = a.canonical_specs();
   const auto y = b.canonical_specs();
   return std::equal(x.begin(), x.end(), y.begin(), y.end(),

@@ -4,6 +4,7 @@
 #include "mlstack/base/result.hpp"
 #include "mlstack/pep440/version.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +20,7 @@ namespace mlstack::pep440 {
 /// else matches" applies): `by_default` behaves as `allow` there, and only `deny` excludes.
 enum class Prereleases { by_default, allow, deny };
 
-enum class Operator {
+enum class Operator : std::uint8_t {
   compatible,
   equal,
   not_equal,
@@ -43,6 +44,10 @@ enum class Operator {
 //                  | '~=' WS* release-with-at-least-two-parts pre? post? dev?
 //                  | ('<='|'>='|'<'|'>') WS* release pre? post? dev? ) WS*
 // where release = 'v'? (N '!')? N ('.' N)* and the parts are those of `Version`.
+//
+// A Specifier keeps only its operator and text (40 bytes, no heap for versions of up to 15
+// characters) and parses the version where it is used, as packaging does: a
+// `Requires-Dist` of a million specifiers stays within a small multiple of its size.
 class Specifier {
  public:
   [[nodiscard]] static Result<Specifier> parse(std::string_view text);
@@ -50,9 +55,13 @@ class Specifier {
   [[nodiscard]] Operator op() const noexcept;
   /// The version part as written (stripped), such as `1.*` or `2.0`.
   [[nodiscard]] const std::string& version_text() const noexcept;
-  /// The parsed version (without a trailing `.*`); empty only for `===` on a string that is
-  /// not a valid version.
-  [[nodiscard]] const std::optional<Version>& version() const noexcept;
+  /// The parsed version (without a trailing `.*`), parsed on each call; empty for `===` on a
+  /// string that is not a valid version, and where `exceeds_int_limit()`.
+  [[nodiscard]] std::optional<Version> version() const;
+  /// Whether the version has a number of more digits than Python's `int()` converts
+  /// (`k_python_int_max_str_digits`): packaging accepts such a specifier but raises
+  /// `ValueError` where it uses the version. `contains` is then false.
+  [[nodiscard]] bool exceeds_int_limit() const noexcept { return m_too_long; }
   /// Whether the version ends in `.*` (only with `==` and `!=`).
   [[nodiscard]] bool has_wildcard() const noexcept;
   /// `str(Specifier)`: operator then version, no spaces.
@@ -60,7 +69,7 @@ class Specifier {
   /// packaging's `Specifier.prereleases` when no override was given: `deny` for `!=` and
   /// `==V.*`, `allow` when the version names a pre-release, `by_default` for `===` on a
   /// non-version, `deny` otherwise.
-  [[nodiscard]] Prereleases prereleases() const noexcept;
+  [[nodiscard]] Prereleases prereleases() const;
 
   [[nodiscard]] bool contains(const Version& v,
                               Prereleases prereleases = Prereleases::by_default) const;
@@ -74,15 +83,18 @@ class Specifier {
   friend bool operator==(const Specifier& a, const Specifier& b);
 
  private:
-  [[nodiscard]] bool matches(const Version& v) const;
-  [[nodiscard]] bool matches_equal(const Version& v) const;
+  /// The version of a specifier other than `===` (validated by `parse`).
+  [[nodiscard]] Version parsed() const;
+  [[nodiscard]] bool matches(const Version& v, const Version& spec) const;
+  [[nodiscard]] bool matches_equal(const Version& v, const Version& spec) const;
+  /// packaging's `_canonical_spec` version part.
   [[nodiscard]] std::string canonical_version() const;
+  friend class SpecifierSet;
 
-  Operator m_op = Operator::equal;
   std::string m_version;  // as written, stripped
-  std::optional<Version> m_parsed;
-  std::optional<Version> m_less_bound;  // `<V`: V itself, or V.dev0 when V is no pre-release
+  Operator m_op = Operator::equal;
   bool m_wildcard = false;
+  bool m_too_long = false;  // see exceeds_int_limit()
 };
 
 /// A comma-separated set such as `>=1.0,!=1.3.*,<2`, as `packaging.specifiers.SpecifierSet`.
@@ -94,12 +106,15 @@ class SpecifierSet {
   [[nodiscard]] bool empty() const noexcept { return m_specs.empty(); }
   /// In the order written.
   [[nodiscard]] const std::vector<Specifier>& specifiers() const noexcept { return m_specs; }
-  /// `str(SpecifierSet)`: the specifiers' strings, sorted, duplicates (by `==`) removed,
-  /// joined with `,`.
+  /// `str(SpecifierSet)`: the specifiers' strings, sorted, duplicates (by `==`) removed
+  /// (the first in sorted order kept), joined with `,`.
   [[nodiscard]] std::string to_string() const;
   /// packaging's `SpecifierSet.prereleases` when no override was given: `allow` when one of
   /// the specifiers allows pre-releases, `by_default` otherwise.
-  [[nodiscard]] Prereleases prereleases() const noexcept;
+  [[nodiscard]] Prereleases prereleases() const;
+  /// Whether one of the specifiers `exceeds_int_limit()`: packaging raises `ValueError`
+  /// where it compares a version with this set.
+  [[nodiscard]] bool exceeds_int_limit() const noexcept;
 
   [[nodiscard]] bool contains(const Version& v,
                               Prereleases prereleases = Prereleases::by_default) const;

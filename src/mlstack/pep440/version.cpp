@@ -61,17 +61,26 @@ class Scanner {
     return i + word.size() <= m_text.size() && text::iequals(m_text.substr(i, word.size()), word);
   }
 
-  /// The value of the `n` digits at `i`; an error when it does not fit in 64 bits.
-  [[nodiscard]] Result<std::uint64_t> number(std::size_t i, std::size_t n) const {
-    std::uint64_t value = 0;
-    const char* first = m_text.data() + i;
-    const auto [ptr, ec] = std::from_chars(first, first + n, value);
-    if (ec != std::errc{} || ptr != first + n) {
-      return unexpected(make_parse_error(
-          "expected a number below 2^64, found `" + std::string(m_text.substr(i, n)) + "`",
-          std::string(m_input), m_offset + i, n));
+  /// The value of the `n` digits at `i`. Past Python's limit on `int()` digits it is 0 and
+  /// the first such number is remembered: packaging raises on it only once its regex has
+  /// matched the whole version, so `error_if_too_long` is asked at the end.
+  [[nodiscard]] Number number(std::size_t i, std::size_t n) {
+    if (n <= k_python_int_max_str_digits) {
+      return Number::from_digits(m_text.substr(i, n));
     }
-    return value;
+    if (!m_too_long) {
+      m_too_long = std::pair{i, n};
+    }
+    return {};
+  }
+  [[nodiscard]] std::optional<Error> error_if_too_long() const {
+    if (!m_too_long) {
+      return std::nullopt;
+    }
+    const auto [i, n] = *m_too_long;
+    Error e = make_parse_error(python_int_digits_error(n), std::string(m_input), m_offset + i, n);
+    e.code = ErrorCode::unsupported;
+    return e;
   }
 
   [[nodiscard]] std::string found(std::size_t i) const {
@@ -90,6 +99,7 @@ class Scanner {
   std::string_view m_input;
   std::size_t m_offset;
   std::size_t m_pos = 0;
+  std::optional<std::pair<std::size_t, std::size_t>> m_too_long;  // position, digit count
 };
 
 // An optional `SEP? word SEP? N?` group (pre, post and dev): the length of the spelling matched
@@ -97,13 +107,12 @@ class Scanner {
 // as packaging's possessive regex does.
 struct Tagged {
   std::size_t spelling = 0;  // index into the spellings
-  std::uint64_t number = 0;
+  Number number;
   std::size_t end = 0;
 };
 
 template <class Spellings, class Text>
-Result<std::optional<Tagged>> scan_tagged(const Scanner& s, const Spellings& spellings,
-                                          Text spelling_text) {
+std::optional<Tagged> scan_tagged(Scanner& s, const Spellings& spellings, Text spelling_text) {
   std::size_t i = s.pos();
   if (is_separator(s.at(i))) {
     ++i;
@@ -120,33 +129,26 @@ Result<std::optional<Tagged>> scan_tagged(const Scanner& s, const Spellings& spe
       ++i;
     }
     if (const std::size_t n = s.digits_at(i); n > 0) {
-      MLSTACK_TRY_ASSIGN(t.number, s.number(i, n));
+      t.number = s.number(i, n);
       i += n;
     }
     t.end = i;
-    return std::optional<Tagged>(t);
+    return t;
   }
-  return std::optional<Tagged>();
+  return std::nullopt;
 }
 
-void append_number(std::string& out, std::uint64_t n) {
-  std::array<char, 24> buf{};
-  const auto [ptr, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), n);
-  static_cast<void>(ec);
-  out.append(buf.data(), ptr);
-}
-
-void append_release(std::string& out, std::uint64_t epoch, const std::vector<std::uint64_t>& r,
+void append_release(std::string& out, const Number& epoch, const std::vector<Number>& r,
                     std::size_t count) {
-  if (epoch != 0) {
-    append_number(out, epoch);
+  if (!epoch.is_zero()) {
+    epoch.append_to(out);
     out += '!';
   }
   for (std::size_t i = 0; i < count; ++i) {
     if (i != 0) {
       out += '.';
     }
-    append_number(out, r[i]);
+    r[i].append_to(out);
   }
 }
 
@@ -154,59 +156,65 @@ void append_suffixes(std::string& out, const Version& v) {
   if (const auto& pre = v.pre()) {
     constexpr std::array<std::string_view, 3> k_names{"a", "b", "rc"};
     out += k_names[static_cast<std::size_t>(pre->kind)];
-    append_number(out, pre->number);
+    pre->number.append_to(out);
   }
-  if (const auto post = v.post()) {
+  if (const auto& post = v.post()) {
     out += ".post";
-    append_number(out, *post);
+    post->append_to(out);
   }
-  if (const auto dev = v.dev()) {
+  if (const auto& dev = v.dev()) {
     out += ".dev";
-    append_number(out, *dev);
+    dev->append_to(out);
   }
 }
 
-// The suffix of packaging's `_cmpkey`; see the comment on `operator<=>` in the header.
-struct Suffix {
-  int pre_rank;
-  std::uint64_t pre_n;
-  int post_rank;
-  std::uint64_t post_n;
-  int dev_rank;
-  std::uint64_t dev_n;
-  friend auto operator<=>(const Suffix&, const Suffix&) = default;
-};
-
-Suffix suffix_of(const Version& v) noexcept {
-  const auto& pre = v.pre();
-  const auto post = v.post();
-  const auto dev = v.dev();
-  Suffix s{3, 0, 0, 0, 1, 0};
-  if (!pre && !post && dev) {
-    s.pre_rank = -1;  // a dev-only release sorts before every a/b/rc of its release
-  } else if (pre) {
-    s.pre_rank = static_cast<int>(pre->kind);
-    s.pre_n = pre->number;
+// The suffix of packaging's `_cmpkey`, compared in place (no copies of the numbers); see the
+// comment on `operator<=>` in the header.
+int pre_rank(const Version& v) noexcept {
+  if (v.pre()) {
+    return static_cast<int>(v.pre()->kind);
   }
-  if (post) {
-    s.post_rank = 1;
-    s.post_n = *post;
-  }
-  if (dev) {
-    s.dev_rank = 0;
-    s.dev_n = *dev;
-  }
-  return s;
+  return (!v.post() && v.dev()) ? -1 : 3;  // a dev-only release sorts before every a/b/rc
 }
 
-std::strong_ordering compare_release(const std::vector<std::uint64_t>& a,
-                                     const std::vector<std::uint64_t>& b) noexcept {
+std::strong_ordering compare_optional(const std::optional<Number>& a,
+                                      const std::optional<Number>& b) noexcept {
+  static const Number k_zero;
+  return (a ? *a : k_zero) <=> (b ? *b : k_zero);
+}
+
+std::strong_ordering compare_suffix(const Version& a, const Version& b) noexcept {
+  if (const auto c = pre_rank(a) <=> pre_rank(b); c != 0) {
+    return c;
+  }
+  if (a.pre() && b.pre()) {  // same rank: both have a pre-release of the same kind
+    if (const auto c = a.pre()->number <=> b.pre()->number; c != 0) {
+      return c;
+    }
+  }
+  // post_rank (0 none, 1 some) then post_n
+  if (const auto c = a.post().has_value() <=> b.post().has_value(); c != 0) {
+    return c;
+  }
+  if (const auto c = compare_optional(a.post(), b.post()); c != 0) {
+    return c;
+  }
+  // dev_rank (0 some, 1 none) then dev_n
+  if (const auto c = b.dev().has_value() <=> a.dev().has_value(); c != 0) {
+    return c;
+  }
+  return compare_optional(a.dev(), b.dev());
+}
+
+std::strong_ordering compare_release(const std::vector<Number>& a,
+                                     const std::vector<Number>& b) noexcept {
+  static const Number k_zero;
   const std::size_t n = std::max(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t x = i < a.size() ? a[i] : 0;
-    const std::uint64_t y = i < b.size() ? b[i] : 0;
-    if (x != y) {
-      return x <=> y;
+    const Number& x = i < a.size() ? a[i] : k_zero;
+    const Number& y = i < b.size() ? b[i] : k_zero;
+    if (const auto c = x <=> y; c != 0) {
+      return c;
     }
   }
   return std::strong_ordering::equal;
@@ -234,7 +242,7 @@ std::strong_ordering compare_local(const std::vector<Version::LocalSegment>& a,
 namespace detail {
 
 Result<Version> parse_version_exact(std::string_view text, std::string_view input,
-                                    std::size_t offset) {
+                                    std::size_t offset, bool* too_long) {
   Scanner s(text, input, offset);
   Version v;
   v.m_release.reserve(4);
@@ -246,7 +254,7 @@ Result<Version> parse_version_exact(std::string_view text, std::string_view inpu
     return unexpected(s.error("version number", s.pos()));
   }
   if (s.at(s.pos() + n) == '!') {
-    MLSTACK_TRY_ASSIGN(v.m_epoch, s.number(s.pos(), n));
+    v.m_epoch = s.number(s.pos(), n);
     s.seek(s.pos() + n + 1);
     n = s.digits_at(s.pos());
     if (n == 0) {
@@ -254,8 +262,7 @@ Result<Version> parse_version_exact(std::string_view text, std::string_view inpu
     }
   }
   while (true) {
-    MLSTACK_TRY_ASSIGN(const std::uint64_t part, s.number(s.pos(), n));
-    v.m_release.push_back(part);
+    v.m_release.push_back(s.number(s.pos(), n));
     s.seek(s.pos() + n);
     if (s.peek() != '.' || !text::is_ascii_digit(s.at(s.pos() + 1))) {
       break;
@@ -264,30 +271,28 @@ Result<Version> parse_version_exact(std::string_view text, std::string_view inpu
     n = s.digits_at(s.pos());
   }
 
-  MLSTACK_TRY_ASSIGN(const auto pre,
-                     scan_tagged(s, k_pre_spellings, [](const Spelling& x) { return x.text; }));
+  auto pre = scan_tagged(s, k_pre_spellings, [](const Spelling& x) { return x.text; });
   if (pre) {
-    v.m_pre = Version::Pre{k_pre_spellings[pre->spelling].kind, pre->number};
+    v.m_pre = Version::Pre{k_pre_spellings[pre->spelling].kind, std::move(pre->number)};
     s.seek(pre->end);
   }
 
   // The implicit post-release `1.0-1` is tried before the spelled forms.
   if (s.peek() == '-' && (n = s.digits_at(s.pos() + 1)) > 0) {
-    MLSTACK_TRY_ASSIGN(v.m_post, s.number(s.pos() + 1, n));
+    v.m_post = s.number(s.pos() + 1, n);
     s.seek(s.pos() + 1 + n);
   } else {
-    MLSTACK_TRY_ASSIGN(const auto post,
-                       scan_tagged(s, k_post_spellings, [](std::string_view x) { return x; }));
+    auto post = scan_tagged(s, k_post_spellings, [](std::string_view x) { return x; });
     if (post) {
-      v.m_post = post->number;
+      v.m_post = std::move(post->number);
       s.seek(post->end);
     }
   }
 
   constexpr std::array<std::string_view, 1> k_dev{"dev"};
-  MLSTACK_TRY_ASSIGN(const auto dev, scan_tagged(s, k_dev, [](std::string_view x) { return x; }));
+  auto dev = scan_tagged(s, k_dev, [](std::string_view x) { return x; });
   if (dev) {
-    v.m_dev = dev->number;
+    v.m_dev = std::move(dev->number);
     s.seek(dev->end);
   }
 
@@ -300,10 +305,10 @@ Result<Version> parse_version_exact(std::string_view text, std::string_view inpu
         return unexpected(s.error("local version segment after `" + after + "`", s.pos()));
       }
       const std::string_view part = text.substr(s.pos(), n);
-      Version::LocalSegment seg{false, 0, {}};
+      Version::LocalSegment seg{false, {}, {}};
       if (s.digits_at(s.pos()) == n) {
         seg.is_number = true;
-        MLSTACK_TRY_ASSIGN(seg.number, s.number(s.pos(), n));
+        seg.number = s.number(s.pos(), n);
       } else {
         seg.text = text::to_lower(part);
       }
@@ -318,6 +323,12 @@ Result<Version> parse_version_exact(std::string_view text, std::string_view inpu
 
   if (!s.at_end()) {
     return unexpected(s.error("end of version", s.pos()));
+  }
+  if (auto error = s.error_if_too_long()) {
+    if (too_long == nullptr) {
+      return unexpected(std::move(*error));
+    }
+    *too_long = true;
   }
   return v;
 }
@@ -334,11 +345,14 @@ Result<Version> Version::parse(std::string_view text) {
   return detail::parse_version_exact(stripped, text, offset);
 }
 
-std::uint64_t Version::epoch() const noexcept { return m_epoch; }
-const std::vector<std::uint64_t>& Version::release() const noexcept { return m_release; }
+const Number& Version::epoch() const noexcept { return m_epoch; }
+const std::vector<Number>& Version::release() const noexcept { return m_release; }
+std::uint64_t Version::release_part(std::size_t i) const noexcept {
+  return i < m_release.size() ? m_release[i].saturated() : 0;
+}
 const std::optional<Version::Pre>& Version::pre() const noexcept { return m_pre; }
-std::optional<std::uint64_t> Version::post() const noexcept { return m_post; }
-std::optional<std::uint64_t> Version::dev() const noexcept { return m_dev; }
+const std::optional<Number>& Version::post() const noexcept { return m_post; }
+const std::optional<Number>& Version::dev() const noexcept { return m_dev; }
 const std::vector<Version::LocalSegment>& Version::local() const noexcept { return m_local; }
 
 bool Version::is_prerelease() const noexcept { return m_pre.has_value() || m_dev.has_value(); }
@@ -375,7 +389,7 @@ std::string Version::local_string() const {
       out += '.';
     }
     if (seg.is_number) {
-      append_number(out, seg.number);
+      seg.number.append_to(out);
     } else {
       out += seg.text;
     }
@@ -385,7 +399,7 @@ std::string Version::local_string() const {
 
 std::string Version::canonical_string() const {
   std::size_t count = m_release.size();
-  while (count > 1 && m_release[count - 1] == 0) {
+  while (count > 1 && m_release[count - 1].is_zero()) {
     --count;
   }
   std::string out;
@@ -409,13 +423,13 @@ Version Version::with_dev(std::uint64_t dev) const {
 }
 
 std::strong_ordering Version::compare_public(const Version& a, const Version& b) noexcept {
-  if (a.m_epoch != b.m_epoch) {
-    return a.m_epoch <=> b.m_epoch;
+  if (const auto c = a.m_epoch <=> b.m_epoch; c != 0) {
+    return c;
   }
   if (const auto c = compare_release(a.m_release, b.m_release); c != 0) {
     return c;
   }
-  return suffix_of(a) <=> suffix_of(b);
+  return compare_suffix(a, b);
 }
 
 std::strong_ordering operator<=>(const Version& a, const Version& b) noexcept {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/base/result.hpp"
+#include "mlstack/pep440/number.hpp"
 
 #include <compare>
 #include <cstddef>
@@ -18,9 +19,10 @@ class Version;
 namespace detail {
 /// Parses `text` (already stripped, no surrounding whitespace allowed) as a whole version.
 /// Error spans point into `input`, where `text` starts at byte `offset`. Shared with the
-/// specifier parser so its errors point into the specifier.
+/// specifier parser so its errors point into the specifier. With `too_long` given, a number
+/// past Python's `int()` limit is no error: `*too_long` is set and the number is 0.
 [[nodiscard]] Result<Version> parse_version_exact(std::string_view text, std::string_view input,
-                                                  std::size_t offset);
+                                                  std::size_t offset, bool* too_long = nullptr);
 }  // namespace detail
 
 /// A PEP 440 version such as `1!2.3.0rc1.post2.dev3+cu121`, with the semantics of
@@ -31,8 +33,10 @@ namespace detail {
 /// Version::parse(" V1.0-ALPHA.2-3_DEV+Ubuntu-1 ")->to_string() == "1.0a2.post3.dev0+ubuntu.1"
 /// ```
 ///
-/// Deliberate deviation: every number (epoch, release, pre, post, dev and numeric local
-/// segments) must fit in 64 bits; larger ones are a parse error, where Python has big ints.
+/// Numbers (epoch, release, pre, post, dev and numeric local segments) have any size, as
+/// Python's `int`, up to Python's default limit on converting digits to an `int`:
+/// a number of more than 4,300 digits makes packaging raise `ValueError` (not
+/// `InvalidVersion`), and is an error with code `ErrorCode::unsupported` and Python's message.
 // Grammar (PEP 440 appendix B as packaging writes it; case-insensitive, ASCII only):
 //   version = WS* 'v'? (N '!')? N ('.' N)* pre? post? dev? ('+' local)? WS*
 //   pre     = SEP? ('alpha'|'a'|'beta'|'b'|'preview'|'pre'|'c'|'rc') SEP? N?
@@ -45,24 +49,27 @@ class Version {
   enum class PreKind : std::uint8_t { a, b, rc };
   struct Pre {
     PreKind kind;
-    std::uint64_t number;
+    Number number;
     friend auto operator<=>(const Pre&, const Pre&) = default;
   };
   /// One local segment: a number or a lowercase alphanumeric string.
   struct LocalSegment {
     bool is_number;
-    std::uint64_t number;
+    Number number;
     std::string text;
   };
 
   /// Parses as `packaging.version.Version(text)` does; error for what it rejects.
   [[nodiscard]] static Result<Version> parse(std::string_view text);
 
-  [[nodiscard]] std::uint64_t epoch() const noexcept;
-  [[nodiscard]] const std::vector<std::uint64_t>& release() const noexcept;
+  [[nodiscard]] const Number& epoch() const noexcept;
+  [[nodiscard]] const std::vector<Number>& release() const noexcept;
+  /// Release part `i`, 0 past the end (`1.2` has part 2 = 0), as a machine integer that
+  /// saturates at `UINT64_MAX` (for callers that only rank releases, such as the KB).
+  [[nodiscard]] std::uint64_t release_part(std::size_t i) const noexcept;
   [[nodiscard]] const std::optional<Pre>& pre() const noexcept;
-  [[nodiscard]] std::optional<std::uint64_t> post() const noexcept;
-  [[nodiscard]] std::optional<std::uint64_t> dev() const noexcept;
+  [[nodiscard]] const std::optional<Number>& post() const noexcept;
+  [[nodiscard]] const std::optional<Number>& dev() const noexcept;
   [[nodiscard]] const std::vector<LocalSegment>& local() const noexcept;
 
   [[nodiscard]] bool is_prerelease() const noexcept;  // has pre or dev
@@ -102,13 +109,13 @@ class Version {
 
  private:
   friend Result<Version> detail::parse_version_exact(std::string_view text, std::string_view input,
-                                                     std::size_t offset);
+                                                     std::size_t offset, bool* too_long);
 
-  std::uint64_t m_epoch = 0;
-  std::vector<std::uint64_t> m_release;
+  Number m_epoch;
+  std::vector<Number> m_release;
   std::optional<Pre> m_pre;
-  std::optional<std::uint64_t> m_post;
-  std::optional<std::uint64_t> m_dev;
+  std::optional<Number> m_post;
+  std::optional<Number> m_dev;
   std::vector<LocalSegment> m_local;
 };
 

@@ -32,6 +32,84 @@ std::string conflict_key(const std::string& name, const pep440::Version& version
                      text::python_repr(version.to_string()), text::python_repr(req.to_string()));
 }
 
+// Release segments equal with trailing zeros ignored (packaging's `trim_release`).
+bool same_release(const pep440::Version& a, const pep440::Version& b) {
+  static const pep440::Number k_zero;
+  const auto& x = a.release();
+  const auto& y = b.release();
+  for (std::size_t i = 0; i < std::max(x.size(), y.size()); ++i) {
+    if ((i < x.size() ? x[i] : k_zero) != (i < y.size() ? y[i] : k_zero)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// `hash(Requirement)` hashes its canonical specifiers, which parses each version but those of
+// `===` and wildcards: a number past Python's `int()` limit raises there.
+bool hash_parses_long_version(const pep508::Requirement& req) {
+  const auto& specs = req.specifier().specifiers();
+  return std::any_of(specs.begin(), specs.end(), [](const pep440::Specifier& s) {
+    return s.exceeds_int_limit() && !s.has_wildcard();
+  });
+}
+
+// Whether packaging's `SpecifierSet.contains(version, prereleases=True)` parses a specifier
+// version past Python's `int()` limit (and raises), following its evaluation order: `===` sets
+// test the specifiers in order until one fails; others take `_fast_match` per specifier in
+// order (`>=`, `<=`, `==`, `!=`, and `<`/`>` outside the version's release family; a failing
+// one ends it) unless the version has a local label, then the range path, which parses every
+// specifier (it may stop early at an empty intersection: not modelled).
+bool contains_raises(const pep440::SpecifierSet& set, const pep440::Version& version) {
+  using pep440::Operator;
+  if (!set.exceeds_int_limit()) {
+    return false;
+  }
+  const auto& specs = set.specifiers();
+  const bool arbitrary = std::any_of(specs.begin(), specs.end(), [](const pep440::Specifier& s) {
+    return s.op() == Operator::arbitrary;
+  });
+  if (arbitrary) {
+    for (const pep440::Specifier& s : specs) {
+      if (s.exceeds_int_limit()) {
+        return true;
+      }
+      if (!s.contains(version, pep440::Prereleases::allow)) {
+        return false;
+      }
+    }
+    return false;
+  }
+  if (!version.local().empty()) {
+    return true;
+  }
+  for (const pep440::Specifier& s : specs) {
+    if (s.has_wildcard() || s.op() == Operator::compatible) {
+      return true;  // no fast match: the range path
+    }
+    if (s.exceeds_int_limit()) {
+      return true;
+    }
+    if (s.op() == Operator::less || s.op() == Operator::greater) {
+      const pep440::Version spec = s.version().value();
+      if (version.epoch() == spec.epoch() && same_release(version, spec)) {
+        return true;  // V's own family: the range path
+      }
+    }
+    if (!s.contains(version, pep440::Prereleases::allow)) {
+      return false;
+    }
+  }
+  return false;
+}
+
+std::string int_limit_error(const CheckedDist& d, const pep508::Requirement& req) {
+  return fmt::format(
+      "{}: requirement {}: a version number of more than {} digits (past "
+      "Python's int() limit, pip stops with a ValueError)",
+      d.dist->info_path, text::python_repr(req.to_string()), pep440::k_python_int_max_str_digits);
+}
+
 // pip's `stdlib_pkgs`, skipped by `iter_installed_distributions()` in check_unsupported.
 constexpr std::array<std::string_view, 3> k_stdlib_pkgs = {"python", "wsgiref", "argparse"};
 
@@ -89,6 +167,8 @@ DistOutcome check_dist(const facts::InstalledDist& dist, const pep508::MarkerEnv
     out.problem = "invalid metadata entry `version`";
   } else if (auto v = pep440::Version::parse(*dist.version_text)) {
     checked.version = std::move(*v);
+  } else if (v.error().code == ErrorCode::unsupported) {
+    out.problem = v.error().message;  // Python's ValueError for a number past int()'s limit
   } else {
     out.problem = fmt::format("Invalid version: {}", text::python_repr(*dist.version_text));
   }
@@ -135,7 +215,7 @@ PackageSet build_package_set(const facts::Inventory& inventory,
 
 bool PipCheckResult::healthy(const PackageSet& set) const noexcept {
   return missing.empty() && conflicts.empty() && unsupported.empty() && bad_wheels.empty() &&
-         set.problems.empty();
+         !value_error && set.problems.empty();
 }
 
 PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventory,
@@ -152,6 +232,10 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
       if (it == set.by_name.end()) {
         // pip evaluates the marker again with extra "" here; the dependency list already
         // holds only requirements whose marker is true for it.
+        if (hash_parses_long_version(req)) {
+          result.value_error = int_limit_error(d, req);  // from `missing_deps.add`
+          return result;
+        }
         const bool seen = std::any_of(missing.begin(), missing.end(), [&](const auto& m) {
           return m.second.name == name && m.second.requirement == req;
         });
@@ -161,7 +245,15 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
         continue;
       }
       const CheckedDist& installed = set.dists[it->second];
+      if (contains_raises(req.specifier(), installed.version)) {
+        result.value_error = int_limit_error(d, req);
+        return result;
+      }
       if (!req.specifier().contains(installed.version, pep440::Prereleases::allow)) {
+        if (hash_parses_long_version(req)) {
+          result.value_error = int_limit_error(d, req);  // from `conflicting_deps.add`
+          return result;
+        }
         const bool seen = std::any_of(conflicts.begin(), conflicts.end(), [&](const auto& c) {
           return c.second.installed == it->second && c.second.requirement == req;
         });
@@ -241,6 +333,9 @@ std::optional<std::string> pip_crash(const PackageSet& set, const PipCheckResult
       return fmt::format("{}: {}", p.dist->info_path, p.message);
     }
   }
+  if (result.value_error) {
+    return result.value_error;
+  }
   if (!result.bad_wheels.empty()) {
     return fmt::format("{}/WHEEL: {}", result.bad_wheels.front().first->info_path,
                        result.bad_wheels.front().second);
@@ -255,8 +350,8 @@ std::optional<std::string> pip_crash(const PackageSet& set, const PipCheckResult
 
 std::vector<std::string> pip_check_lines(const PackageSet& set, const PipCheckResult& result) {
   std::vector<std::string> lines;
-  // pip stops before printing anything on these two.
-  if (!result.bad_wheels.empty() ||
+  // pip stops before printing anything on these three.
+  if (result.value_error || !result.bad_wheels.empty() ||
       std::any_of(set.problems.begin(), set.problems.end(),
                   [](const auto& p) { return p.pip_crashes; })) {
     return lines;

@@ -70,6 +70,10 @@ struct PipCheckResult {
   /// Local distributions whose `WHEEL` cannot be read or has a tag that does not parse
   /// (pip stops with a traceback on them).
   std::vector<std::pair<const facts::InstalledDist*, std::string>> bad_wheels;
+  /// A requirement compared with an installed version whose specifier has a number past
+  /// Python's `int()` digit limit: packaging raises `ValueError` there and pip stops with a
+  /// traceback before printing anything. What it says, with the distribution named.
+  std::optional<std::string> value_error;
 
   [[nodiscard]] bool healthy(const PackageSet& set) const noexcept;
 };

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/rules/pip_check.hpp"
 
-#include <gtest/gtest.h>
-
-#include "fixtures.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
 #include "mlstack/tags/supported_tags.hpp"
+
+#include "fixtures.hpp"
+#include <gtest/gtest.h>
 
 namespace mlstack::rules {
 namespace {
@@ -61,8 +61,7 @@ TEST(PipCheckLines, ReportsWheelsForOtherPlatforms) {
   inv.dists[1].wheel_tags = std::vector<std::string>{"py2.py3-none-any"};
   inv.dists[2].wheel_tags = std::vector<std::string>{"cp310-cp310-manylinux_2_17_x86_64"};
   inv.dists[2].local = false;  // outside the venv: pip does not look
-  EXPECT_EQ(check_lines(inv),
-            std::vector<std::string>{"A 1.0 is not supported on this platform"});
+  EXPECT_EQ(check_lines(inv), std::vector<std::string>{"A 1.0 is not supported on this platform"});
 }
 
 TEST(PipCheckLines, DeduplicatesEqualRequirements) {
@@ -95,6 +94,58 @@ TEST(PipCrash, StopsOnMarkerNestedTooDeeply) {
             "parentheses; pip stops with RecursionError past 486)");
 }
 
+TEST(PipCheckLines, ComparesNumbersPast64Bits) {
+  facts::Inventory inv;
+  inv.dists = {
+      dist("a", "1.0.18446744073709551616", {"b>=2.1234567890123456789012345678901234567891"}),
+      dist("b", "2.1234567890123456789012345678901234567890+cu121",
+           {"a==1.0.18446744073709551616.*", "a>1.0.18446744073709551615"})};
+  EXPECT_EQ(check_lines(inv), (std::vector<std::string>{
+                                  "a 1.0.18446744073709551616 has requirement "
+                                  "b>=2.1234567890123456789012345678901234567891, but you have b "
+                                  "2.1234567890123456789012345678901234567890+cu121.",
+                              }));
+}
+
+// Past Python's int() limit (4,300 digits): a version leaves its distribution out with
+// Python's ValueError; a specifier stops pip where packaging parses or hashes it.
+TEST(PipCheckLines, FollowsPythonIntLimit) {
+  const std::string long_number(4301, '5');
+  facts::Inventory inv;
+  inv.dists = {dist("a", "1.0", {"b"}), dist("b", "1." + long_number)};
+  const facts::PythonFacts py = testing::linux_cp311();
+  const pep508::MarkerEnvironment env(py.markers);
+  const PackageSet set = build_package_set(inv, env);
+  ASSERT_EQ(set.problems.size(), 1U);
+  EXPECT_TRUE(set.problems[0].message.starts_with(
+      "Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits"));
+  EXPECT_EQ(check_lines(inv),
+            std::vector<std::string>{"a 1.0 requires b, which is not installed."});
+
+  struct Case {
+    std::string requirement;
+    bool pip_stops;
+  };
+  const Case k_cases[] = {
+      {"b==1." + long_number, true},              // parsed by contains
+      {"b==1." + long_number + ".*", true},       // the range path parses it
+      {"b>=2,==1." + long_number + ".*", false},  // `>=2` fails first; a wildcard hashes as text
+      {"b>=2,==1." + long_number, true},          // the conflict is hashed: parsed
+      {"b===1.0,==1." + long_number, true},       // `===` sets test in order
+      {"zz>=1." + long_number, true},             // missing: hashed
+      {"zz==1." + long_number + ".*", false},     // missing: a wildcard hashes as text
+  };
+  for (const Case& c : k_cases) {
+    SCOPED_TRACE(c.requirement.substr(0, 12));
+    facts::Inventory with;
+    with.dists = {dist("a", "1.0", {c.requirement}), dist("b", "1.0")};
+    const PackageSet s = build_package_set(with, env);
+    const PipCheckResult result = pip_check(s, with, nullptr);
+    EXPECT_EQ(pip_crash(s, result).has_value(), c.pip_stops);
+    EXPECT_EQ(pip_check_lines(s, result).empty(), c.pip_stops);
+  }
+}
+
 // Enough Requires-Dist strings that the package set is built on several threads: the dists,
 // the name index (first of two equal names wins) and the problems keep discovery order.
 TEST(BuildPackageSet, KeepsDiscoveryOrderWhenParsedOnThreads) {
@@ -118,8 +169,8 @@ TEST(BuildPackageSet, KeepsDiscoveryOrderWhenParsedOnThreads) {
   std::vector<std::string> expected_dists;
   std::vector<std::string> expected_problems;
   for (const facts::InstalledDist& d : inv.dists) {
-    const bool bad = d.version_text == "not-a-version" ||
-                     d.requires_dist == std::vector<std::string>{"bad>="};
+    const bool bad =
+        d.version_text == "not-a-version" || d.requires_dist == std::vector<std::string>{"bad>="};
     (bad ? expected_problems : expected_dists).push_back(d.canonical_name);
   }
   std::vector<std::string> dists;
