@@ -9,6 +9,10 @@ Each folder tests/cli/<case>/ holds:
   env         optional KEY=VALUE lines added to the environment
   stdout, stderr, exit_code   the expected results; the temporary folder reads `[TMP]`
 
+The text report wraps to 100 columns, so every path in it has a length that does not depend on
+the machine: the temporary folder is /tmp/mlstack-cli-XXXXXXXX, and {DATA} and {FAKE_NVML} are
+symbolic links inside it.
+
 MLSTACK_UPDATE_GOLDEN=1 rewrites the expected files; review the diff before committing.
 Usage: run_cli_tests.py MLSTACK_BINARY [--fake-nvml LIB] [CASE...]
 """
@@ -40,19 +44,27 @@ def copy_tree(src: pathlib.Path, dst: pathlib.Path) -> None:
 DATA = HERE.parent / "data"
 
 
-def expand(text: str, fs: pathlib.Path, fake_nvml: str) -> str:
-    return (text.replace("{FS}", str(fs)).replace("{DATA}", str(DATA))
+def expand(text: str, fs: pathlib.Path, data: str, fake_nvml: str) -> str:
+    return (text.replace("{FS}", str(fs)).replace("{DATA}", data)
             .replace("{FAKE_NVML}", fake_nvml))
 
 
 def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> bool:
-    with tempfile.TemporaryDirectory(prefix="mlstack-cli-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="mlstack-cli-", dir="/tmp") as tmp:
         tmp_path = pathlib.Path(tmp)
         fs = tmp_path / "fs"
         fs.mkdir()
         if (case / "fs").is_dir():
             copy_tree(case / "fs", fs)
-        args = [expand(a, fs, fake_nvml) for a in (case / "args").read_text().splitlines() if a]
+        data = tmp_path / "data"
+        data.symlink_to(DATA)
+        nvml = ""
+        if fake_nvml:
+            nvml = str(tmp_path / "nvml" / "libnvidia-ml.so.1")
+            (tmp_path / "nvml").mkdir()
+            pathlib.Path(nvml).symlink_to(fake_nvml)
+        args = [expand(a, fs, str(data), nvml)
+                for a in (case / "args").read_text().splitlines() if a]
         # The machine's own GPU and mlstack settings must not leak into the goldens.
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MLSTACK_", "CUDA_")) and k != "LD_LIBRARY_PATH"}
@@ -62,7 +74,7 @@ def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> b
             for line in (case / "env").read_text().splitlines():
                 if "=" in line:
                     k, v = line.split("=", 1)
-                    env[k] = expand(v, fs, fake_nvml)
+                    env[k] = expand(v, fs, str(data), nvml)
         p = subprocess.run([binary, *args], capture_output=True, env=env, timeout=60)
         got = {
             "stdout": filtered(p.stdout, tmp_path, fake_nvml),
@@ -83,7 +95,10 @@ def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> b
 
 
 def filtered(raw: bytes, tmp_path: pathlib.Path, fake_nvml: str) -> str:
-    text = raw.decode("utf-8", "replace").replace(str(tmp_path), "[TMP]")
+    text = raw.decode("utf-8", "replace")
+    text = text.replace(str(tmp_path / "data"), "[DATA]")
+    text = text.replace(str(tmp_path / "nvml" / "libnvidia-ml.so.1"), "[FAKE_NVML]")
+    text = text.replace(str(tmp_path), "[TMP]")
     if fake_nvml:
         text = text.replace(fake_nvml, "[FAKE_NVML]")
     return text.replace(str(DATA), "[DATA]")

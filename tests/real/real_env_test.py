@@ -74,7 +74,11 @@ def scrub(text: str, site: pathlib.Path, fake_nvml: str) -> str:
 
 def run_doctor(args, site: pathlib.Path, machine: str, json_out: bool) -> tuple[int, str]:
     fixture = json.loads((DATA / "nvml" / f"{machine}.json").read_text())
-    with tempfile.TemporaryDirectory(prefix="mlstack-real-") as tmp:
+    # The text report wraps to 100 columns: the site is reached through a link whose path has
+    # the same length on every machine (/tmp/mlstack-real-XXXXXXXX/site).
+    with tempfile.TemporaryDirectory(prefix="mlstack-real-", dir="/tmp") as tmp:
+        link = pathlib.Path(tmp) / "site"
+        link.symlink_to(site)
         for path, text in fixture.get("files", {}).items():
             f = pathlib.Path(tmp) / "fs" / path.lstrip("/")
             f.parent.mkdir(parents=True, exist_ok=True)
@@ -85,14 +89,14 @@ def run_doctor(args, site: pathlib.Path, machine: str, json_out: bool) -> tuple[
         env.update({"NO_COLOR": "1", "XDG_CACHE_HOME": str(pathlib.Path(tmp) / "cache"),
                     "MLSTACK_FAKE_NVML_JSON": str(DATA / "nvml" / f"{machine}.json"),
                     "MLSTACK_SYSFS_ROOT": str(pathlib.Path(tmp) / "fs")})
-        cmd = [args.mlstack, "doctor", "--site", str(site), "--python-version",
+        cmd = [args.mlstack, "doctor", "--site", str(link), "--python-version",
                python_version(site), "--nvml-library", args.fake_nvml]
         if json_out:
             cmd.append("--json")
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
         if p.stderr.strip():
             print(f"{machine}: doctor stderr: {p.stderr.strip()[:500]}")
-        return p.returncode, scrub(p.stdout, site, args.fake_nvml)
+        return p.returncode, scrub(p.stdout.replace(str(link), str(site)), site, args.fake_nvml)
 
 
 def get(obj, dotted: str):

@@ -181,4 +181,15 @@ std::string escape_controls(std::string_view s) {
   return out;
 }
 
+std::string strip_controls_as_rich(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    if (c != '\a' && c != '\b' && c != '\v' && c != '\f' && c != '\r') {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace mlstack::text

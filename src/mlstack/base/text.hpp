@@ -48,4 +48,8 @@ namespace mlstack::text {
 /// cursor, retitle or clear the terminal. Other bytes pass unchanged.
 [[nodiscard]] std::string escape_controls(std::string_view s);
 
+/// `s` less BEL, BS, VT, FF and CR: what rich (pip's console) drops from a str it prints
+/// (`rich.control.strip_control_codes`); everything else, ESC included, is kept.
+[[nodiscard]] std::string strip_controls_as_rich(std::string_view s);
+
 }  // namespace mlstack::text

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mlstack/base/text.hpp"
 #include "mlstack/elf/gpu_code.hpp"
 
 namespace mlstack::cli {
@@ -23,13 +24,14 @@ ExitCode run_archs(const ArchsOptions& options, std::ostream& out, std::ostream&
   for (const std::string& path : options.files) {
     auto gpu = elf::read_gpu_code(path);
     if (!gpu) {
-      err << "mlstack: error: " << render(gpu.error()) << '\n';
+      err << "mlstack: error: " << text::escape_controls(render(gpu.error())) << '\n';
       code = ExitCode::usage_error;
       continue;
     }
     const elf::FatbinIndex& ix = gpu->index;
     for (const std::string& p : ix.problems) {
-      err << fmt::format("mlstack: warning: {}: {}\n", path, p);
+      err << fmt::format("mlstack: warning: {}: {}\n", text::escape_controls(path),
+                         text::escape_controls(p));
     }
     if (options.json) {
       json.push_back({{"path", path},
@@ -43,7 +45,7 @@ ExitCode run_archs(const ArchsOptions& options, std::ostream& out, std::ostream&
                       {"problems", ix.problems}});
       continue;
     }
-    out << path << '\n';
+    out << text::escape_controls(path) << '\n';
     if (!gpu->has_fatbin) {
       out << "  no CUDA device code (no .nv_fatbin section)\n";
       continue;
@@ -56,7 +58,7 @@ ExitCode run_archs(const ArchsOptions& options, std::ostream& out, std::ostream&
                        count(ix.ptx_entries, "PTX entry", "PTX entries"));
   }
   if (options.json) {
-    out << json.dump(2) << '\n';
+    out << json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
   }
   return code;
 }

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "mlstack/base/text.hpp"
 #include "mlstack/cudalibs/compat_driver.hpp"
 #include "mlstack/cudalibs/cuda_libraries.hpp"
 #include "mlstack/cudalibs/library_uses.hpp"
@@ -31,8 +32,10 @@
 namespace mlstack::cli {
 namespace {
 
+// Errors quote input (a METADATA field, the interpreter's stderr): escaped, so that they
+// cannot drive the terminal.
 void print_error(std::ostream& err, const Error& e) {
-  err << "mlstack: error: " << render(e) << '\n';
+  err << "mlstack: error: " << text::escape_controls(render(e)) << '\n';
 }
 
 // A `--kb` file is a few hundred lines of TOML (the embedded KB is 150 KiB in all); the bound
@@ -71,7 +74,8 @@ std::optional<tags::SupportedTags> supported_tags(const facts::PythonFacts& py,
                                                   std::ostream& err) {
   auto tags = tags::SupportedTags::from_facts(py.tags);
   if (!tags) {
-    err << "WARNING: platform check skipped: " << render(tags.error()) << '\n';
+    err << "WARNING: platform check skipped: " << text::escape_controls(render(tags.error()))
+        << '\n';
     return std::nullopt;
   }
   return std::move(*tags);
@@ -185,12 +189,14 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
   const rules::PackageSet set = rules::build_package_set(target->inventory, env);
   const rules::PipCheckResult result =
       rules::pip_check(set, target->inventory, supported ? &*supported : nullptr);
+  // pip prints these through rich, which drops BEL, BS, VT, FF and CR and keeps the rest
+  // (ESC included): `check` prints what pip prints.
   for (const std::string& w : rules::pip_check_warnings(set, target->inventory)) {
-    err << "WARNING: " << w << '\n';
+    err << "WARNING: " << text::strip_controls_as_rich(w) << '\n';
   }
   std::string buffer;
   for (const std::string& line : rules::pip_check_lines(set, result)) {
-    buffer += line;
+    buffer += text::strip_controls_as_rich(line);
     buffer += '\n';
   }
   out << buffer;
@@ -198,7 +204,7 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
     // pip stops here with a traceback and exit status 2; so does its drop-in.
     err << fmt::format("mlstack: error: pip check cannot check this environment: {}\n"
                        "hint: `mlstack doctor` reports every problem\n",
-                       *crash);
+                       text::escape_controls(*crash));
     return ExitCode::usage_error;
   }
   return result.healthy(set) ? ExitCode::healthy : ExitCode::problems_found;
@@ -270,7 +276,7 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   if (options.json) {
     report::render_json(rep, out);
   } else {
-    report::render_text(rep, out, options.color);
+    report::render_text(rep, out, report::TextOptions{options.color, options.width});
   }
   const rules::FindingCounts counts = rules::count(rep.findings);
   const bool failed = counts.errors > 0 || (options.strict && counts.warnings > 0);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct DoctorOptions {
   bool json = false;
   bool strict = false;  // `--strict`: warnings make the exit status 1 too
   report::Color color = report::Color::never;
+  std::size_t width = 100;  // the terminal's columns (text report)
   std::string output;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/run.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #ifdef __GLIBC__
@@ -69,6 +70,32 @@ void add_target_options(CLI::App& cmd, TargetOptions& t) {
   cmd.add_option("--probe-timeout", t.probe_timeout_s,
                  "seconds to wait for the interpreter's answer (default 10)")
       ->check(CLI::Validator(check_probe_timeout, "SECONDS"));
+}
+
+// The text report's width: on a terminal, COLUMNS when set (as shells set it), else the
+// window's columns; piped or written to a file, 100, so that the output does not depend on a
+// window. Within 60 to 1000.
+std::size_t resolve_width() {
+  constexpr std::size_t k_default = 100;
+  if (isatty(STDOUT_FILENO) == 0) {
+    return k_default;
+  }
+  std::size_t width = 0;
+  if (const char* env = std::getenv("COLUMNS"); env != nullptr) {
+    const std::string_view v(env);
+    std::size_t n = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec == std::errc() && ptr == v.data() + v.size()) {
+      width = n;
+    }
+  }
+  if (width == 0) {
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+      width = ws.ws_col;
+    }
+  }
+  return width == 0 ? k_default : std::clamp<std::size_t>(width, 60, 1000);
 }
 
 report::Color resolve_color(const std::string& choice) {
@@ -236,6 +263,7 @@ int run_app(int argc, char** argv) {
     return static_cast<int>(run_check(check, std::cout, std::cerr));
   }
   doctor.color = resolve_color(color);
+  doctor.width = resolve_width();
   doctor.gpu = no_gpu ? GpuProbe::skip : GpuProbe::automatic;
   if (!doctor.output.empty()) {
     std::ofstream file(doctor.output, std::ios::binary | std::ios::trunc);
@@ -245,6 +273,7 @@ int run_app(int argc, char** argv) {
       return static_cast<int>(ExitCode::usage_error);
     }
     doctor.color = report::Color::never;
+    doctor.width = 100;
     return static_cast<int>(run_doctor(doctor, file, std::cerr));
   }
   return static_cast<int>(run_doctor(doctor, std::cout, std::cerr));

@@ -2,10 +2,10 @@
 #pragma once
 
 #include <iosfwd>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <optional>
 
 #include "mlstack/facts/build_facts.hpp"
 #include "mlstack/facts/gpu_facts.hpp"
@@ -43,10 +43,20 @@ struct Report {
 
 enum class Color { never, always };
 
+/// How the terminal report is laid out.
+struct TextOptions {
+  Color color = Color::never;
+  // Lines are wrapped to this many columns (the terminal's width; 100 when not a terminal).
+  std::size_t width = 100;
+};
+
 /// `mlstack.doctor/2` JSON (docs/doctor.schema.json), pretty-printed.
 void render_json(const Report& report, std::ostream& out);
 
-/// The terminal report: readable without colour; colour only adds emphasis.
-void render_text(const Report& report, std::ostream& out, Color color);
+/// The terminal report: readable without colour; colour only adds emphasis. Text read from the
+/// environment is escaped (text::escape_controls): it cannot drive the terminal. Findings
+/// with the same id, subject and explanation are grouped; the `pip install` fixes are merged
+/// into one command per interpreter at the end.
+void render_text(const Report& report, std::ostream& out, const TextOptions& options);
 
 }  // namespace mlstack::report
