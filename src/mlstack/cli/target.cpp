@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "mlstack/base/text.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/pyenv/interpreter_probe.hpp"
 #include "mlstack/pyenv/site_folder.hpp"
@@ -30,8 +31,9 @@ Result<std::string> site_python_version(const TargetOptions& options,
     const std::size_t second_dot = given.find('.', given.find('.') + 1);
     for (const pyenv::SiteFolder& f : folders) {
       if (f.python_version && *f.python_version != given.substr(0, second_dot)) {
-        err << fmt::format("mlstack: warning: --python-version is {}, but `{}` is for Python {}\n",
-                           given, f.path, *f.python_version);
+        err << text::escape_controls(
+            fmt::format("mlstack: warning: --python-version is {}, but `{}` is for Python {}\n",
+                        given, f.path, *f.python_version));
       }
     }
     return options.python_version;
@@ -86,7 +88,7 @@ Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
                                            target.python_version_source));
     const std::string platform = options.platform.empty() ? "linux-x86_64" : options.platform;
     MLSTACK_TRY_ASSIGN(target.python, pyenv::synthesize_facts(version, platform, options.sites));
-    err << note;
+    err << text::escape_controls(note);
   } else {
     pyenv::ProbeOptions probe;
     probe.timeout = std::chrono::milliseconds(
@@ -100,7 +102,8 @@ Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
   target.inventory = pyenv::scan(target.python, fs, scan);
   for (const pyenv::SiteFolder& f : folders) {
     if (!f.has_distributions) {
-      err << fmt::format("mlstack: warning: no distributions found in `{}`\n", f.path);
+      err << text::escape_controls(
+          fmt::format("mlstack: warning: no distributions found in `{}`\n", f.path));
     }
   }
   return target;
