@@ -11,7 +11,8 @@ REFVENV = build/refvenv
 
 # Debian packages the build needs (the library list is in README "Install").
 DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev \
-            libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev
+            libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev \
+            libicu-dev
 DEB_TEST  = python3 python3-venv python3-jsonschema
 DEB_BENCH = hyperfine
 

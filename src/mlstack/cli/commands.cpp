@@ -20,6 +20,7 @@
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/evaluate.hpp"
 #include "mlstack/kb/kb.hpp"
+#include "mlstack/names/python_case.hpp"
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
 #include "mlstack/pyenv/os_release.hpp"
@@ -193,6 +194,11 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
   // (ESC included): `check` prints what pip prints.
   for (const std::string& w : rules::pip_check_warnings(set, target->inventory)) {
     err << "WARNING: " << text::strip_controls_as_rich(w) << '\n';
+  }
+  if (const auto icu = names::unicode_case_error()) {
+    err << fmt::format(
+        "mlstack: warning: names with non-ASCII letters were lowercased in ASCII only: {}\n",
+        *icu);
   }
   std::string buffer;
   for (const std::string& line : rules::pip_check_lines(set, result)) {

@@ -2,10 +2,33 @@
 #include "mlstack/names/package_name.hpp"
 
 #include "mlstack/base/text.hpp"
+#include "mlstack/names/python_case.hpp"
+
+#include <algorithm>
 
 namespace mlstack::names {
 
 std::string canonicalize(std::string_view name) {
+  if (std::any_of(name.begin(), name.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    // `name.lower()` first (its Final_Sigma context sees the `.` and `_`), then the runs.
+    const std::string lowered = python_lower(name);
+    std::string out;
+    out.reserve(lowered.size());
+    bool in_run = false;
+    for (const char c : lowered) {
+      if (c == '-' || c == '_' || c == '.') {
+        if (!in_run) {
+          out += '-';
+          in_run = true;
+        }
+        continue;
+      }
+      in_run = false;
+      out += c;
+    }
+    return out;
+  }
   std::string out;
   out.reserve(name.size());
   bool in_run = false;

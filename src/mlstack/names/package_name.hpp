@@ -7,12 +7,16 @@
 
 namespace mlstack::names {
 
-/// PEP 503 normalization, as `packaging.utils.canonicalize_name`: runs of `-`, `_` and `.`
-/// become one `-`, and ASCII letters are lowercased. Such as `Foo.Bar_baz` → `foo-bar-baz`.
+/// PEP 503 normalization, as `packaging.utils.canonicalize_name`: the name lowercased as
+/// Python's `str.lower()` does (`python_case.hpp`: full Unicode, `Kelvin` with U+212A KELVIN
+/// SIGN is `kelvin`), then runs of `-`, `_` and `.` become one `-`. Such as `Foo.Bar_baz` →
+/// `foo-bar-baz`. All-ASCII names never leave the ASCII fast path.
 [[nodiscard]] std::string canonicalize(std::string_view name);
 
 /// True when `name` is a valid project name per PEP 508 / core metadata:
-/// `^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`, case-insensitive.
+/// `^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`, ASCII case-insensitive (packaging's
+/// `re.IGNORECASE | re.ASCII`). pip's check of installed names is Unicode case-insensitive:
+/// `matches_pip_name_pattern` in `python_case.hpp`.
 [[nodiscard]] bool is_valid_project_name(std::string_view name) noexcept;
 
 /// A normalized distribution name such as `scikit-learn`. Compares by the normalized form.

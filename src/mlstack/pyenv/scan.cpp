@@ -8,6 +8,7 @@
 #include "mlstack/metadata/python_text.hpp"
 #include "mlstack/metadata/wheel_file.hpp"
 #include "mlstack/names/package_name.hpp"
+#include "mlstack/names/python_case.hpp"
 #include "mlstack/io/zip_archive.hpp"
 #include "mlstack/pyenv/record_files.hpp"
 #include "mlstack/pyenv/zip_entry.hpp"
@@ -111,11 +112,12 @@ DirNameParts parse_info_directory(std::string_view base) {
   return out;
 }
 
-// importlib's Prepared.normalize: runs of -_. become `_`, lowercased.
+// importlib's Prepared.normalize: runs of -_. become `_`, then Python's `str.lower()`.
 std::string importlib_normalize(std::string_view name) {
   std::string out;
   out.reserve(name.size());
   bool in_run = false;
+  bool ascii = true;
   for (const char c : name) {
     if (c == '-' || c == '_' || c == '.') {
       if (!in_run) {
@@ -125,17 +127,15 @@ std::string importlib_normalize(std::string_view name) {
       continue;
     }
     in_run = false;
+    ascii = ascii && static_cast<unsigned char>(c) < 0x80;
     out.push_back(text::ascii_lower(c));
   }
-  return out;
+  return ascii ? out : names::python_lower(out);
 }
 
-// pip's project-name regex with re.match semantics (`$` also matches before a final "\n").
-bool pip_valid_name(std::string_view canonical) noexcept {
-  if (!canonical.empty() && canonical.back() == '\n') {
-    canonical.remove_suffix(1);
-  }
-  return names::is_valid_project_name(canonical);
+// pip's project-name regex with re.match and re.IGNORECASE (Unicode) semantics.
+bool pip_valid_name(std::string_view canonical) {
+  return names::matches_pip_name_pattern(canonical);
 }
 
 std::string base_name(std::string_view path) {
@@ -270,7 +270,7 @@ class Scanner {
     const std::string base = text::to_lower(base_name(root));
     const bool base_is_egg = base.ends_with(".egg");
     for (const io::DirEntry& child : children) {
-      const std::string low = text::to_lower(child.name);
+      const std::string low = names::python_lower(child.name);  // importlib's child.lower()
       if (low.ends_with(".dist-info") || low.ends_with(".egg-info")) {
         std::string_view stem = std::string_view(low).substr(0, low.rfind('.'));
         stem = stem.substr(0, stem.find('-'));
