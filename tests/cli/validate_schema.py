@@ -5,13 +5,18 @@ The goldens: tests/cli/<case>/stdout of the cases whose args hold `--json` (doct
 tests/real/golden/*.json. Besides the schema (JSON Schema draft 2020-12, checked first), each
 report's summary must count its findings. The schema must also reject what it exists to
 forbid (a mutated copy of a golden), so that a too-loose schema fails here too.
+With `--mlstack BIN`, also the live report of `doctor --json --no-gpu` on the interpreter running
+this script (an interpreter target: `executable`, `system` and `in_virtualenv` filled in).
 Needs `jsonschema` (Debian: python3-jsonschema); without it the test fails and says so.
-Usage: validate_schema.py [REPORT.json ...]   (default: the goldens)
+Usage: validate_schema.py [--mlstack BIN] [REPORT.json ...]   (default: the goldens)
 """
 import copy
 import json
+import os
 import pathlib
+import subprocess
 import sys
+import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -71,10 +76,28 @@ def main() -> int:
     schema = json.loads(SCHEMA.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    paths = [pathlib.Path(p) for p in sys.argv[1:]] or goldens()
+    argv = sys.argv[1:]
+    live = None
+    if argv[:1] == ["--mlstack"]:
+        live, argv = argv[1], argv[2:]
+    paths = [pathlib.Path(p) for p in argv] or goldens()
+    reports = [(p, json.loads(p.read_text())) for p in paths]
+    if live:
+        with tempfile.TemporaryDirectory(prefix="mlstack-schema-") as tmp:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("MLSTACK_")}
+            env["XDG_CACHE_HOME"] = tmp
+            p = subprocess.run([live, "doctor", "--json", "--no-gpu", "--python", sys.executable],
+                               capture_output=True, text=True, env=env, timeout=300)
+        if p.returncode not in (0, 1):
+            print(f"doctor --json --python {sys.executable}: exit {p.returncode}: {p.stderr[:500]}")
+            return 1
+        report = json.loads(p.stdout)
+        if report["python"]["executable"] is None or report["system"] is None:
+            print("the live report has no executable or no system")
+            return 1
+        reports.append((pathlib.Path(f"(doctor --python {sys.executable})"), report))
     failures = 0
-    for path in paths:
-        report = json.loads(path.read_text())
+    for path, report in reports:
         errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
         for e in errors[:5]:
             print(f"{path}: /{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}")
@@ -89,8 +112,8 @@ def main() -> int:
                     print(f"{path}: the schema accepts {what}")
         failures += bool(errors)
         print(f"{'FAIL' if errors else 'ok  '} {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-    print(f"{len(paths) - failures} valid, {failures} invalid")
-    return 1 if failures or not paths else 0
+    print(f"{len(reports) - failures} valid, {failures} invalid")
+    return 1 if failures or not reports else 0
 
 
 if __name__ == "__main__":
