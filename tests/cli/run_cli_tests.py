@@ -57,12 +57,12 @@ def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> b
         if (case / "fs").is_dir():
             copy_tree(case / "fs", fs)
         data = tmp_path / "data"
-        data.symlink_to(DATA)
+        data.symlink_to(DATA.resolve())
         nvml = ""
         if fake_nvml:
             nvml = str(tmp_path / "nvml" / "libnvidia-ml.so.1")
             (tmp_path / "nvml").mkdir()
-            pathlib.Path(nvml).symlink_to(fake_nvml)
+            pathlib.Path(nvml).symlink_to(pathlib.Path(fake_nvml).resolve())
         args = [expand(a, fs, str(data), nvml)
                 for a in (case / "args").read_text().splitlines() if a]
         # The machine's own GPU and mlstack settings must not leak into the goldens.
