@@ -14,7 +14,7 @@ DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev
             libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev \
             libicu-dev
 DEB_TEST  = python3 python3-venv python3-jsonschema
-DEB_BENCH = hyperfine
+DEB_BENCH = hyperfine time
 
 .PHONY: doctor test test-real build release asan bench lint deps deps-test refvenv real-envs clean
 
@@ -43,7 +43,7 @@ asan: deps-test
 	ctest --preset asan
 
 bench: build refvenv
-	@command -v hyperfine >/dev/null || $(call apt_install,$(DEB_BENCH))
+	@$(call apt_install,$(DEB_BENCH))
 	bench/run.sh
 
 lint:

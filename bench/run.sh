@@ -5,13 +5,13 @@
 #
 #   bench/run.sh                 # generated 5,000-distribution env + the real env if present
 #   MLSTACK_BENCH_REAL=/path/venv bench/run.sh   # + doctor vs torch.utils.collect_env if torch is there
-#   MLSTACK_BENCH_SCALING=1 bench/run.sh   # also 500 / 5,000 / 50,000 for linear growth
+#   MLSTACK_BENCH_SCALING=1 bench/run.sh   # also 500 / 5,000 / 50,000 beside uv and pip, with peak RSS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ML=${MLSTACK:-build/release/mlstack}
 REF=build/refvenv
 PIPREQ=$(grep '^pip==' tools/requirements-ref.txt)
-ENVS=build/bench-envs
+ENVS=${MLSTACK_BENCH_ENVS:-build/bench-envs}  # generated environments (cached)
 OUT=build/bench-results
 mkdir -p "$ENVS" "$OUT"
 
@@ -56,15 +56,28 @@ PY
   fi
 fi
 if [ -n "${MLSTACK_BENCH_SCALING:-}" ]; then
-  for n in 500 5000 50000; do gen "scale$n" "$n"; done
-  hyperfine -N --warmup 2 --min-runs 5 --ignore-failure --export-json "$OUT/scaling.json" \
-    -n 500 "$ML check --python $ENVS/scale500/bin/python" \
-    -n 5000 "$ML check --python $ENVS/scale5000/bin/python" \
-    -n 50000 "$ML check --python $ENVS/scale50000/bin/python"
-  python3 - "$OUT/scaling.json" <<'PY'
+  # 500 / 5,000 / 50,000 generated distributions (no pip inside: the reference pip runs
+  # them with `--python`, which starts the target interpreter once more, ~20 ms).
+  for n in 500 5000 50000; do
+    gen "scale$n" "$n"
+    py=$ENVS/scale$n/bin/python
+    "$ML" check --python "$py" >/dev/null || true
+    runs=10; [ "$n" = 50000 ] && runs=3
+    hyperfine -N --warmup 1 --runs $runs --ignore-failure --export-json "$OUT/scale$n.json" \
+      -n "mlstack check" "$ML check --python $py" \
+      -n "uv pip check" "$REF/bin/uv pip check --python $py" \
+      -n "pip check" "$REF/bin/python -m pip --python $py check"
+    python3 - "$OUT/scale$n.json" "$n" <<'PY'
 import json, sys
-for x in json.load(open(sys.argv[1]))["results"]:
-    n = int(x["command"])
-    print(f"{n:>6} dists: {x['mean']*1000:8.2f} ms  ({x['mean']*1e6/n:.2f} us/dist)")
+r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+m = r["mlstack check"]
+print(f"{int(sys.argv[2]):>6} dists: mlstack {m*1000:8.1f} ms, pip/mlstack {r['pip check']/m:.0f}x, "
+      f"uv/mlstack {r['uv pip check']/m:.1f}x")
 PY
+    # Peak resident memory (GNU time's %M, KiB), best of three.
+    for cmd in "$ML check --python $py" "$REF/bin/uv pip check --python $py"; do
+      peak=$(for _ in 1 2 3; do /usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -1; done | sort -n | head -1)
+      echo "        peak RSS ${peak} KiB: ${cmd%% *}"
+    done
+  done
 fi
