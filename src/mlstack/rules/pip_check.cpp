@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <string_view>
 #include <unordered_map>
 
@@ -122,39 +123,37 @@ const CheckedDist* PackageSet::find(const std::string& canonical_name) const {
 
 namespace {
 
-// One distribution's requirements, parsed and marker-evaluated: either a CheckedDist or the
-// problem that leaves it out of the package set.
-struct DistOutcome {
-  CheckedDist checked;
-  std::optional<std::string> problem;
+// Why a distribution is left out of the package set (see PackageSet::ParseProblem).
+struct Exclusion {
+  std::string message;
   bool crashes = false;
 };
 
-DistOutcome check_dist(const facts::InstalledDist& dist, const pep508::MarkerEnvironment& env) {
-  DistOutcome out;
+// One distribution's requirements, parsed and marker-evaluated into `checked`, or the
+// problem that leaves it out of the package set.
+std::unique_ptr<Exclusion> check_dist(const facts::InstalledDist& dist,
+                                      const pep508::MarkerEnvironment& env,
+                                      CheckedDist& checked) {
+  const auto exclude = [](std::string message, bool crashes) {
+    return std::make_unique<Exclusion>(Exclusion{std::move(message), crashes});
+  };
   if (dist.read_error) {
-    out.problem = *dist.read_error;
-    out.crashes = dist.read_error_crashes_pip;
-    return out;
+    return exclude(*dist.read_error, dist.read_error_crashes_pip);
   }
-  CheckedDist& checked = out.checked;
   checked.dist = &dist;
   checked.requirements.reserve(dist.requires_dist.size());
   for (const std::string& raw : dist.requires_dist) {
     auto req = pep508::Requirement::parse(strip_requirement(raw));
     if (!req) {
-      out.problem = pep508::packaging_error_text(req.error());
       // A marker nested past packaging's recursion limit: pip does not catch RecursionError.
-      out.crashes = req.error().code == ErrorCode::limit;
-      return out;
+      return exclude(pep508::packaging_error_text(req.error()),
+                     req.error().code == ErrorCode::limit);
     }
     bool is_active = true;
     if (req->marker()) {
       auto active = req->marker()->try_evaluate(env, "");
       if (!active) {
-        out.problem = active.error().message;
-        out.crashes = active.error().code == ErrorCode::not_found;
-        return out;
+        return exclude(active.error().message, active.error().code == ErrorCode::not_found);
       }
       is_active = *active;
     }
@@ -164,15 +163,19 @@ DistOutcome check_dist(const facts::InstalledDist& dist, const pep508::MarkerEnv
     checked.requirements.push_back(std::move(*req));
   }
   if (!dist.version_text) {
-    out.problem = "invalid metadata entry `version`";
-  } else if (auto v = pep440::Version::parse(*dist.version_text)) {
-    checked.version = std::move(*v);
-  } else if (v.error().code == ErrorCode::unsupported) {
-    out.problem = v.error().message;  // Python's ValueError for a number past int()'s limit
-  } else {
-    out.problem = fmt::format("Invalid version: {}", text::python_repr(*dist.version_text));
+    return exclude("invalid metadata entry `version`", false);
   }
-  return out;
+  auto v = pep440::Version::parse(*dist.version_text);
+  if (!v) {
+    if (v.error().code == ErrorCode::unsupported) {
+      // Python's ValueError for a number past int()'s limit.
+      return exclude(v.error().message, false);
+    }
+    return exclude(fmt::format("Invalid version: {}", text::python_repr(*dist.version_text)),
+                   false);
+  }
+  checked.version = std::move(*v);
+  return nullptr;
 }
 
 // Below this many Requires-Dist strings a second thread costs more than it saves: on the
@@ -188,28 +191,38 @@ PackageSet build_package_set(const facts::Inventory& inventory,
   // is independent (parsing and evaluation are pure), so they are done on up to 4 threads
   // into a slot per distribution, then admitted in discovery order below: the package set
   // is exactly what one thread builds.
+  // The slots become the package set in place (compacted below), so no second copy of
+  // every CheckedDist exists at the peak (~8 MB at 50,000 distributions).
   const std::size_t n = inventory.dists.size();
-  std::vector<DistOutcome> outcomes(n);
+  std::vector<CheckedDist> checked(n);
+  std::vector<std::unique_ptr<Exclusion>> excluded(n);
   std::size_t requirements = 0;
   for (const facts::InstalledDist& dist : inventory.dists) {
     requirements += dist.requires_dist.size();
   }
   const std::size_t threads = requirements >= k_parallel_threshold ? default_thread_count() : 1;
-  parallel_for(n, threads,
-               [&](std::size_t i) { outcomes[i] = check_dist(inventory.dists[i], env); });
+  parallel_for(n, threads, [&](std::size_t i) {
+    excluded[i] = check_dist(inventory.dists[i], env, checked[i]);
+  });
 
   PackageSet set;
-  set.dists.reserve(n);
+  set.by_name.reserve(n);
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    DistOutcome& o = outcomes[i];
     const facts::InstalledDist& dist = inventory.dists[i];
-    if (o.problem) {
-      set.problems.push_back({&dist, std::move(*o.problem), o.crashes});
+    if (excluded[i]) {
+      set.problems.push_back({&dist, std::move(excluded[i]->message), excluded[i]->crashes});
+      checked[i] = CheckedDist{};
       continue;
     }
-    set.by_name.emplace(dist.canonical_name, set.dists.size());
-    set.dists.push_back(std::move(o.checked));
+    set.by_name.emplace(dist.canonical_name, kept);
+    if (kept != i) {
+      checked[kept] = std::move(checked[i]);
+    }
+    ++kept;
   }
+  checked.resize(kept);
+  set.dists = std::move(checked);
   return set;
 }
 
