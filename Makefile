@@ -2,6 +2,8 @@
 #   make doctor   installs what the build needs, builds, runs `mlstack doctor` on python3
 #   make test     installs what the build and the tests need, builds, runs the test suite
 #   make test-real  the same, plus the multi-GB real-wheel environments (tests/real, label `real`)
+#   make fuzz     the clang build (`fuzz` preset): the tests under ASan + UBSan, then each
+#                 libFuzzer target of tests/fuzz for FUZZ_SECONDS (default 10) from its seeds
 # Other targets: build, release, asan, bench, lint, real-envs, clean.
 
 PRESET ?= release
@@ -14,9 +16,12 @@ DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev
             libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev \
             libicu-dev
 DEB_TEST  = python3 python3-venv python3-jsonschema
+# libFuzzer and the sanitizer runtimes come with Debian's clang 14.
+DEB_FUZZ  = clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 10
 DEB_BENCH = hyperfine time
 
-.PHONY: doctor test test-real build release asan bench lint deps deps-test refvenv real-envs clean
+.PHONY: doctor test test-real build release asan fuzz bench lint deps deps-test refvenv real-envs clean
 
 doctor: build
 	$(MLSTACK) doctor
@@ -41,6 +46,12 @@ asan: deps-test
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan
 	ctest --preset asan
+
+fuzz: deps-test
+	@$(call apt_install,$(DEB_FUZZ))
+	cmake --preset fuzz -DMLSTACK_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake --build --preset fuzz
+	ctest --preset fuzz
 
 bench: build refvenv
 	@$(call apt_install,$(DEB_BENCH))

@@ -31,8 +31,9 @@ using NvmlDevice = void*;
 constexpr NvmlReturn k_success = 0;
 constexpr NvmlReturn k_uninitialized = 1;
 constexpr NvmlReturn k_invalid_argument = 2;
-constexpr NvmlReturn k_not_supported = 3;
-constexpr NvmlReturn k_not_found = 6;
+// Unused by the legacy build (no MIG calls): [[maybe_unused]] for clang's -Wunused-const-variable.
+[[maybe_unused]] constexpr NvmlReturn k_not_supported = 3;
+[[maybe_unused]] constexpr NvmlReturn k_not_found = 6;
 constexpr NvmlReturn k_insufficient_size = 7;
 constexpr NvmlReturn k_unknown = 999;
 

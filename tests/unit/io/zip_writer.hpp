@@ -54,7 +54,8 @@ class ZipWriter {
     e.crc = options.crc.value_or(static_cast<std::uint32_t>(
         ::crc32(0, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()))));
     e.size = static_cast<std::uint32_t>(data.size());
-    e.made_by = static_cast<std::uint16_t>((options.made_by_system << 8U) | 20U);
+    e.made_by =
+        static_cast<std::uint16_t>((static_cast<unsigned>(options.made_by_system) << 8U) | 20U);
     const std::string body = options.method == Method::deflated ? deflate(data) : std::string(data);
     e.compressed = static_cast<std::uint32_t>(body.size());
     e.offset = static_cast<std::uint32_t>(m_out.size());

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Seed corpora for the libFuzzer targets of tests/fuzz, from the project's own test data.
+
+Writes OUT/<target>/<n> files (one input each) for every target in tests/fuzz/CMakeLists.txt:
+the PEP 440 / PEP 508 / metadata vectors (tests/data/*/vectors.json), the fixture
+environments' METADATA, WHEEL, RECORD and build files (tests/data/envs), the ELF fixtures and
+their .nv_fatbin sections (tests/data/elf), the KB files and their rule expressions
+(data/kb), the fake NVML fixtures encoded as the answers fuzz_nvml.cpp reads
+(tests/data/nvml), and a few CUDA header and ld.so.conf texts. Deterministic; rewrites OUT.
+
+Usage: make_seeds.py --root REPO --out DIR
+"""
+import argparse
+import json
+import pathlib
+import shutil
+import struct
+import tomllib
+
+# A sample keeps the corpus small enough to load in a second; the fuzzer finds the rest.
+MAX_PER_SOURCE = 600
+
+
+class Seeds:
+    def __init__(self, out: pathlib.Path):
+        self.out = out
+        self.counts = {}
+
+    def add(self, target: str, data) -> None:
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogatepass")
+        folder = self.out / target
+        folder.mkdir(parents=True, exist_ok=True)
+        n = self.counts.get(target, 0)
+        (folder / f"seed-{n:05d}").write_bytes(data)
+        self.counts[target] = n + 1
+
+    def add_all(self, target: str, items) -> None:
+        items = list(items)
+        step = max(1, len(items) // MAX_PER_SOURCE)
+        for item in items[::step]:
+            self.add(target, item)
+
+
+def elf_section(data: bytes, name: bytes):
+    """The bytes of section `name` of a little-endian ELF64 file, or None."""
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return None
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    sections = []
+    for i in range(shnum):
+        off = shoff + i * shentsize
+        sh_name, _type, _flags, _addr, sh_offset, sh_size = struct.unpack_from("<IIQQQQ", data, off)
+        sections.append((sh_name, sh_offset, sh_size))
+    _, str_off, str_size = sections[shstrndx]
+    strtab = data[str_off:str_off + str_size]
+    for sh_name, sh_offset, sh_size in sections:
+        end = strtab.find(b"\0", sh_name)
+        if strtab[sh_name:end] == name:
+            return data[sh_offset:sh_offset + sh_size]
+    return None
+
+
+# The order in which gather.cpp asks NVML, for one fixture (fuzz_nvml.cpp's byte protocol):
+# a status byte before each answer (1: success), strings as a length byte and the bytes,
+# numbers big-endian.
+def nvml_answers(doc: dict) -> bytes:
+    out = bytearray()
+
+    def ok():
+        out.append(1)
+
+    def string(s):
+        ok()
+        b = s.encode()[:95]
+        out.append(len(b))
+        out.extend(b)
+
+    def u32(v):
+        out.extend(struct.pack(">I", v & 0xFFFFFFFF))
+
+    def u64(v):
+        out.extend(struct.pack(">Q", v & 0xFFFFFFFFFFFFFFFF))
+
+    ok()  # nvmlInit_v2
+    string(doc.get("driver_version", ""))
+    ok()
+    u32(doc.get("cuda_driver_version", 0))
+    string(doc.get("nvml_version", ""))
+    devices = doc.get("devices", [])
+    ok()
+    u32(len(devices))
+    for d in devices:
+        ok()  # handle
+        string(d.get("name", ""))
+        string(d.get("uuid", ""))
+        string(d.get("pci_bus_id", ""))
+        mem = d.get("memory", {})
+        ok()
+        u64(mem.get("total", 0))
+        u64(mem.get("total", 0) - mem.get("used", 0))
+        u64(mem.get("used", 0))
+        cc = d.get("compute_capability", [0, 0])
+        ok()
+        u32(cc[0])
+        u32(cc[1])
+        mig = d.get("mig_mode", {"current": 0, "pending": 0})
+        ok()
+        out.append(mig.get("current", 0))
+        out.append(mig.get("pending", 0))
+        if mig.get("current", 0) == 1:
+            migs = d.get("mig_devices", [])
+            ok()
+            u32(len(migs))
+            for m in migs:
+                ok()  # handle
+                string(m.get("uuid", ""))
+                ok()
+                u32(m.get("gpu_instance_id", 0))
+                ok()
+                u32(m.get("compute_instance_id", 0))
+                ok()
+                mm = m.get("memory", {})
+                u64(mm.get("total", 0))
+                u64(0)
+                u64(mm.get("used", 0))
+                string(m.get("name", ""))
+        procs = d.get("processes", [])
+        # First call (no buffer): success and a count; then the list.
+        ok()
+        out.append(len(procs) + 16)  # a selector byte >= 16: the count is it - 16
+        if procs:
+            ok()
+            out.append(len(procs) + 16)
+            for p in procs:
+                u32(p.get("pid", 0))
+                u64(p.get("used_gpu_memory") or 0)
+                u32(p.get("gpu_instance_id", 0xFFFFFFFF))
+                u32(p.get("compute_instance_id", 0xFFFFFFFF))
+    return bytes(out)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", required=True, type=pathlib.Path)
+    ap.add_argument("--out", required=True, type=pathlib.Path)
+    args = ap.parse_args()
+    root = args.root
+    data = root / "tests" / "data"
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    seeds = Seeds(args.out)
+
+    pep440 = json.loads((data / "pep440" / "vectors.json").read_text())
+    seeds.add_all("version", [v["input"] for v in pep440["versions"]])
+    seeds.add_all("version", [v[0] for v in pep440["ordering"]])
+    seeds.add_all("specifier", [s["input"] for s in pep440["specifiers"]])
+
+    pep508 = json.loads((data / "pep508" / "vectors.json").read_text())
+    seeds.add_all("requirement", [r["input"] for r in pep508["requirements"]])
+    seeds.add_all("marker", [m["input"] for m in pep508["markers"]])
+
+    metadata = json.loads((data / "metadata" / "vectors.json").read_text())
+    seeds.add_all("metadata", [m["input"] for m in metadata["metadata"]])
+    seeds.add_all("metadata", [bytes.fromhex(u["hex"]) for u in metadata["utf8"]])
+    seeds.add_all("requires_txt", [r["input"] for r in metadata["requires"]])
+    seeds.add_all("wheel", [w["input"] for w in metadata["wheel"]])
+
+    envs = sorted((data / "envs").rglob("*"))
+    for path in envs:
+        if not path.is_file():
+            continue
+        name = path.name
+        if name in ("METADATA", "PKG-INFO"):
+            seeds.add("metadata", path.read_bytes())
+        elif name == "requires.txt":
+            seeds.add("requires_txt", path.read_bytes())
+        elif name == "WHEEL":
+            seeds.add("wheel", path.read_bytes())
+        elif name == "RECORD":
+            seeds.add("record", path.read_bytes()[:65536])
+        elif name.endswith(".py"):
+            seeds.add("python_literals", path.read_bytes())
+    seeds.add("python_literals", "build_info = OrderedDict([('cuda_version', '12.4'), "
+                                 "('cuda_compute_capabilities', ['sm_80', 'compute_90'])])\n")
+    seeds.add("python_literals", "x = {'a': (1, [2.5, None, True], \"\"\"s\"\"\")}\n")
+
+    for path in sorted((data / "elf").iterdir()):
+        if path.suffix in (".so", ".o"):
+            blob = path.read_bytes()
+            seeds.add("elf_file", blob)
+            section = elf_section(blob, b".nv_fatbin")
+            if section:
+                seeds.add("fatbin", section[:8192])
+
+    for text in [
+        "#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 19\n#define CUDNN_PATCHLEVEL 0\n"
+        "#define CUDNN_VERSION (CUDNN_MAJOR * 10000 + CUDNN_MINOR * 100 + CUDNN_PATCHLEVEL)\n",
+        "#define NCCL_MAJOR 2\n#define NCCL_MINOR 28\n#define NCCL_PATCH 9\n#define NCCL_SUFFIX \"\"\n",
+        "#define CUDART_VERSION 12040\n",
+        "#define CUDA_VERSION 13000\n",
+        "#define CUBLAS_VER_MAJOR 13\n#define CUBLAS_VER_MINOR 1\n#define CUBLAS_VER_PATCH 0\n"
+        "#define CUBLAS_VER_BUILD 3\n",
+        '{"cuda": {"name": "CUDA SDK", "version": "12.4.1"}, "libcublas": {"version": "12.4.5.8"}}',
+        "# comment\ninclude /etc/ld.so.conf.d/*.conf\n/usr/local/cuda/lib64\nhwcap 0 nosegneg\n",
+    ]:
+        seeds.add("cuda_headers", text)
+    cache = pathlib.Path("/etc/ld.so.cache")
+    if cache.is_file():
+        seeds.add("cuda_headers", cache.read_bytes()[:65536])
+
+    for_each = ["once", "framework", "device", "framework_device", "framework_pair",
+                "framework_library"]
+    for path in sorted((root / "data" / "kb").glob("*.toml")):
+        text = path.read_bytes()
+        seeds.add("kb_toml", text[:65536])
+        for rule in tomllib.loads(text.decode()).get("rule", []):
+            prefix = bytes([for_each.index(rule.get("for_each", "once"))])
+            seeds.add("kb_expression", prefix + rule["when"].encode() + b"\0" +
+                      rule.get("title", "").encode())
+
+    for path in sorted((data / "nvml").glob("*.json")):
+        doc = json.loads(path.read_text())
+        proc = doc.get("files", {}).get("/proc/driver/nvidia/version", "")
+        seeds.add("nvml", b"\0" + proc.encode() + b"\0" + nvml_answers(doc))
+        seeds.add("nvml", b"x0,1\0" + proc.encode() + b"\0" + nvml_answers(doc))
+
+    for target, n in sorted(seeds.counts.items()):
+        print(f"{target}: {n} seeds")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
