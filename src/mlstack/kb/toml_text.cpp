@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/kb/detail/toml_text.hpp"
 
+#include "mlstack/base/text.hpp"
+
 #include <fmt/format.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace mlstack::kb::detail {
@@ -115,6 +118,9 @@ class Checker {
         continue;
       }
       i = step(i, d.length);
+      if (m_header_error) {
+        return std::move(*m_header_error);
+      }
       if (m_escape_next) {
         m_escape_next = false;
         escaped = true;
@@ -136,7 +142,22 @@ class Checker {
     };
     switch (m_state) {
       case State::outside:
-        if (c == '#') {
+        if (c == '\n') {
+          m_line_start = true;
+          break;
+        }
+        if (c == ' ' || c == '\t' || c == '\r') {
+          break;
+        }
+        if (c == '[' && m_line_start && m_depth == 0) {
+          return table_header(i);
+        }
+        m_line_start = false;
+        if (c == '[' || c == '{') {
+          ++m_depth;
+        } else if ((c == ']' || c == '}') && m_depth > 0) {
+          --m_depth;
+        } else if (c == '#') {
           m_state = State::comment;
         } else if (c == '"' || c == '\'') {
           const bool triple = m_text.substr(i, 3) == std::string(3, c);
@@ -148,6 +169,7 @@ class Checker {
       case State::comment:
         if (c == '\n') {
           m_state = State::outside;
+          m_line_start = true;
         }
         break;
       case State::basic:
@@ -179,6 +201,32 @@ class Checker {
     return i + length;
   }
 
+  // A table header, `[` or `[[` at the start of a line outside any value: toml++ asserts
+  // (`parse_key`) unless a key, a quote or `]` follows the brackets and blanks. Returns where
+  // scanning goes on (the key), or sets m_header_error.
+  std::size_t table_header(std::size_t i) {
+    std::size_t j = i + 1;
+    if (j < m_text.size() && m_text[j] == '[') {
+      ++j;
+    }
+    while (j < m_text.size() && (m_text[j] == ' ' || m_text[j] == '\t')) {
+      ++j;
+    }
+    m_line_start = false;
+    if (j >= m_text.size()) {
+      return j;
+    }
+    const char c = m_text[j];
+    const bool key_start = text::is_ascii_alnum(c) || c == '_' || c == '-' || c == '"' ||
+                           c == '\'' || c == ']';
+    if (!key_start && (c == '\n' || c == '\r' || (c > ' ' && c < 0x7F))) {
+      m_header_error = fail(j, c == '\n' || c == '\r'
+                                   ? std::string("expected a key after `[`, found a line break")
+                                   : fmt::format("expected a key after `[`, found `{}`", c));
+    }
+    return j;
+  }
+
   Unexpected<Error> fail(std::size_t at, std::string message) const {
     long line = 1;
     std::size_t line_start = 0;
@@ -203,6 +251,9 @@ class Checker {
   std::string_view m_text;
   State m_state = State::outside;
   bool m_escape_next = false;
+  bool m_line_start = true;  // only blanks since the last line break (outside strings)
+  int m_depth = 0;           // `[` and `{` of values open here
+  std::optional<Unexpected<Error>> m_header_error;
 };
 
 }  // namespace

@@ -22,6 +22,9 @@ TEST(TomlText, RefusesWhatTomlppMishandles) {
   };
   const Case k_cases[] = {
       {"[\x11", "site.toml:1:2: control character U+0011 (TOML allows none but tab)"},
+      {"[\n", "site.toml:1:2: expected a key after `[`, found a line break"},
+      {"a = 1\n  [[ =]]", "site.toml:2:6: expected a key after `[`, found `=`"},
+      {"[a]\nb = [\n  [1],\n]\n[#]", "site.toml:5:2: expected a key after `[`, found `#`"},
       {"[[\xEF\xBA\xBF]]",
        "site.toml:1:3: character U+FEBF outside a string or comment (TOML allows only ASCII "
        "there)"},
@@ -67,6 +70,7 @@ TEST(TomlText, AcceptsValidToml) {
       "e = 'C:\\path'\r\nf = \"tab\there\"\r\n",
       "\xEF\xBB\xBFg = \"\xF0\x9F\x98\x80\"\n",
       "h = \"ends\" # \xEF\xBA\xBF\n[t]\n\"quoted key \xC3\xA9\" = 1\n",
+      "i = [\n  [\n    1\n  ],\n  [2, [3]],\n]\n[ 'quoted' . x ]\n[[\t\"arr\"]]\n[]\n",
   };
   for (const std::string_view text : k_texts) {
     SCOPED_TRACE(text);

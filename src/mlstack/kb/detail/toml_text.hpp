@@ -12,6 +12,8 @@ namespace mlstack::kb::detail {
 /// - invalid UTF-8 (overlong forms, surrogates, past U+10FFFF, cut sequences);
 /// - control characters other than tab, and CR not followed by LF: TOML allows none anywhere
 ///   (`[\x11` reached an assertion in `parse_key`);
+/// - a table header whose `[` or `[[` is not followed by a key, a quote or `]` (`[` and a line
+///   break reached the same assertion);
 /// - non-ASCII characters outside strings and comments, where TOML 1.0 allows none;
 /// - U+FB26 to U+FEFE inside strings: toml++'s whitespace table has no case for them (its
 ///   `is_non_ascii_horizontal_whitespace` reaches `TOML_UNREACHABLE`), and it asks that table
