@@ -6,6 +6,10 @@
 #   bench/run.sh                 # generated 5,000-distribution env + the real env if present
 #   MLSTACK_BENCH_REAL=/path/venv bench/run.sh   # + doctor vs torch.utils.collect_env if torch is there
 #   MLSTACK_BENCH_SCALING=1 bench/run.sh   # also 500 / 5,000 / 50,000 beside uv and pip, with peak RSS
+#   MLSTACK_BENCH_DOCTOR=1 bench/run.sh    # + issue 8's static doctor target: the ~200-dist
+#       environment of bench/make_doctor_env.sh (made when missing, from MLSTACK_BENCH_REAL or
+#       ~/.cache/mlstack/real-envs/current/venv; MLSTACK_BENCH_DOCTOR_ENV sets where), doctor
+#       with a warm and a cold file-facts cache, and beside torch's collect_env
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ML=${MLSTACK:-build/release/mlstack}
@@ -54,6 +58,33 @@ print(f"ratios: collect_env/doctor {r['torch collect_env']/r['mlstack doctor']:.
       f"(doctor {r['mlstack doctor']*1000:.1f} ms)")
 PY
   fi
+fi
+if [ -n "${MLSTACK_BENCH_DOCTOR:-}" ]; then
+  denv=${MLSTACK_BENCH_DOCTOR_ENV:-/work/benchenvs/doctor200}
+  [ -x "$denv/bin/python" ] ||
+    bench/make_doctor_env.sh "${MLSTACK_BENCH_REAL:-$HOME/.cache/mlstack/real-envs/current/venv}" \
+      "$denv"
+  py=$denv/bin/python
+  files="${XDG_CACHE_HOME:-$HOME/.cache}/mlstack/files-*.bin"
+  "$ML" doctor --python "$py" --color never >/dev/null || true   # warm both caches
+  # Cold: the file-facts cache removed before each run (the interpreter's cache stays), as a
+  # first doctor after an install or upgrade; the run writes it again.
+  hyperfine -N --warmup 3 --min-runs 20 --ignore-failure --export-json "$OUT/doctor200.json" \
+    -p true -n "mlstack doctor" "$ML doctor --python $py --color never" \
+    -p "sh -c 'rm -f $files'" -n "mlstack doctor, cold file cache" \
+      "$ML doctor --python $py --color never"
+  hyperfine -N --warmup 1 --runs 5 --ignore-failure \
+    --export-json "$OUT/doctor200-collect_env.json" \
+    -n "mlstack doctor" "$ML doctor --python $py --color never" \
+    -n "torch collect_env" "$py -m torch.utils.collect_env"
+  python3 - "$OUT/doctor200.json" "$OUT/doctor200-collect_env.json" <<'PY'
+import json, sys
+r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+c = {x["command"]: x["mean"] for x in json.load(open(sys.argv[2]))["results"]}
+w, cold = r["mlstack doctor"], r["mlstack doctor, cold file cache"]
+print(f"doctor200: doctor {w*1000:.1f} ms (target 20 ms), cold file cache {cold*1000:.1f} ms "
+      f"({cold/w:.1f}x); collect_env/doctor {c['torch collect_env']/c['mlstack doctor']:.0f}x")
+PY
 fi
 if [ -n "${MLSTACK_BENCH_SCALING:-}" ]; then
   # 500 / 5,000 / 50,000 generated distributions (no pip inside: the reference pip runs

@@ -81,7 +81,17 @@ def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> b
             "stderr": filtered(p.stderr, tmp_path, fake_nvml),
             "exit_code": f"{p.returncode}\n",
         }
-    ok = True
+        ok = True
+        if args[:1] == ["doctor"]:
+            # Again with the file-facts cache the first run left: the same bytes.
+            again = subprocess.run([binary, *args], capture_output=True, env=env, timeout=60)
+            for name, raw in (("stdout", again.stdout), ("stderr", again.stderr)):
+                if filtered(raw, tmp_path, fake_nvml) != got[name]:
+                    ok = False
+                    print(f"--- {case.name}/{name}: differs on a second run (warm cache)")
+            if again.returncode != p.returncode:
+                ok = False
+                print(f"--- {case.name}: exit code {again.returncode} on a second run")
     for name, value in got.items():
         expected_file = case / name
         if update:

@@ -72,7 +72,8 @@ def scrub(text: str, site: pathlib.Path, fake_nvml: str) -> str:
     return text.replace(str(CACHE), "[CACHE]")
 
 
-def run_doctor(args, site: pathlib.Path, machine: str, json_out: bool) -> tuple[int, str]:
+def run_doctor(args, site: pathlib.Path, machine: str, json_out: bool,
+               cache: pathlib.Path) -> tuple[int, str]:
     fixture = json.loads((DATA / "nvml" / f"{machine}.json").read_text())
     # The text report wraps to 100 columns: the site is reached through a link whose path has
     # the same length on every machine (/tmp/mlstack-real-XXXXXXXX/site).
@@ -86,7 +87,7 @@ def run_doctor(args, site: pathlib.Path, machine: str, json_out: bool) -> tuple[
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MLSTACK_", "CUDA_", "TF_", "XLA_", "PYTORCH_"))
                and k not in ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")}
-        env.update({"NO_COLOR": "1", "XDG_CACHE_HOME": str(pathlib.Path(tmp) / "cache"),
+        env.update({"NO_COLOR": "1", "XDG_CACHE_HOME": str(cache),
                     "MLSTACK_FAKE_NVML_JSON": str(DATA / "nvml" / f"{machine}.json"),
                     "MLSTACK_SYSFS_ROOT": str(pathlib.Path(tmp) / "fs")})
         cmd = [args.mlstack, "doctor", "--site", str(link), "--python-version",
@@ -330,8 +331,18 @@ def main() -> int:
     expect = json.loads((HERE / "expect" / f"{args.env}.json").read_text())
     update = os.environ.get("MLSTACK_UPDATE_GOLDEN") == "1"
     problems = []
-    for machine in args.machines.split(","):
-        code, text = run_doctor(args, site, machine, json_out=False)
+    # One cache folder for the whole test: the first report is made cold, every later one
+    # with the file-facts cache it left (fatbin indexes, RECORD summaries, ...); the goldens
+    # hold for both, and the first machine's report is made twice to compare them directly.
+    cache_dir = tempfile.TemporaryDirectory(prefix="mlstack-real-cache-")
+    cache = pathlib.Path(cache_dir.name)
+    for n, machine in enumerate(args.machines.split(",")):
+        code, text = run_doctor(args, site, machine, json_out=False, cache=cache)
+        if n == 0:
+            warm_code, warm = run_doctor(args, site, machine, json_out=False, cache=cache)
+            if (warm_code, warm) != (code, text):
+                problems.append(f"{machine}: the text report with a warm cache differs from "
+                                "the cold one")
         golden = HERE / "golden" / f"{args.env}-{machine}.txt"
         if update:
             golden.write_text(text)
@@ -346,7 +357,7 @@ def main() -> int:
                             f"from line {first + 1}:\n  golden: "
                             f"{old[first] if first < len(old) else '<end>'}\n  now:    "
                             f"{new[first] if first < len(new) else '<end>'}")
-        code, out = run_doctor(args, site, machine, json_out=True)
+        code, out = run_doctor(args, site, machine, json_out=True, cache=cache)
         report = json.loads(out)
         problems += schema_problems(report, machine)
         problems += check_expectations(report, machine, code, expect)
@@ -356,6 +367,7 @@ def main() -> int:
                 print("PENDING", p)
             for line in describe_passing(report, machine, code, expect["pending"]):
                 print("NOW-PASSING", line)
+    cache_dir.cleanup()
     if not args.no_archs:
         problems += check_archs(args, site)
     for p in problems:

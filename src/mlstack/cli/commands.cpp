@@ -15,8 +15,10 @@
 #include "mlstack/cudalibs/compat_driver.hpp"
 #include "mlstack/cudalibs/cuda_libraries.hpp"
 #include "mlstack/cudalibs/library_uses.hpp"
+#include "mlstack/frameworks/cached_binary_reader.hpp"
 #include "mlstack/frameworks/framework_builds.hpp"
 #include "mlstack/gpu/gather.hpp"
+#include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/evaluate.hpp"
 #include "mlstack/kb/kb.hpp"
@@ -148,11 +150,20 @@ facts::GpuFacts gather_gpu(const DoctorOptions& options, const io::FileSystem& f
 
 // Frameworks' builds and CUDA libraries. System folders are searched only when the target is
 // an interpreter of this machine (not for `--site`).
+// Binaries' facts (fatbin index, DT_NEEDED, DT_SONAME, ...) come from `cache` while the
+// files are unchanged.
 facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inventory& inventory,
-                                const io::FileSystem& fs, const kb::Kb& kb) {
+                                const io::FileSystem& fs, const kb::Kb& kb,
+                                io::FileFactsCache& cache) {
   facts::BuildFacts builds;
-  frameworks::FrameworkScan fw = frameworks::read_framework_builds(inventory, fs);
+  const frameworks::ElfBinaryReader elf_binaries;
+  const frameworks::CachedBinaryReader binaries(elf_binaries, fs, cache);
+  frameworks::FrameworkScan fw = frameworks::read_framework_builds(inventory, fs, &binaries);
+  const cudalibs::ElfSonameReader elf_sonames;
+  const cudalibs::CachedSonameReader sonames(elf_sonames, fs, cache);
   cudalibs::CudaLibOptions lib_options;
+  lib_options.soname_reader = &sonames;
+  lib_options.file_cache = &cache;
   lib_options.ld_library_path = env_or_empty("LD_LIBRARY_PATH");
   if (!options.target.sites.empty()) {
     lib_options.system = cudalibs::SystemSearch::disabled;
@@ -233,7 +244,9 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
     return skipped;
   });
   // INSTALLER is only shown in JSON.
-  auto target = load_target(options.target, pyenv::ScanDepth::full, err, options.json);
+  std::unique_ptr<io::FileFactsCache> file_cache;
+  auto target =
+      load_target(options.target, pyenv::ScanDepth::full, err, options.json, &file_cache);
   auto kb = kb_future.get();
   facts::GpuFacts gpu_facts = gpu_future.get();
   // The knowledge base is mlstack's own input: a bad --kb file is a usage error.
@@ -247,8 +260,8 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   }
   // Framework builds and CUDA libraries (file reads, ELF headers) beside the requirement
   // parsing (CPU): both only read the inventory.
-  auto builds_future = std::async(std::launch::async, [&options, &target, &fs, &kb] {
-    return gather_builds(options, target->inventory, fs, *kb);
+  auto builds_future = std::async(std::launch::async, [&options, &target, &fs, &kb, &file_cache] {
+    return gather_builds(options, target->inventory, fs, *kb, *file_cache);
   });
   const pep508::MarkerEnvironment env(target->python.markers);
   const auto supported = supported_tags(target->python, err);
@@ -256,6 +269,8 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   const rules::PipCheckResult pip =
       rules::pip_check(set, target->inventory, supported ? &*supported : nullptr);
   facts::BuildFacts builds = builds_future.get();
+  // Best effort: a read-only or full cache folder only costs the next run its reads.
+  [[maybe_unused]] const Result<void> saved = file_cache->save();
 
   report::Report rep;
   rep.mlstack_version = std::string(k_version);

@@ -13,6 +13,7 @@
 #include "mlstack/pyenv/interpreter_probe.hpp"
 #include "mlstack/pyenv/site_folder.hpp"
 #include "mlstack/pyenv/synthesize.hpp"
+#include "mlstack/version.hpp"
 
 namespace mlstack::cli {
 namespace {
@@ -70,10 +71,36 @@ Result<std::string> site_python_version(const TargetOptions& options,
   return std::string(k_default_python_version);
 }
 
+// The file-facts cache of the environment on `sys_path`, valid for this mlstack binary only
+// (its version and its executable's identity: a rebuild derives afresh).
+std::unique_ptr<io::FileFactsCache> open_file_cache(const io::FileSystem& fs,
+                                                    const facts::PythonFacts& python) {
+  const std::string dir = io::default_cache_dir();
+  if (dir.empty() || io::cache_disabled_by_environment()) {
+    return std::make_unique<io::FileFactsCache>();
+  }
+  std::string key;
+  for (const std::string& entry : python.sys_path) {
+    key += entry;
+    key += '\n';
+  }
+  // realpath, then stat: under valgrind only readlink("/proc/self/exe") names the program.
+  std::string exe;
+  io::FileStat self;
+  if (!fs.realpath("/proc/self/exe", exe).ok() || !fs.stat(exe, io::Follow::yes, self).ok()) {
+    return std::make_unique<io::FileFactsCache>();
+  }
+  const std::string writer = fmt::format("mlstack {} {} {} {} {}", k_version, self.size,
+                                         self.mtime_ns, self.inode, self.device);
+  return std::make_unique<io::FileFactsCache>(
+      fmt::format("{}/files-{:016x}.bin", dir, io::fingerprint(key)), writer);
+}
+
 }  // namespace
 
 Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
-                           std::ostream& err, bool read_installer) {
+                           std::ostream& err, bool read_installer,
+                           std::unique_ptr<io::FileFactsCache>* file_cache) {
   const io::RealFileSystem fs;
   Target target;
   std::vector<pyenv::SiteFolder> folders;
@@ -99,6 +126,10 @@ Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
   pyenv::ScanOptions scan;
   scan.depth = depth;
   scan.read_installer = read_installer;
+  if (file_cache != nullptr) {
+    *file_cache = open_file_cache(fs, target.python);
+    scan.file_cache = file_cache->get();
+  }
   target.inventory = pyenv::scan(target.python, fs, scan);
   for (const pyenv::SiteFolder& f : folders) {
     if (!f.has_distributions) {

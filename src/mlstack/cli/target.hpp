@@ -2,12 +2,14 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "mlstack/base/result.hpp"
 #include "mlstack/facts/inventory.hpp"
 #include "mlstack/facts/python_facts.hpp"
+#include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/pyenv/scan.hpp"
 
 namespace mlstack::cli {
@@ -34,7 +36,12 @@ struct Target {
 /// Notes and warnings about the target (the Python version assumed for `--site`, a site
 /// folder with nothing in it) go to `err`.
 /// `read_installer`: see pyenv::ScanOptions.
-[[nodiscard]] Result<Target> load_target(const TargetOptions& options, pyenv::ScanDepth depth,
-                                         std::ostream& err, bool read_installer = true);
+/// `file_cache` (doctor): set to the environment's file-facts cache (io/file_facts_cache.hpp:
+/// `$XDG_CACHE_HOME/mlstack/files-<hash of sys.path>.bin`, disabled by `MLSTACK_NO_CACHE=1`
+/// or without a cache folder), which the scan uses; the caller uses it for the rest of the
+/// run and saves it.
+[[nodiscard]] Result<Target> load_target(
+    const TargetOptions& options, pyenv::ScanDepth depth, std::ostream& err,
+    bool read_installer = true, std::unique_ptr<io::FileFactsCache>* file_cache = nullptr);
 
 }  // namespace mlstack::cli

@@ -88,6 +88,11 @@ class Scanner {
   void scan_dir(const std::string& dir, std::string_view found_via, const ToolkitVersions* tk);
   ToolkitVersions toolkit_versions(const std::vector<std::string>& include_dirs,
                                    const std::string& cuda_root);
+  /// The version `spec`'s header at `path` declares: from the file cache while the header is
+  /// unchanged, else read (once per path, into `headers`).
+  std::optional<std::string> cached_header_version(
+      const LibrarySpec& spec, const std::string& path,
+      std::map<std::string, std::optional<std::string>>& headers);
   void add(const LibrarySpec& spec, const std::string& dir, const std::vector<std::string>& names,
            facts::CudaLibrary lib, std::vector<facts::Sourced> first,
            const std::vector<facts::Sourced>* toolkit);
@@ -305,6 +310,41 @@ void Scanner::scan_wheels(const facts::Inventory& inventory) {
   }
 }
 
+std::optional<std::string> Scanner::cached_header_version(
+    const LibrarySpec& spec, const std::string& path,
+    std::map<std::string, std::optional<std::string>>& headers) {
+  // The kind names the library: one header declares several (cublas_api.h).
+  const std::string kind = "cuda.header_version/1:" + std::string(spec.name);
+  io::FileFactsCache* cache = m_options.file_cache;
+  io::FileStat st;
+  const bool cached = cache != nullptr && cache->enabled() &&
+                      m_fs.stat(path, io::Follow::yes, st).ok();
+  if (cached) {
+    if (const auto blob = cache->find(kind, path, st)) {
+      io::BlobReader r(*blob);
+      const bool has = r.u64() != 0;
+      std::string version(r.str());
+      if (r.done()) {
+        return has ? std::optional<std::string>(std::move(version)) : std::nullopt;
+      }
+    }
+  }
+  auto [it, fresh] = headers.try_emplace(path);
+  if (fresh) {
+    it->second = read(path, k_max_text);
+  }
+  if (!it->second) {
+    return std::nullopt;  // unreadable: not stored, so the problem is reported every run
+  }
+  std::optional<std::string> v = header_version(&spec, *it->second);
+  if (cached) {
+    io::BlobWriter w;
+    w.u64(v ? 1 : 0).str(v.value_or(""));
+    cache->store(kind, path, st, w.take());
+  }
+  return v;
+}
+
 ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& include_dirs,
                                           const std::string& cuda_root) {
   ToolkitVersions tk;
@@ -327,15 +367,9 @@ ToolkitVersions Scanner::toolkit_versions(const std::vector<std::string>& includ
     if (!spec.header.empty()) {
       for (const auto& inc : include_dirs) {
         const auto path = join_path(inc, spec.header);
-        auto [it, fresh] = headers.try_emplace(path);
-        if (fresh) {
-          it->second = read(path, k_max_text);
-        }
-        if (const std::optional<std::string>& text = it->second) {
-          if (auto v = header_version(&spec, *text)) {
-            out.push_back({*v, path});
-            break;
-          }
+        if (auto v = cached_header_version(spec, path, headers)) {
+          out.push_back({*v, path});
+          break;
         }
       }
     }

@@ -30,6 +30,9 @@ struct CudaLibOptions {
   SystemSearch system = SystemSearch::enabled;
   /// DT_SONAME reader; nullptr uses `ElfSonameReader`.
   const SonameReader* soname_reader = nullptr;
+  /// The versions toolkit headers declare are taken from (and stored in) this cache while
+  /// the headers are unchanged (`cuda_runtime_api.h` alone is 600 KB); nullptr reads them.
+  io::FileFactsCache* file_cache = nullptr;
 };
 
 struct CudaLibraryScan {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "mlstack/base/result.hpp"
+#include "mlstack/io/file_facts_cache.hpp"
+#include "mlstack/io/file_system.hpp"
 
 #include <string>
 
@@ -31,6 +33,23 @@ class SonameReader {
 class ElfSonameReader final : public SonameReader {
  public:
   [[nodiscard]] Result<std::string> soname(const std::string& path) const override;
+};
+
+/// A `SonameReader` that keeps `inner`'s answers (errors included) in an
+/// `io::FileFactsCache` (`elf.soname`): a warm run stats the library and answers from the
+/// cache without opening it. A file that cannot be stat'ed is asked of `inner`, uncached.
+class CachedSonameReader final : public SonameReader {
+ public:
+  CachedSonameReader(const SonameReader& inner, const io::FileSystem& fs,
+                     io::FileFactsCache& cache)
+      : m_inner(inner), m_fs(fs), m_cache(cache) {}
+
+  [[nodiscard]] Result<std::string> soname(const std::string& path) const override;
+
+ private:
+  const SonameReader& m_inner;
+  const io::FileSystem& m_fs;
+  io::FileFactsCache& m_cache;
 };
 
 }  // namespace mlstack::cudalibs

@@ -126,6 +126,8 @@ void fill_stat(const struct stat& st, FileStat& out) noexcept {
   out.mtime_ns = mtime_ns(st);
   out.device = static_cast<std::uint64_t>(st.st_dev);
   out.inode = static_cast<std::uint64_t>(st.st_ino);
+  out.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 +
+                 static_cast<std::int64_t>(st.st_ctim.tv_nsec);
 }
 
 IoStatus last_errno() noexcept { return IoStatus::from_errno(errno); }

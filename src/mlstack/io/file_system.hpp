@@ -76,6 +76,7 @@ struct FileStat {
   std::int64_t mtime_ns = 0;  // st_mtim in nanoseconds since the epoch
   std::uint64_t device = 0;
   std::uint64_t inode = 0;
+  std::int64_t ctime_ns = 0;  // st_ctim: any change to the file or its inode (not settable)
 };
 
 /// Read-only access to a file tree. Paths are plain strings, relative to the process's

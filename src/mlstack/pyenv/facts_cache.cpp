@@ -3,6 +3,7 @@
 
 #include "mlstack/base/text.hpp"
 #include "mlstack/facts/python_facts_json.hpp"
+#include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/pyenv/interpreter_probe.hpp"
 
 #include <fmt/format.h>
@@ -124,13 +125,8 @@ std::vector<std::string> validator_paths(const io::FileSystem& fs, const std::st
 }  // namespace
 
 FactsCache::FactsCache(std::string dir) : m_dir(std::move(dir)) {
-  if (!m_dir.empty()) {
-    return;
-  }
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
-    m_dir = std::string(xdg) + "/mlstack";
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0') {
-    m_dir = std::string(home) + "/.cache/mlstack";
+  if (m_dir.empty()) {
+    m_dir = io::default_cache_dir();
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include "mlstack/base/text.hpp"
 #include "mlstack/facts/python_facts_json.hpp"
+#include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/pyenv/facts_cache.hpp"
 #include "mlstack/pyenv/spawn.hpp"
 #include "mlstack/pyenv/tags_probe_source.hpp"
@@ -179,10 +180,7 @@ Result<facts::PythonFacts> run_probe(const std::string& python, std::chrono::mil
 Result<facts::PythonFacts> probe_interpreter(std::string_view python, const ProbeOptions& options,
                                              ProbeSource* source) {
   MLSTACK_TRY_ASSIGN(const std::string path, resolve_interpreter(python));
-  const char* no_cache = std::getenv("MLSTACK_NO_CACHE");
-  const bool use_cache =
-      options.cache == CacheMode::use &&
-      !(no_cache != nullptr && no_cache[0] != '\0' && std::string_view(no_cache) != "0");
+  const bool use_cache = options.cache == CacheMode::use && !io::cache_disabled_by_environment();
   FactsCache cache(options.cache_dir);
   if (use_cache) {
     if (auto hit = cache.load(path)) {

@@ -44,6 +44,151 @@ void join_to(std::string& out, std::string_view prefix, std::string_view path) {
   out.append(path);
 }
 
+// The cache kinds (io::FileFactsCache); the number changes with what is derived.
+constexpr std::string_view k_record_kind = "pyenv.record/1";
+constexpr std::string_view k_clash_kind = "pyenv.file_clashes/1";
+
+// A path joined to the location is stored without it (`r` and the rest), others whole (`a`):
+// most of a summary is its prefix otherwise.
+void put_path(io::BlobWriter& w, std::string_view prefix, std::string_view path,
+              std::string& scratch) {
+  scratch.clear();
+  if (!prefix.empty() && path.starts_with(prefix)) {
+    scratch.push_back('r');
+    scratch.append(path.substr(prefix.size()));
+  } else {
+    scratch.push_back('a');
+    scratch.append(path);
+  }
+  w.str(scratch);
+}
+
+std::string get_path(io::BlobReader& r, std::string_view prefix) {
+  const std::string_view s = r.str();
+  if (s.empty() || (s[0] != 'r' && s[0] != 'a')) {
+    r.fail();
+    return {};
+  }
+  std::string out;
+  if (s[0] == 'r') {
+    out.reserve(prefix.size() + s.size() - 1);
+    out.append(prefix);
+  }
+  out.append(s.substr(1));
+  return out;
+}
+
+std::string encode_facts(std::string_view location, const RecordFacts& f) {
+  const std::string prefix = record_prefix(location);
+  std::string scratch;
+  io::BlobWriter w;
+  w.str(location).u64(f.roots.size());
+  for (const std::string& r : f.roots) {
+    put_path(w, prefix, r, scratch);
+  }
+  w.u64(f.libraries.size());
+  for (const facts::RecordedFile& l : f.libraries) {
+    put_path(w, prefix, l.path, scratch);
+    w.u64(l.size ? 1 : 0);
+    if (l.size) {
+      w.u64(*l.size);
+    }
+  }
+  return w.take();
+}
+
+std::optional<RecordFacts> decode_facts(std::string_view blob, std::string_view location) {
+  io::BlobReader r(blob);
+  if (r.str() != location || !r.ok()) {
+    return std::nullopt;
+  }
+  const std::string prefix = record_prefix(location);
+  RecordFacts f;
+  f.roots.resize(r.count(2));
+  for (std::string& root : f.roots) {
+    root = get_path(r, prefix);
+  }
+  f.libraries.resize(r.count(3));
+  for (facts::RecordedFile& l : f.libraries) {
+    l.path = get_path(r, prefix);
+    if (r.u64() != 0) {
+      l.size = r.u64();
+    }
+  }
+  if (!r.done()) {
+    return std::nullopt;
+  }
+  return f;
+}
+
+// The paths two RECORDs both list, before the stat that tells whose copy is on disk.
+struct Pair {
+  std::vector<std::string> paths;
+  // The first path the two RECORDs give different sizes for: stat'ing it tells whose
+  // copy is on disk.
+  std::optional<std::size_t> probe;
+  std::uint64_t first_size = 0;
+  std::uint64_t second_size = 0;
+  bool same_content = true;  // every path: both hashes given and equal
+};
+using Pairs = std::map<std::pair<std::size_t, std::size_t>, Pair>;
+
+// Pairs as positions in `todo` (the distributions whose RECORDs were compared), after
+// `signature` (what they were derived from).
+std::string encode_clashes(std::string_view signature, const std::vector<std::size_t>& todo,
+                           const Pairs& pairs) {
+  auto position = [&](std::size_t d) {
+    return static_cast<std::uint64_t>(std::lower_bound(todo.begin(), todo.end(), d) -
+                                      todo.begin());
+  };
+  io::BlobWriter w;
+  w.str(signature).u64(pairs.size());
+  for (const auto& [owners, pair] : pairs) {
+    w.u64(position(owners.first)).u64(position(owners.second)).u64(pair.paths.size());
+    for (const std::string& p : pair.paths) {
+      w.str(p);
+    }
+    w.u64(pair.probe ? 1 : 0)
+        .u64(pair.probe.value_or(0))
+        .u64(pair.first_size)
+        .u64(pair.second_size)
+        .u64(pair.same_content ? 1 : 0);
+  }
+  return w.take();
+}
+
+bool decode_clashes(std::string_view blob, std::string_view signature,
+                    const std::vector<std::size_t>& todo, Pairs& out) {
+  io::BlobReader r(blob);
+  if (r.str() != signature || !r.ok()) {
+    return false;
+  }
+  const std::size_t n = r.count(7);
+  for (std::size_t i = 0; i < n && r.ok(); ++i) {
+    const std::uint64_t first = r.u64();
+    const std::uint64_t second = r.u64();
+    Pair pair;
+    pair.paths.resize(r.count(1));
+    for (std::string& p : pair.paths) {
+      p = r.str();
+    }
+    const bool has_probe = r.u64() != 0;
+    const std::uint64_t probe = r.u64();
+    pair.first_size = r.u64();
+    pair.second_size = r.u64();
+    pair.same_content = r.u64() != 0;
+    if (first >= todo.size() || second >= todo.size() ||
+        (has_probe && probe >= pair.paths.size())) {
+      return false;
+    }
+    if (has_probe) {
+      pair.probe = static_cast<std::size_t>(probe);
+    }
+    out[{todo[first], todo[second]}] = std::move(pair);
+  }
+  return r.done();
+}
+
 // Calls `row(path as written, reader)` for each row of the RECORD of `dist`, read in
 // pieces; false when it cannot be read or is not UTF-8 (then nothing it listed counts), with
 // the reason in `problem` when RECORD exists.
@@ -69,6 +214,57 @@ bool for_each_record_row(const facts::InstalledDist& dist, const io::FileSystem&
     }
   }
   return s.ok() && utf8;
+}
+
+// Reads the suspect rows of each RECORD of `todo` again (on `threads` threads, one slot
+// each) and compares them in discovery order: the first to list a path owns it, and each
+// later one clashes with that first owner.
+void compare_records(const std::vector<facts::InstalledDist>& dists, const io::FileSystem& fs,
+                     std::size_t max_file_size, std::size_t threads,
+                     const std::vector<std::size_t>& todo,
+                     const std::vector<std::vector<std::string_view>>& suspect, Pairs& clashes) {
+  std::vector<std::vector<facts::RecordedFile>> rows(dists.size());
+  std::vector<char> readable(dists.size(), 0);
+  parallel_for(todo.size(), todo.size() >= 8 ? threads : 1, [&](std::size_t k) {
+    const std::size_t d = todo[k];
+    const std::vector<std::string_view>& mine = suspect[d];
+    const std::string prefix = record_prefix(dists[d].location);
+    std::string joined;
+    const bool ok = for_each_record_row(
+        dists[d], fs, max_file_size, [&](std::string_view path, const metadata::RecordReader& row) {
+          join_to(joined, prefix, path);
+          if (std::any_of(mine.begin(), mine.end(),
+                          [&](std::string_view root) { return under(joined, root); })) {
+            rows[d].push_back({joined, row.size(), std::string(row.hash())});
+          }
+        });
+    readable[d] = ok ? 1 : 0;
+  });
+  struct Owner {
+    std::size_t dist;
+    std::optional<std::uint64_t> size;
+    std::string_view hash;
+  };
+  std::unordered_map<std::string_view, Owner> first_owner;
+  for (const std::size_t d : todo) {
+    if (readable[d] == 0) {
+      continue;
+    }
+    for (const facts::RecordedFile& file : rows[d]) {
+      const auto [it, fresh] = first_owner.try_emplace(file.path, Owner{d, file.size, file.hash});
+      if (!fresh && it->second.dist != d) {
+        Pair& pair = clashes[{it->second.dist, d}];
+        pair.same_content =
+            pair.same_content && !file.hash.empty() && file.hash == it->second.hash;
+        if (!pair.probe && it->second.size && file.size && *it->second.size != *file.size) {
+          pair.probe = pair.paths.size();
+          pair.first_size = *it->second.size;
+          pair.second_size = *file.size;
+        }
+        pair.paths.push_back(file.path);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -124,10 +320,44 @@ std::optional<RecordSummary> summarize_record(const facts::InstalledDist& dist,
   return summary;
 }
 
-std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::InstalledDist>& dists,
-                                                const std::vector<std::vector<std::string>>& roots,
-                                                const io::FileSystem& fs,
-                                                std::size_t max_file_size, std::size_t threads) {
+std::optional<RecordFacts> record_facts(const facts::InstalledDist& dist,
+                                        const io::FileSystem& fs, std::size_t max_file_size,
+                                        io::FileFactsCache* cache,
+                                        std::optional<io::FileStat>* identity,
+                                        std::string* problem) {
+  std::string path;
+  io::FileStat st;
+  bool have_stat = false;
+  if (cache != nullptr && cache->enabled()) {
+    path = dist.info_path + "/RECORD";
+    if (fs.stat(path, io::Follow::yes, st).ok()) {
+      have_stat = true;
+      if (identity != nullptr) {
+        *identity = st;
+      }
+      if (const auto blob = cache->find(k_record_kind, path, st)) {
+        if (std::optional<RecordFacts> f = decode_facts(*blob, dist.location)) {
+          return f;
+        }
+      }
+    }
+  }
+  std::optional<RecordSummary> summary = summarize_record(dist, fs, max_file_size, problem);
+  if (!summary) {
+    return std::nullopt;
+  }
+  RecordFacts f{summary->take_roots(), summary->take_libraries()};
+  if (have_stat) {
+    cache->store(k_record_kind, path, st, encode_facts(dist.location, f));
+  }
+  return f;
+}
+
+std::vector<facts::FileClash> find_file_clashes(
+    const std::vector<facts::InstalledDist>& dists,
+    const std::vector<std::vector<std::string>>& roots, const io::FileSystem& fs,
+    std::size_t max_file_size, std::size_t threads, io::FileFactsCache* cache,
+    const std::vector<std::optional<io::FileStat>>* identities) {
   // Every (root, distribution) pair, sorted: equal roots are neighbours, and the roots that
   // begin with a root R follow R as one run.
   struct Owned {
@@ -196,58 +426,45 @@ std::vector<facts::FileClash> find_file_clashes(const std::vector<facts::Install
       todo.push_back(d);
     }
   }
-  std::vector<std::vector<facts::RecordedFile>> rows(dists.size());
-  std::vector<char> readable(dists.size(), 0);
-  parallel_for(todo.size(), todo.size() >= 8 ? threads : 1, [&](std::size_t k) {
-    const std::size_t d = todo[k];
-    const std::vector<std::string_view>& mine = suspect[d];
-    const std::string prefix = record_prefix(dists[d].location);
-    std::string joined;
-    const bool ok = for_each_record_row(
-        dists[d], fs, max_file_size, [&](std::string_view path, const metadata::RecordReader& row) {
-          join_to(joined, prefix, path);
-          if (std::any_of(mine.begin(), mine.end(),
-                          [&](std::string_view root) { return under(joined, root); })) {
-            rows[d].push_back({joined, row.size(), std::string(row.hash())});
-          }
-        });
-    readable[d] = ok ? 1 : 0;
-  });
-  // Exact comparison, in discovery order: the first to list a path owns it, and each later
-  // one clashes with that first owner.
-  struct Owner {
-    std::size_t dist;
-    std::optional<std::uint64_t> size;
-    std::string_view hash;
-  };
-  struct Pair {
-    std::vector<std::string> paths;
-    // The first path the two RECORDs give different sizes for: stat'ing it tells whose
-    // copy is on disk.
-    std::optional<std::size_t> probe;
-    std::uint64_t first_size = 0;
-    std::uint64_t second_size = 0;
-    bool same_content = true;  // every path: both hashes given and equal
-  };
-  std::unordered_map<std::string_view, Owner> first_owner;
-  std::map<std::pair<std::size_t, std::size_t>, Pair> clashes;
-  for (const std::size_t d : todo) {
-    if (readable[d] == 0) {
-      continue;
-    }
-    for (const facts::RecordedFile& file : rows[d]) {
-      const auto [it, fresh] = first_owner.try_emplace(file.path, Owner{d, file.size, file.hash});
-      if (!fresh && it->second.dist != d) {
-        Pair& pair = clashes[{it->second.dist, d}];
-        pair.same_content =
-            pair.same_content && !file.hash.empty() && file.hash == it->second.hash;
-        if (!pair.probe && it->second.size && file.size && *it->second.size != *file.size) {
-          pair.probe = pair.paths.size();
-          pair.first_size = *it->second.size;
-          pair.second_size = *file.size;
-        }
-        pair.paths.push_back(file.path);
+  // The cache's validators: each RECORD to re-read with its identity, location and suspect
+  // roots. Stored only when every RECORD is settled (io::FileFactsCache::storable).
+  std::string signature;
+  bool settled = true;
+  bool use_cache = cache != nullptr && cache->enabled() && identities != nullptr && !todo.empty();
+  if (use_cache) {
+    io::BlobWriter w;
+    w.u64(todo.size());
+    for (const std::size_t d : todo) {
+      const std::optional<io::FileStat>* id = d < identities->size() ? &(*identities)[d] : nullptr;
+      if (id == nullptr || !id->has_value()) {
+        use_cache = false;
+        break;
       }
+      const io::FileStat& st = **id;
+      settled = settled && cache->storable(st);
+      w.str(dists[d].info_path).str(dists[d].location);
+      w.u64(static_cast<std::uint64_t>(st.size))
+          .u64(static_cast<std::uint64_t>(st.mtime_ns))
+          .u64(static_cast<std::uint64_t>(st.ctime_ns))
+          .u64(st.inode)
+          .u64(st.device)
+          .u64(suspect[d].size());
+      for (const std::string_view root : suspect[d]) {
+        w.str(root);
+      }
+    }
+    signature = w.take();
+  }
+  Pairs clashes;
+  std::optional<std::string_view> cached;
+  if (use_cache) {
+    cached = cache->find_entry(k_clash_kind, "");
+  }
+  if (!cached || !decode_clashes(*cached, signature, todo, clashes)) {
+    clashes.clear();
+    compare_records(dists, fs, max_file_size, threads, todo, suspect, clashes);
+    if (use_cache && settled) {
+      cache->store_entry(k_clash_kind, "", encode_clashes(signature, todo, clashes));
     }
   }
   std::vector<facts::FileClash> out;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/facts/inventory.hpp"
+#include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/metadata/wheel_file.hpp"
 
@@ -66,14 +67,37 @@ class RecordSummary {
                                                             std::size_t max_file_size,
                                                             std::string* problem = nullptr);
 
+/// What doctor keeps of one RECORD (`RecordSummary::take_roots`, `take_libraries`).
+struct RecordFacts {
+  std::vector<std::string> roots;
+  std::vector<facts::RecordedFile> libraries;
+};
+
+/// `summarize_record`, through `cache` when it is given and enabled: the RECORD is stat'ed
+/// (its identity goes to `identity`, none when it cannot be stat'ed) and, when the cache holds
+/// its facts for that identity and `dist.location`, they are taken without reading it; else
+/// it is read and its facts are stored. None, and `problem`, as `summarize_record`.
+[[nodiscard]] std::optional<RecordFacts> record_facts(const facts::InstalledDist& dist,
+                                                      const io::FileSystem& fs,
+                                                      std::size_t max_file_size,
+                                                      io::FileFactsCache* cache,
+                                                      std::optional<io::FileStat>* identity,
+                                                      std::string* problem = nullptr);
+
 /// The files two distributions both list. `roots[i]` are `take_roots()` of `dists[i]`'s
 /// RECORD (empty when it has none). The RECORDs of distributions sharing a root are read
 /// again through `fs`, on up to `threads` threads (and the first clashing path of each pair
 /// is stat'ed to tell whose copy is on disk); a RECORD that has become unreadable or not
 /// UTF-8 meanwhile counts as listing nothing. The result does not depend on `threads`.
+///
+/// With `cache` (enabled) and `identities` (`identities[i]`: the identity of `dists[i]`'s
+/// RECORD when the scan stat'ed it, see `record_facts`), the paths the RECORDs to re-read
+/// share are taken from the cache when those RECORDs, their locations and suspect roots are
+/// the ones they were stored with; only the stat telling whose copy is on disk is made again.
 [[nodiscard]] std::vector<facts::FileClash> find_file_clashes(
     const std::vector<facts::InstalledDist>& dists,
     const std::vector<std::vector<std::string>>& roots, const io::FileSystem& fs,
-    std::size_t max_file_size, std::size_t threads = 1);
+    std::size_t max_file_size, std::size_t threads = 1, io::FileFactsCache* cache = nullptr,
+    const std::vector<std::optional<io::FileStat>>* identities = nullptr);
 
 }  // namespace mlstack::pyenv::detail

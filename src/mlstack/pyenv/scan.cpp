@@ -237,7 +237,8 @@ class Scanner {
     if (m_options.depth == ScanDepth::full) {
       m_inventory.file_clashes =
           detail::find_file_clashes(m_inventory.dists, m_roots, m_fs, m_options.max_file_size,
-                                    std::min(default_thread_count(), m_options.max_threads));
+                                    std::min(default_thread_count(), m_options.max_threads),
+                                    m_options.file_cache, &m_record_ids);
     }
     return std::move(m_inventory);
   }
@@ -413,6 +414,7 @@ class Scanner {
     facts::InstalledDist dist;
     std::optional<std::string> skipped;
     std::vector<std::string> record_roots;  // ScanDepth::full: see detail::RecordSummary
+    std::optional<io::FileStat> record_id;  // RECORD's identity, when a file cache stat'ed it
   };
 
   std::size_t add_location(std::string installed) {
@@ -511,6 +513,7 @@ class Scanner {
     }
     m_inventory.dists.push_back(std::move(dist));
     m_roots.push_back(std::move(loaded.record_roots));
+    m_record_ids.push_back(loaded.record_id);
   }
 
   // WHEEL always (pip check's check_unsupported); INSTALLER and RECORD for ScanDepth::full.
@@ -544,10 +547,11 @@ class Scanner {
       return;
     }
     std::string problem;
-    if (std::optional<detail::RecordSummary> record =
-            detail::summarize_record(dist, m_fs, m_options.max_file_size, &problem)) {
-      loaded.record_roots = record->take_roots();
-      dist.record_libraries = record->take_libraries();
+    if (std::optional<detail::RecordFacts> record =
+            detail::record_facts(dist, m_fs, m_options.max_file_size, m_options.file_cache,
+                                 &loaded.record_id, &problem)) {
+      loaded.record_roots = std::move(record->roots);
+      dist.record_libraries = std::move(record->libraries);
     } else if (!problem.empty()) {
       dist.problems.push_back(std::move(problem));
     }
@@ -560,6 +564,7 @@ class Scanner {
   std::vector<Candidate> m_candidates;
   std::vector<std::string> m_locations;  // normalize_path(installed_location) per entry
   std::vector<std::vector<std::string>> m_roots;  // record_roots per m_inventory.dists entry
+  std::vector<std::optional<io::FileStat>> m_record_ids;  // record_id per m_inventory.dists entry
   std::vector<std::unique_ptr<io::ZipArchive>> m_zips;  // the zip archives on the path
 };
 

@@ -3,6 +3,7 @@
 
 #include "mlstack/facts/inventory.hpp"
 #include "mlstack/facts/python_facts.hpp"
+#include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/io/file_system.hpp"
 
 #include <cstddef>
@@ -32,6 +33,10 @@ struct ScanOptions {
   /// Distributions are read on up to this many threads (at most the number of CPUs, and one
   /// for small environments); the result does not depend on it.
   std::size_t max_threads = 4;
+  /// With ScanDepth::full: RECORD summaries and the paths two RECORDs share are taken from
+  /// this cache while the RECORDs are unchanged, and stored in it (record_files.hpp). The
+  /// result does not depend on it.
+  io::FileFactsCache* file_cache = nullptr;
 };
 
 /// Finds the installed distributions on `paths` (sys.path order) as pip 26.3's importlib

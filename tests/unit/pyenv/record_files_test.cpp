@@ -4,6 +4,8 @@
 #include "mlstack/metadata/python_text.hpp"
 #include "mlstack/metadata/wheel_file.hpp"
 
+#include "temp_tree.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -61,12 +63,20 @@ class RecordFs final : public io::FileSystem {
     return {};
   }
   std::map<std::string, std::int64_t> sizes;  // files on "disk", for stat
+  std::map<std::string, std::int64_t> mtimes;  // of `files` (default 0: long ago)
   io::IoStatus stat(const std::string& path, io::Follow, io::FileStat& out) const override {
+    out = {};
+    out.kind = io::FileKind::regular;
+    if (const auto f = files.find(path); f != files.end()) {
+      out.size = static_cast<std::int64_t>(f->second.size());
+      const auto m = mtimes.find(path);
+      out.mtime_ns = m == mtimes.end() ? 0 : m->second;
+      return {};
+    }
     const auto it = sizes.find(path);
     if (it == sizes.end()) {
       return io::IoStatus::from_errno(ENOENT);
     }
-    out.kind = io::FileKind::regular;
     out.size = it->second;
     return {};
   }
@@ -195,6 +205,55 @@ TEST(FindFileClashes, SameHashesAreTheSameContent) {
   EXPECT_EQ(clashes, brute_force(dists, fs));
 }
 
+TEST(RecordFacts, FromTheCacheWhileRecordIsUnchanged) {
+  testing::TempTree tree;
+  RecordFs fs;
+  const facts::InstalledDist dist = dist_at("/s", "/i");
+  fs.files["/i/RECORD"] = "torch/lib/libc10.so,,1\n/abs/libx.so,,99\nsix.py,,\n";
+  const RecordFacts expected{{"/abs/libx.so", "/s/six.py", "/s/torch"},
+                             {{"/s/torch/lib/libc10.so", 1}, {"/abs/libx.so", 99}}};
+  {
+    io::FileFactsCache cache(tree / "files.bin", "w");
+    std::optional<io::FileStat> id;
+    const std::optional<RecordFacts> cold = record_facts(dist, fs, 1 << 20, &cache, &id);
+    ASSERT_TRUE(cold);
+    EXPECT_EQ(cold->roots, expected.roots);
+    EXPECT_EQ(cold->libraries, expected.libraries);
+    ASSERT_TRUE(id);
+    EXPECT_EQ(id->size, static_cast<std::int64_t>(fs.files["/i/RECORD"].size()));
+    EXPECT_EQ(cache.counts().stored, 1U);
+    ASSERT_TRUE(cache.save());
+  }
+  // Other bytes of the same size and mtime: the cache answers (what a hit looks like).
+  fs.files["/i/RECORD"] = "torch/lib/libc10.so,,2\n/abs/libx.so,,98\nsix.py,,\n";
+  {
+    io::FileFactsCache cache(tree / "files.bin", "w");
+    const std::optional<RecordFacts> warm = record_facts(dist, fs, 1 << 20, &cache, nullptr);
+    ASSERT_TRUE(warm);
+    EXPECT_EQ(warm->libraries, expected.libraries);
+    EXPECT_EQ(cache.counts().hits, 1U);
+    // Another location joins the same RECORD differently: not the cached answer.
+    const std::optional<RecordFacts> moved =
+        record_facts(dist_at("/t", "/i"), fs, 1 << 20, &cache, nullptr);
+    ASSERT_TRUE(moved);
+    EXPECT_EQ(moved->roots, (std::vector<std::string>{"/abs/libx.so", "/t/six.py", "/t/torch"}));
+  }
+  // A new mtime: read again.
+  fs.mtimes["/i/RECORD"] = 5;
+  io::FileFactsCache cache(tree / "files.bin", "w");
+  const std::optional<RecordFacts> changed = record_facts(dist, fs, 1 << 20, &cache, nullptr);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->libraries, (std::vector<facts::RecordedFile>{{"/s/torch/lib/libc10.so", 2},
+                                                                   {"/abs/libx.so", 98}}));
+  EXPECT_EQ(cache.counts().hits, 0U);
+  // Unreadable RECORDs are not cached: the problem is reported every run.
+  fs.files["/bad/RECORD"] = "caf\xe9.py,,\n";
+  std::string problem;
+  EXPECT_FALSE(record_facts(dist_at("/s", "/bad"), fs, 1 << 20, &cache, nullptr, &problem));
+  EXPECT_NE(problem.find("not valid UTF-8"), std::string::npos);
+  EXPECT_EQ(cache.counts().stored, 1U);  // /i only
+}
+
 TEST(FindFileClashes, AgreesWithComparingEveryPath) {
   std::mt19937 rng(20261126);
   const std::vector<std::string> locations = {"/v/site", "/v/site/", "/v/site/sub", "/v", "."};
@@ -236,6 +295,32 @@ TEST(FindFileClashes, AgreesWithComparingEveryPath) {
     const auto expected = brute_force(dists, fs);
     EXPECT_EQ(find_file_clashes(dists, roots, fs, 1 << 20), expected) << "round " << round;
     EXPECT_EQ(find_file_clashes(dists, roots, fs, 1 << 20, 3), expected) << "round " << round;
+    // Through the file cache: cold (stored), warm (taken from it), then with one RECORD
+    // changed (its mtime), which is read again.
+    testing::TempTree tree;
+    std::vector<std::optional<io::FileStat>> ids(dists.size());
+    for (std::size_t d = 0; d < dists.size(); ++d) {
+      if (io::FileStat st; fs.stat(dists[d].info_path + "/RECORD", io::Follow::yes, st).ok()) {
+        ids[d] = st;
+      }
+    }
+    for (const char* pass : {"cold", "warm", "changed"}) {
+      if (std::string_view(pass) == "changed") {
+        for (auto& id : ids) {
+          if (id) {
+            id->mtime_ns = 7;
+            break;
+          }
+        }
+      }
+      io::FileFactsCache cache(tree / "files.bin", "w");
+      EXPECT_EQ(find_file_clashes(dists, roots, fs, 1 << 20, 2, &cache, &ids), expected)
+          << "round " << round << " " << pass;
+      if (std::string_view(pass) == "warm" && cache.counts().hits + cache.counts().misses > 0) {
+        EXPECT_EQ(cache.counts().hits, 1U) << "round " << round;
+      }
+      ASSERT_TRUE(cache.save());
+    }
     with_clashes += expected.empty() ? 0 : 1;
     for (const auto& c : expected) {
       with_nested += dists[c.first].location != dists[c.second].location ? 1 : 0;

@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace mlstack::pyenv::testing {
@@ -51,6 +53,13 @@ void TempTree::symlink(std::string_view target, std::string_view relative) const
 
 void TempTree::mkfifo(std::string_view relative) const {
   EXPECT_EQ(::mkfifo((*this / relative).c_str(), 0644), 0);
+}
+
+void TempTree::age(std::string_view relative, long seconds) const {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const timespec times[2] = {now, {now.tv_sec - seconds, now.tv_nsec}};
+  EXPECT_EQ(::utimensat(AT_FDCWD, (*this / relative).c_str(), times, 0), 0);
 }
 
 }  // namespace mlstack::pyenv::testing

@@ -23,6 +23,9 @@ class TempTree {
   void mkdir(std::string_view relative) const;
   void symlink(std::string_view target, std::string_view relative) const;
   void mkfifo(std::string_view relative) const;
+  /// Sets the mtime of `relative` `seconds` back (a file the file-facts cache may store: it
+  /// does not store what changed in the last second).
+  void age(std::string_view relative, long seconds = 3600) const;
 
  private:
   std::string m_path;
