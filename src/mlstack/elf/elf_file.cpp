@@ -70,6 +70,8 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   if (char* base = elf_rawfile(f.m_elf, &size); base != nullptr && size > 0) {
     ::madvise(base, size, MADV_RANDOM);
   }
+  // The same for pread (read_at: fatbin entry headers).
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
   return f;
 }
 
@@ -130,6 +132,29 @@ void ElfFile::will_scan(std::span<const std::byte> bytes) const noexcept {
   // The mapping is read-only and shared with no one; madvise takes a non-const pointer.
   ::madvise(const_cast<char*>(base) + start, offset - start + bytes.size(),  // NOLINT
             MADV_WILLNEED);
+}
+
+bool ElfFile::read_at(std::uint64_t offset, std::span<std::byte> out) const noexcept {
+  if (m_fd < 0) {
+    if (offset > m_image.size() || out.size() > m_image.size() - offset) {
+      return false;
+    }
+    std::memcpy(out.data(), m_image.data() + offset, out.size());
+    return true;
+  }
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(m_fd, out.data() + done, out.size() - done,
+                              static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;  // an error, or the end of the file
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 std::optional<Section> ElfFile::section(std::string_view name) const {

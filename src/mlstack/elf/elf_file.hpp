@@ -71,6 +71,10 @@ class ElfFile {
   /// section. The file is mapped for random access otherwise (a fatbin index touches a few
   /// bytes per entry), so a cold read does not pull in the 1 GB around them. No-op in memory.
   void will_scan(std::span<const std::byte> bytes) const noexcept;
+  /// Reads `out.size()` bytes at `offset` of the file with pread (in memory: a copy), without
+  /// touching the mapping; false when they cannot all be read. The file is opened for random
+  /// access (POSIX_FADV_RANDOM): no readahead around the bytes asked for.
+  [[nodiscard]] bool read_at(std::uint64_t offset, std::span<std::byte> out) const noexcept;
   /// DT_SONAME, DT_NEEDED, DT_RPATH, DT_RUNPATH; an error when there is no dynamic section.
   [[nodiscard]] Result<DynamicInfo> dynamic() const;
   /// `.symtab` symbols whose name `keep` accepts (none when the file is stripped).

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,8 +22,8 @@ struct FatbinIndex {
 };
 
 /// Indexes the fatbins in `bytes` (a `.nv_fatbin` section) from their headers alone, jumping
-/// from entry header to entry header: a 600 MB section costs one page fault per entry, and no
-/// payload byte is read. Pure; never reads outside `bytes`.
+/// from entry header to entry header: no payload byte is read. Pure; never reads outside
+/// `bytes`. (A file's section is indexed with the `SectionReader` form below.)
 ///
 /// Layout (what nvcc writes; checked against cuobjdump on nvcc-built objects and real wheels'
 /// libraries, tests/unit/elf): fatbins start 8-aligned, each with a 16-byte header (u32 magic
@@ -37,6 +39,15 @@ struct FatbinIndex {
 /// index_fatbin(section.bytes).sass  // {"sm_75", "sm_80", "sm_86", "sm_90", "sm_90a", ...}
 /// ```
 [[nodiscard]] FatbinIndex index_fatbin(std::span<const std::byte> bytes);
+
+/// Reads `out.size()` bytes at `offset` of a section into `out`; false when they cannot all
+/// be read.
+using SectionReader = std::function<bool(std::uint64_t offset, std::span<std::byte> out)>;
+
+/// `index_fatbin` over a section of `size` bytes read through `read`, a few KB at each entry
+/// header (`ElfFile::read_at`: pread, where touching a mapping would fault in, and later unmap,
+/// 16 pages around every header). A failed read ends the index with a problem.
+[[nodiscard]] FatbinIndex index_fatbin(std::uint64_t size, const SectionReader& read);
 
 /// `sm_90a` → 90: the number used to sort architectures; 0 for anything else.
 [[nodiscard]] unsigned arch_number(std::string_view arch) noexcept;

@@ -16,7 +16,14 @@ Result<GpuCode> read_gpu_code(const std::string& path) {
   }
   if (section) {
     out.has_fatbin = true;
-    out.index = index_fatbin(section->bytes);
+    // Through pread: the entry headers are spread over hundreds of MB, and a fault on each
+    // would map (and at exit unmap) 16 pages around it. `bytes` is the part of the section
+    // libelf found within the file.
+    const std::uint64_t start = section->offset;
+    out.index = index_fatbin(section->bytes.size(),
+                             [&file, start](std::uint64_t offset, std::span<std::byte> bytes) {
+                               return file.read_at(start + offset, bytes);
+                             });
   }
   return out;
 }

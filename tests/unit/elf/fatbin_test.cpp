@@ -118,6 +118,65 @@ TEST(FatbinIndex, CorruptHeadersAreProblemsNotCrashes) {
   }
 }
 
+// The reader form (pread on the file) gives the index the bytes give, and reads only around
+// the headers.
+TEST(FatbinIndex, ThroughAReaderAsFromTheBytes) {
+  for (const std::string name : {"sass_ptx.so", "arch_specific.so", "family.so", "mixed_120.so",
+                                 "compressed.so", "two_fatbins.so"}) {
+    SCOPED_TRACE(name);
+    const auto bytes = section_bytes(name, ".nv_fatbin");
+    const FatbinIndex direct = index_fatbin(bytes);
+    std::size_t reads = 0;
+    const FatbinIndex read = index_fatbin(
+        bytes.size(), [&](std::uint64_t offset, std::span<std::byte> out) {
+          ++reads;
+          EXPECT_LE(offset + out.size(), bytes.size());
+          std::memcpy(out.data(), bytes.data() + offset, out.size());
+          return true;
+        });
+    EXPECT_EQ(read.sass, direct.sass);
+    EXPECT_EQ(read.ptx, direct.ptx);
+    EXPECT_EQ(read.sass_entries, direct.sass_entries);
+    EXPECT_EQ(read.ptx_entries, direct.ptx_entries);
+    EXPECT_EQ(read.other_entries, direct.other_entries);
+    EXPECT_EQ(read.fatbins, direct.fatbins);
+    EXPECT_EQ(read.problems, direct.problems);
+    // One read per entry header at most, and one per fatbin header (the padding between
+    // fatbins is read with the header before it).
+    EXPECT_LE(reads, direct.sass_entries + direct.ptx_entries + direct.other_entries +
+                         2 * direct.fatbins);
+  }
+}
+
+TEST(FatbinIndex, UnreadableBytesEndTheIndexWithAProblem) {
+  const auto bytes = section_bytes("two_fatbins.so", ".nv_fatbin");
+  const FatbinIndex whole = index_fatbin(bytes);
+  ASSERT_EQ(whole.fatbins, 2U);
+  int failures = 0;
+  for (std::size_t cut = 0; cut < bytes.size(); cut += 8) {
+    const FatbinIndex ix = index_fatbin(
+        bytes.size(), [&](std::uint64_t offset, std::span<std::byte> out) {
+          if (offset + out.size() > cut) {
+            return false;  // an I/O error from here on
+          }
+          std::memcpy(out.data(), bytes.data() + offset, out.size());
+          return true;
+        });
+    // Either every header was read before the cut (the whole index), or the index stops
+    // with one problem saying where.
+    if (ix.problems.empty()) {
+      EXPECT_EQ(ix.sass_entries + ix.ptx_entries, whole.sass_entries + whole.ptx_entries) << cut;
+      EXPECT_EQ(ix.fatbins, whole.fatbins) << cut;
+    } else {
+      ASSERT_EQ(ix.problems.size(), 1U) << cut;
+      EXPECT_TRUE(ix.problems[0].starts_with("cannot read the section at offset ")) << cut;
+      EXPECT_LE(ix.sass_entries + ix.ptx_entries, whole.sass_entries + whole.ptx_entries);
+    }
+    failures += ix.problems.empty() ? 0 : 1;
+  }
+  EXPECT_GT(failures, 100);
+}
+
 TEST(FatbinIndex, SizesThatOverflowAreRefused) {
   std::vector<std::byte> b(64);
   const std::uint32_t magic = 0xBA55ED50U;
