@@ -84,8 +84,10 @@ std::optional<tags::SupportedTags> supported_tags(const facts::PythonFacts& py,
   return std::move(*tags);
 }
 
+// `with_requires`: Requires-Dist is only shown in JSON (formatting every requirement again is
+// 3M instructions at 200 distributions).
 std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
-                                       const facts::Inventory& inventory) {
+                                       const facts::Inventory& inventory, bool with_requires) {
   std::vector<report::DistRow> rows;
   rows.reserve(inventory.dists.size());
   for (const facts::InstalledDist& d : inventory.dists) {
@@ -95,12 +97,16 @@ std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
     row.installer = d.installer;
     if (const rules::CheckedDist* c = set.find(d.canonical_name); c != nullptr && c->dist == &d) {
       row.version = c->version.to_string();
-      for (const auto& r : c->requirements) {
-        row.requires_dist.push_back(r.to_string());
+      if (with_requires) {
+        for (const auto& r : c->requirements) {
+          row.requires_dist.push_back(r.to_string());
+        }
       }
     } else {
       row.version = d.version_text.value_or("");
-      row.requires_dist = d.requires_dist;
+      if (with_requires) {
+        row.requires_dist = d.requires_dist;
+      }
     }
     rows.push_back(std::move(row));
   }
@@ -274,7 +280,7 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
 
   report::Report rep;
   rep.mlstack_version = std::string(k_version);
-  rep.distributions = dist_rows(set, target->inventory);
+  rep.distributions = dist_rows(set, target->inventory, options.json);
   rep.findings = rules::package_findings(
       rules::PackageContext{target->python, target->inventory, env, set, pip});
   std::vector<rules::Finding> gathered = rules::fact_findings(gpu_facts, builds);

@@ -24,7 +24,7 @@ struct DistRow {
   std::string version;  // normalized when valid, else as found
   std::string location;
   std::string installer;
-  std::vector<std::string> requires_dist;  // Requires-Dist, normalized when parseable
+  std::vector<std::string> requires_dist;  // Requires-Dist, normalized when parseable (JSON only)
 };
 
 /// The doctor report: the data every renderer reads.
