@@ -90,8 +90,15 @@ Error BlobReader::error() {
   if (u64() != 0) {
     SourceSpan span;
     span.input = std::string(str());
-    span.begin = static_cast<std::size_t>(u64());
-    span.length = static_cast<std::size_t>(u64());
+    const std::uint64_t begin = u64();
+    const std::uint64_t length = u64();
+    // A span is within its input (a damaged length would make render() allocate wildly).
+    if (begin > span.input.size() || length > span.input.size() + 1 - begin) {
+      m_ok = false;
+      return e;
+    }
+    span.begin = static_cast<std::size_t>(begin);
+    span.length = static_cast<std::size_t>(length);
     e.span = std::move(span);
   }
   return e;

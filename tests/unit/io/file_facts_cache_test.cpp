@@ -86,6 +86,17 @@ TEST(Blob, ReadsPastTheEndFailOnce) {
   EXPECT_FALSE(r.ok());
 }
 
+TEST(Blob, ErrorSpansOutsideTheirInputAreDamage) {
+  BlobWriter w;
+  // code, message, no context, a span of 2^40 carets over a 3-byte input
+  w.u64(0).str("expected version").u64(0).u64(1).str(">=;").u64(2).u64(std::uint64_t{1} << 40U);
+  const std::string blob = w.take();
+  BlobReader r(blob);
+  const Error e = r.error();
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(e.span);
+}
+
 TEST(FileFactsCache, HitAfterReopenWithoutRewriting) {
   Stored s;
   const FileStat written = stat_of(s.cache);
