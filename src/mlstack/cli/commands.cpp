@@ -218,8 +218,16 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
         "mlstack: warning: names with non-ASCII letters were lowercased in ASCII only: {}\n",
         *icu);
   }
+  // One write for the usual few lines; a huge line (a requirement of a million specifiers)
+  // goes out on its own, not copied into the buffer too.
+  constexpr std::size_t k_buffered_line = std::size_t{1} << 16;
   std::string buffer;
   for (const std::string& line : rules::pip_check_lines(set, result)) {
+    if (line.size() > k_buffered_line) {
+      out << buffer << text::strip_controls_as_rich(line) << '\n';
+      buffer.clear();
+      continue;
+    }
     buffer += text::strip_controls_as_rich(line);
     buffer += '\n';
   }

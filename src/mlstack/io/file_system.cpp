@@ -48,6 +48,9 @@ IoStatus status_of(IoStatus::Kind kind) noexcept {
   return s;
 }
 
+// A scratch buffer larger than this is freed after its file.
+constexpr std::size_t k_kept_scratch = std::size_t{1} << 20;
+
 // A per-thread read buffer that is never zero-filled (resizing a std::string would memset
 // it on every file): `data` holds at least `size` bytes.
 struct ScratchBuffer {
@@ -298,6 +301,9 @@ IoStatus RealFileSystem::read_file(const std::string& path, std::size_t max_byte
     scratch.grow(capacity, used);
   }
   out.assign(scratch.data.get(), used);
+  if (scratch.size > k_kept_scratch) {
+    scratch = ScratchBuffer{};  // a huge file's buffer is not kept for the rest of the run
+  }
   return {};
 }
 

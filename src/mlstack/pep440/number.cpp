@@ -31,7 +31,7 @@ Number::Number(std::uint64_t value) {
   *this = make_big(std::string(buf.data(), end));
 }
 
-Number Number::from_digits(std::string_view digits) {
+Number Number::from_long_digits(std::string_view digits) {
   std::size_t first = 0;
   while (first + 1 < digits.size() && digits[first] == '0') {
     ++first;  // int() semantics: `007` is 7, `000` is 0

@@ -35,7 +35,18 @@ class Number {
   /// A machine integer is a Number (implicit, as an `int` is a Python `int`).
   Number(std::uint64_t value);  // NOLINT(google-explicit-constructor)
   /// The value of one or more ASCII digits, leading zeros allowed (Python's `int(digits)`).
-  [[nodiscard]] static Number from_digits(std::string_view digits);
+  [[nodiscard]] static Number from_digits(std::string_view digits) {
+    if (digits.size() <= 18) {  // below 10^18 < 2^63: inline, the common case
+      std::uint64_t value = 0;
+      for (const char c : digits) {
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      Number n;
+      n.m_bits = value << 1U;
+      return n;
+    }
+    return from_long_digits(digits);
+  }
 
   Number(const Number& other);
   Number(Number&& other) noexcept : m_bits(other.m_bits) { other.m_bits = 0; }
@@ -74,6 +85,7 @@ class Number {
   [[nodiscard]] bool is_big() const noexcept { return (m_bits & k_big_tag) != 0; }
   [[nodiscard]] const std::string& digits() const noexcept;
   static Number make_big(std::string digits);
+  static Number from_long_digits(std::string_view digits);
   static std::strong_ordering compare_slow(const Number& a, const Number& b) noexcept;
   void release() noexcept;
 

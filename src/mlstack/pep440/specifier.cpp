@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <unordered_set>
 #include <utility>
 
 namespace mlstack::pep440 {
@@ -74,11 +73,11 @@ Result<Specifier> Specifier::parse(std::string_view text) {
         spec_error("expected version specifier, found end of input", text, text.size()));
   }
 
-  Specifier out;
+  Operator op = Operator::equal;
   std::size_t i = 0;
   for (const auto& o : k_operators) {
     if (spec.starts_with(o.text)) {
-      out.m_op = o.op;
+      op = o.op;
       i = o.text.size();
       break;
     }
@@ -96,9 +95,10 @@ Result<Specifier> Specifier::parse(std::string_view text) {
   }
   const std::string_view rest = spec.substr(i);
   const std::size_t rest_at = offset + i;
-  out.m_version = std::string(rest);
+  Specifier out;
+  out.m_version = detail::PackedText(rest);
 
-  if (out.m_op == Operator::arbitrary) {
+  if (op == Operator::arbitrary) {
     // Anything but whitespace, `;` and `)` (the characters that end it inside a requirement).
     for (std::size_t j = 0; j < rest.size(); ++j) {
       if (rest[j] == ';' || rest[j] == ')' || detail::python_space_at(rest, j) != 0) {
@@ -107,6 +107,7 @@ Result<Specifier> Specifier::parse(std::string_view text) {
             spec_error("expected end of specifier, found " + found, text, rest_at + j));
       }
     }
+    out.set_flags(op, false, false);
     return out;
   }
 
@@ -115,22 +116,23 @@ Result<Specifier> Specifier::parse(std::string_view text) {
         "expected version after " + quoted(op_text) + ", found end of input", text, rest_at));
   }
 
-  const bool eq_or_ne = out.m_op == Operator::equal || out.m_op == Operator::not_equal;
-  out.m_wildcard = rest.ends_with(".*");
-  const std::string_view base = out.m_wildcard ? rest.substr(0, rest.size() - 2) : rest;
-  if (out.m_wildcard && !eq_or_ne) {
+  const bool eq_or_ne = op == Operator::equal || op == Operator::not_equal;
+  const bool wildcard = rest.ends_with(".*");
+  const std::string_view base = wildcard ? rest.substr(0, rest.size() - 2) : rest;
+  if (wildcard && !eq_or_ne) {
     return unexpected(
         spec_error("expected end of specifier, found `.*` (a wildcard needs `==` or `!=`)", text,
                    rest_at + base.size(), 2));
   }
   // A number past Python's `int()` limit is no error here: packaging's regex accepts the
   // specifier, and only its uses raise.
-  auto parsed = detail::parse_version_exact(base, text, rest_at, &out.m_too_long);
+  bool too_long = false;
+  auto parsed = detail::parse_version_exact(base, text, rest_at, &too_long);
   if (!parsed) {
     return unexpected(std::move(parsed).error());
   }
   const Version& v = *parsed;
-  if (out.m_wildcard && (v.pre() || v.post() || v.dev() || !v.local().empty())) {
+  if (wildcard && (v.pre() || v.post() || v.dev() || !v.local().empty())) {
     return unexpected(spec_error(
         "expected end of specifier, found `.*` (a wildcard can only follow a release such as "
         "`1.2`)",
@@ -142,46 +144,63 @@ Result<Specifier> Specifier::parse(std::string_view text) {
                                      " (a local version needs `==` or `!=`)",
                                  text, rest_at + plus, base.size() - plus));
   }
-  if (out.m_op == Operator::compatible && v.release().size() < 2) {
+  if (op == Operator::compatible && v.release().size() < 2) {
     return unexpected(
         spec_error("expected a release with at least two parts after `~=`, found " + quoted(rest),
                    text, rest_at, rest.size()));
   }
+  out.set_flags(op, wildcard, too_long);
   return out;
 }
 
-Operator Specifier::op() const noexcept { return m_op; }
-const std::string& Specifier::version_text() const noexcept { return m_version; }
-bool Specifier::has_wildcard() const noexcept { return m_wildcard; }
+void Specifier::set_flags(Operator op, bool wildcard, bool too_long) noexcept {
+  auto bits = static_cast<std::uint8_t>(static_cast<std::uint8_t>(op) & k_op_bits);
+  if (wildcard) {
+    bits |= k_wildcard_bit;
+  }
+  if (too_long) {
+    bits |= k_too_long_bit;
+  }
+  m_version.set_spare(bits);
+}
+
+Operator Specifier::op() const noexcept {
+  return static_cast<Operator>(m_version.spare() & k_op_bits);
+}
+std::string_view Specifier::version_text() const noexcept { return m_version.view(); }
+bool Specifier::has_wildcard() const noexcept { return (m_version.spare() & k_wildcard_bit) != 0; }
+bool Specifier::exceeds_int_limit() const noexcept {
+  return (m_version.spare() & k_too_long_bit) != 0;
+}
 
 Version Specifier::parsed() const {
-  MLSTACK_ASSERT(m_op != Operator::arbitrary && !m_too_long);
-  const std::string_view text = m_version;
-  const std::string_view base = m_wildcard ? text.substr(0, text.size() - 2) : text;
+  MLSTACK_ASSERT(op() != Operator::arbitrary && !exceeds_int_limit());
+  const std::string_view text = m_version.view();
+  const std::string_view base = has_wildcard() ? text.substr(0, text.size() - 2) : text;
   auto v = detail::parse_version_exact(base, base, 0);
   MLSTACK_ASSERT(v.has_value() && "validated by Specifier::parse");
   return std::move(v).value();
 }
 
 std::optional<Version> Specifier::version() const {
-  if (m_op == Operator::arbitrary) {
-    auto v = Version::parse(m_version);
+  if (op() == Operator::arbitrary) {
+    auto v = Version::parse(m_version.view());
     return v ? std::optional<Version>(std::move(v).value()) : std::nullopt;
   }
-  if (m_too_long) {
+  if (exceeds_int_limit()) {
     return std::nullopt;
   }
   return parsed();
 }
 
 std::string Specifier::to_string() const {
-  std::string out(spelling(m_op));
-  out += m_version;
+  std::string out(spelling(op()));
+  out += m_version.view();
   return out;
 }
 
 Prereleases Specifier::prereleases() const {
-  if (m_op == Operator::not_equal || (m_op == Operator::equal && m_wildcard)) {
+  if (op() == Operator::not_equal || (op() == Operator::equal && has_wildcard())) {
     return Prereleases::deny;
   }
   const auto v = version();
@@ -192,7 +211,7 @@ Prereleases Specifier::prereleases() const {
 }
 
 bool Specifier::matches_equal(const Version& v, const Version& spec) const {
-  if (m_wildcard) {
+  if (has_wildcard()) {
     return v.epoch() == spec.epoch() && release_prefix_equal(v, spec, spec.release().size());
   }
   if (!spec.local().empty()) {
@@ -202,7 +221,7 @@ bool Specifier::matches_equal(const Version& v, const Version& spec) const {
 }
 
 bool Specifier::matches(const Version& v, const Version& spec) const {
-  switch (m_op) {
+  switch (op()) {
     case Operator::compatible:
       // `~=1.4.5` is `>=1.4.5, ==1.4.*`.
       return v.epoch() == spec.epoch() && v >= spec &&
@@ -238,18 +257,18 @@ bool Specifier::contains(const Version& v, Prereleases prereleases) const {
   if (rejected_as_prerelease(v, prereleases)) {
     return false;
   }
-  if (m_op == Operator::arbitrary) {
-    return text::iequals(v.to_string(), m_version);
+  if (op() == Operator::arbitrary) {
+    return text::iequals(v.to_string(), m_version.view());
   }
-  if (m_too_long) {
+  if (exceeds_int_limit()) {
     return false;
   }
   return matches(v, parsed());
 }
 
 bool Specifier::contains(std::string_view version_text, Prereleases prereleases) const {
-  if (m_op == Operator::arbitrary) {
-    if (!text::iequals(version_text, m_version)) {
+  if (op() == Operator::arbitrary) {
+    if (!text::iequals(version_text, m_version.view())) {
       return false;
     }
     const auto v = Version::parse(version_text);
@@ -260,15 +279,15 @@ bool Specifier::contains(std::string_view version_text, Prereleases prereleases)
 }
 
 std::string Specifier::canonical_version() const {
-  if (m_op == Operator::arbitrary || m_wildcard || m_too_long) {
-    return m_version;
+  if (op() == Operator::arbitrary || has_wildcard() || exceeds_int_limit()) {
+    return std::string(m_version.view());
   }
   const Version v = parsed();
-  return m_op == Operator::compatible ? v.to_string() : v.canonical_string();
+  return op() == Operator::compatible ? v.to_string() : v.canonical_string();
 }
 
 bool operator==(const Specifier& a, const Specifier& b) {
-  return a.m_op == b.m_op && a.canonical_version() == b.canonical_version();
+  return a.op() == b.op() && a.canonical_version() == b.canonical_version();
 }
 
 Result<SpecifierSet> SpecifierSet::parse(std::string_view text) {
@@ -298,39 +317,111 @@ Result<SpecifierSet> SpecifierSet::parse(std::string_view text) {
   return out;
 }
 
-std::vector<const Specifier*> SpecifierSet::canonical_specs() const {
-  std::vector<std::pair<std::string, const Specifier*>> sorted;
-  sorted.reserve(m_specs.size());
-  for (const auto& s : m_specs) {
-    sorted.emplace_back(s.to_string(), &s);
-  }
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  // `dict.fromkeys(sorted(specs, key=str))`: the first of each canonical spec, found through
-  // a hash set (no quadratic scan, a set may hold a million specifiers).
-  std::vector<const Specifier*> out;
-  out.reserve(sorted.size());
-  std::unordered_set<std::string> seen;
-  seen.reserve(sorted.size());
-  for (const auto& entry : sorted) {
-    const Specifier& spec = *entry.second;
-    std::string key(spelling(spec.m_op));
-    key += '\n';  // no version holds whitespace
-    key += spec.canonical_version();
-    if (seen.insert(std::move(key)).second) {
-      out.push_back(&spec);
+namespace {
+
+// `str(a) < str(b)` (the operator's spelling, then the version as written), without building
+// the strings: code point order is UTF-8 byte order.
+bool str_less(std::string_view a_op, std::string_view a_version, std::string_view b_op,
+              std::string_view b_version) noexcept {
+  const auto at = [](std::string_view x, std::string_view y, std::size_t i) {
+    return static_cast<unsigned char>(i < x.size() ? x[i] : y[i - x.size()]);
+  };
+  const std::size_t na = a_op.size() + a_version.size();
+  const std::size_t nb = b_op.size() + b_version.size();
+  for (std::size_t i = 0; i < na && i < nb; ++i) {
+    const unsigned char ca = at(a_op, a_version, i);
+    const unsigned char cb = at(b_op, b_version, i);
+    if (ca != cb) {
+      return ca < cb;
     }
   }
-  return out;
+  return na < nb;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> SpecifierSet::canonical_order() const {
+  // A set is parsed from one metadata field; the readers cap files far below 2^32 bytes.
+  MLSTACK_ASSERT(m_specs.size() <= UINT32_MAX);
+  std::vector<std::uint32_t> order(m_specs.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  if (order.size() < 2) {
+    return order;  // packaging does not canonicalize a set of one
+  }
+  // `dict.fromkeys(sorted(specs, key=str))`: the first of each canonical spec in string order.
+  // A set may hold a million specifiers, so neither the strings nor the canonical keys are
+  // kept (4 + 12 bytes a specifier here): the specifiers are sorted in place of their strings,
+  // and duplicates are found by a hash of the canonical key, compared exactly within a group
+  // of equal hashes.
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const Specifier& x = m_specs[a];
+    const Specifier& y = m_specs[b];
+    return str_less(spelling(x.op()), x.version_text(), spelling(y.op()), y.version_text());
+  });
+  const auto canonical_key = [](const Specifier& spec) {
+    std::string key(spelling(spec.op()));
+    key += '\n';  // no version holds whitespace
+    key += spec.canonical_version();
+    return key;
+  };
+  std::vector<bool> duplicate(order.size(), false);  // by position in `order`
+  {
+    std::vector<std::size_t> hashes(order.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      hashes[k] = std::hash<std::string>{}(canonical_key(m_specs[order[k]]));
+    }
+    std::vector<std::uint32_t> by_hash(order.size());  // positions in `order`
+    for (std::uint32_t k = 0; k < by_hash.size(); ++k) {
+      by_hash[k] = k;
+    }
+    std::sort(by_hash.begin(), by_hash.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return hashes[a] != hashes[b] ? hashes[a] < hashes[b] : a < b;
+    });
+    for (std::size_t g = 0; g < by_hash.size();) {
+      std::size_t end = g + 1;
+      while (end < by_hash.size() && hashes[by_hash[end]] == hashes[by_hash[g]]) {
+        ++end;
+      }
+      if (end - g > 1) {  // equal hashes: compare the keys; the earliest of equal ones stays
+        std::vector<std::string> kept;
+        for (std::size_t k = g; k < end; ++k) {
+          std::string key = canonical_key(m_specs[order[by_hash[k]]]);
+          if (std::find(kept.begin(), kept.end(), key) != kept.end()) {
+            duplicate[by_hash[k]] = true;
+          } else {
+            kept.push_back(std::move(key));
+          }
+        }
+      }
+      g = end;
+    }
+  }
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (!duplicate[k]) {
+      order[kept++] = order[k];
+    }
+  }
+  order.resize(kept);
+  return order;
 }
 
 std::string SpecifierSet::to_string() const {
+  const std::vector<std::uint32_t> order = canonical_order();
+  std::size_t size = 0;
+  for (const std::uint32_t i : order) {
+    size += spelling(m_specs[i].op()).size() + m_specs[i].version_text().size() + 1;
+  }
   std::string out;
-  for (const Specifier* s : canonical_specs()) {
+  out.reserve(size);
+  for (const std::uint32_t i : order) {
     if (!out.empty()) {
       out += ',';
     }
-    out += s->to_string();
+    out += spelling(m_specs[i].op());
+    out += m_specs[i].version_text();
   }
   return out;
 }
@@ -373,10 +464,10 @@ bool operator==(const SpecifierSet& a, const SpecifierSet& b) {
   if (a.m_specs.size() == 1 && b.m_specs.size() == 1) {
     return a.m_specs.front() == b.m_specs.front();  // the common case, no sorting
   }
-  const auto x = a.canonical_specs();
-  const auto y = b.canonical_specs();
+  const auto x = a.canonical_order();
+  const auto y = b.canonical_order();
   return std::equal(x.begin(), x.end(), y.begin(), y.end(),
-                    [](const Specifier* p, const Specifier* q) { return *p == *q; });
+                    [&](std::uint32_t p, std::uint32_t q) { return a.m_specs[p] == b.m_specs[q]; });
 }
 
 }  // namespace mlstack::pep440

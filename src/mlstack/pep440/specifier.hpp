@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/base/result.hpp"
+#include "mlstack/pep440/detail/packed_text.hpp"
 #include "mlstack/pep440/version.hpp"
 
 #include <cstdint>
@@ -45,23 +46,25 @@ enum class Operator : std::uint8_t {
 //                  | ('<='|'>='|'<'|'>') WS* release pre? post? dev? ) WS*
 // where release = 'v'? (N '!')? N ('.' N)* and the parts are those of `Version`.
 //
-// A Specifier keeps only its operator and text (40 bytes, no heap for versions of up to 15
-// characters) and parses the version where it is used, as packaging does: a
+// A Specifier keeps only its operator, flags and text (16 bytes, no heap for versions of up to
+// 14 characters) and parses the version where it is used, as packaging does: a
 // `Requires-Dist` of a million specifiers stays within a small multiple of its size.
 class Specifier {
  public:
+  /// `==` with an empty version (what `parse` overwrites).
+  Specifier() noexcept { set_flags(Operator::equal, false, false); }
   [[nodiscard]] static Result<Specifier> parse(std::string_view text);
 
   [[nodiscard]] Operator op() const noexcept;
   /// The version part as written (stripped), such as `1.*` or `2.0`.
-  [[nodiscard]] const std::string& version_text() const noexcept;
+  [[nodiscard]] std::string_view version_text() const noexcept;
   /// The parsed version (without a trailing `.*`), parsed on each call; empty for `===` on a
   /// string that is not a valid version, and where `exceeds_int_limit()`.
   [[nodiscard]] std::optional<Version> version() const;
   /// Whether the version has a number of more digits than Python's `int()` converts
   /// (`k_python_int_max_str_digits`): packaging accepts such a specifier but raises
   /// `ValueError` where it uses the version. `contains` is then false.
-  [[nodiscard]] bool exceeds_int_limit() const noexcept { return m_too_long; }
+  [[nodiscard]] bool exceeds_int_limit() const noexcept;
   /// Whether the version ends in `.*` (only with `==` and `!=`).
   [[nodiscard]] bool has_wildcard() const noexcept;
   /// `str(Specifier)`: operator then version, no spaces.
@@ -91,10 +94,14 @@ class Specifier {
   [[nodiscard]] std::string canonical_version() const;
   friend class SpecifierSet;
 
-  std::string m_version;  // as written, stripped
-  Operator m_op = Operator::equal;
-  bool m_wildcard = false;
-  bool m_too_long = false;  // see exceeds_int_limit()
+  // The version as written (stripped); its spare byte holds the operator (bits 0-2), whether
+  // it ends in `.*` (bit 3) and `exceeds_int_limit()` (bit 4).
+  static constexpr std::uint8_t k_op_bits = 0x07;
+  static constexpr std::uint8_t k_wildcard_bit = 0x08;
+  static constexpr std::uint8_t k_too_long_bit = 0x10;
+  void set_flags(Operator op, bool wildcard, bool too_long) noexcept;
+
+  detail::PackedText m_version;
 };
 
 /// A comma-separated set such as `>=1.0,!=1.3.*,<2`, as `packaging.specifiers.SpecifierSet`.
@@ -127,7 +134,9 @@ class SpecifierSet {
   friend bool operator==(const SpecifierSet& a, const SpecifierSet& b);
 
  private:
-  [[nodiscard]] std::vector<const Specifier*> canonical_specs() const;
+  /// Indexes into the specifiers in packaging's canonical order: sorted by string, the
+  /// first of equal ones (`Specifier::operator==`) kept.
+  [[nodiscard]] std::vector<std::uint32_t> canonical_order() const;
 
   std::vector<Specifier> m_specs;
 };

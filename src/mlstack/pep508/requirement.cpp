@@ -17,31 +17,31 @@ using detail::TokenKind;
 
 constexpr std::string_view k_invalid_specifier = "invalid specifier: ";
 
-// The text handed to `SpecifierSet::parse`: the SPECIFIER tokens joined with `,` (a `,` for
-// every comma read, so `>=1,` gives `>=1,`). One token, the common case, is a view into the
-// input and copies nothing.
+// The text handed to `SpecifierSet::parse`: packaging joins the SPECIFIER tokens with `,` (a
+// `,` for every comma read, so `>=1,` gives `>=1,`). Between them there is only space, tab
+// and the commas, which `SpecifierSet` splits on and strips, so the input from the first token
+// to the last token or comma parses the same: a view, never a copy (a `Requires-Dist` may
+// hold a million specifiers).
 class SpecifierText {
  public:
-  void append(std::string_view part) {
-    if (!m_owned && m_view.empty()) {
-      m_view = part;
-      return;
+  /// `part` is a view into the requirement's text, after the parts given before.
+  void append(std::string_view part) noexcept {
+    if (m_begin == nullptr) {
+      m_begin = part.data();
     }
-    if (!m_owned) {
-      m_text.assign(m_view);
-      m_owned = true;
-    }
-    m_text += part;
+    m_end = part.data() + part.size();
   }
   [[nodiscard]] std::string_view str() const noexcept {
-    return m_owned ? std::string_view(m_text) : m_view;
+    if (m_begin == nullptr) {
+      return {};
+    }
+    return {m_begin, static_cast<std::size_t>(m_end - m_begin)};
   }
   [[nodiscard]] bool empty() const noexcept { return str().empty(); }
 
  private:
-  std::string_view m_view;
-  std::string m_text;
-  bool m_owned = false;
+  const char* m_begin = nullptr;
+  const char* m_end = nullptr;
 };
 
 struct ParsedRequirement {
@@ -121,10 +121,11 @@ Result<void> parse_version_many(Tokenizer& tokenizer, SpecifierText& specifiers)
           "Local version label can only be used with `==` or `!=` operators", token.position));
     }
     tokenizer.consume(TokenKind::ws);
-    if (!tokenizer.check_read(TokenKind::comma)) {
+    Token comma{};
+    if (!tokenizer.check_read(TokenKind::comma, &comma)) {
       break;
     }
-    specifiers.append(",");
+    specifiers.append(comma.text);
     tokenizer.consume(TokenKind::ws);
   }
   return {};

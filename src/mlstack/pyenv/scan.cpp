@@ -476,6 +476,9 @@ class Scanner {
 
   // Below this many candidates a second thread costs more than it saves.
   static constexpr std::size_t k_parallel_threshold = 32;
+  // A read buffer larger than this is freed after its file (the caller's thread keeps its
+  // thread_local buffer for the whole run).
+  static constexpr std::size_t k_kept_buffer = std::size_t{1} << 20;
 
   void read_all(std::vector<Loaded>& loaded) const {
     const std::size_t n = m_candidates.size();
@@ -484,6 +487,9 @@ class Scanner {
     parallel_for(n, threads, [&](std::size_t i) {
       thread_local std::string buffer;  // one read buffer per thread: no allocation per read
       loaded[i] = load(m_candidates[i], buffer);
+      if (buffer.capacity() > k_kept_buffer) {
+        std::string().swap(buffer);  // a huge METADATA's buffer is not kept for the run
+      }
     });
   }
 

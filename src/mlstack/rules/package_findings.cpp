@@ -53,9 +53,9 @@ void add_pip_findings(const PackageContext& ctx, std::vector<Finding>& out) {
     f.severity = Severity::error;
     f.title = fmt::format("{} requires {}, which is not installed", dist_label(d), m.name);
     f.subjects = {d.dist->canonical_name, m.name};
-    f.evidence = {fmt::format("Requires-Dist: {}", m.requirement.to_string()),
+    f.evidence = {fmt::format("Requires-Dist: {}", m.requirement->to_string()),
                   evidence_of(*d.dist)};
-    f.fix = fmt::format("{} -m pip install '{}'", py, install_spec(m.requirement));
+    f.fix = fmt::format("{} -m pip install '{}'", py, install_spec(*m.requirement));
     out.push_back(std::move(f));
   }
   for (const auto& c : ctx.pip.conflicts) {
@@ -65,11 +65,11 @@ void add_pip_findings(const PackageContext& ctx, std::vector<Finding>& out) {
     f.id = "PKG-CONFLICT";
     f.severity = Severity::error;
     f.title = fmt::format("{} requires {}, but {} is installed", dist_label(d),
-                          c.requirement.to_string(), dist_label(have));
+                          c.requirement->to_string(), dist_label(have));
     f.subjects = {d.dist->canonical_name, have.dist->canonical_name};
-    f.evidence = {fmt::format("Requires-Dist: {}", c.requirement.to_string()),
+    f.evidence = {fmt::format("Requires-Dist: {}", c.requirement->to_string()),
                   evidence_of(*d.dist), evidence_of(*have.dist)};
-    f.fix = fmt::format("{} -m pip install '{}'", py, install_spec(c.requirement));
+    f.fix = fmt::format("{} -m pip install '{}'", py, install_spec(*c.requirement));
     out.push_back(std::move(f));
   }
   for (const auto& u : ctx.pip.unsupported) {

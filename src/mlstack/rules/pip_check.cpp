@@ -111,6 +111,28 @@ std::string int_limit_error(const CheckedDist& d, const pep508::Requirement& req
       d.dist->info_path, text::python_repr(req.to_string()), pep440::k_python_int_max_str_digits);
 }
 
+// `sorted(items, key=str)`; the keys (which hold whole requirements) only when there are two
+// or more items to order.
+template <class Item, class Key>
+void sort_by_key(std::vector<Item>& items, Key key) {
+  if (items.size() < 2) {
+    return;
+  }
+  std::vector<std::pair<std::string, std::size_t>> keys;
+  keys.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    keys.emplace_back(key(items[i]), i);
+  }
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Item> sorted;
+  sorted.reserve(items.size());
+  for (const auto& k : keys) {
+    sorted.push_back(items[k.second]);
+  }
+  items = std::move(sorted);
+}
+
 // pip's `stdlib_pkgs`, skipped by `iter_installed_distributions()` in check_unsupported.
 constexpr std::array<std::string_view, 3> k_stdlib_pkgs = {"python", "wsgiref", "argparse"};
 
@@ -236,8 +258,8 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
   PipCheckResult result;
   for (std::size_t i = 0; i < set.dists.size(); ++i) {
     const CheckedDist& d = set.dists[i];
-    std::vector<std::pair<std::string, PipCheckResult::Missing>> missing;
-    std::vector<std::pair<std::string, PipCheckResult::Conflict>> conflicts;
+    std::vector<PipCheckResult::Missing> missing;
+    std::vector<PipCheckResult::Conflict> conflicts;
     for (const std::size_t r : d.active) {
       const pep508::Requirement& req = d.requirements[r];
       const std::string name = req.package_name().str();
@@ -250,10 +272,10 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
           return result;
         }
         const bool seen = std::any_of(missing.begin(), missing.end(), [&](const auto& m) {
-          return m.second.name == name && m.second.requirement == req;
+          return m.name == name && *m.requirement == req;
         });
         if (!seen) {
-          missing.emplace_back(missing_key(name, req), PipCheckResult::Missing{i, name, req});
+          missing.push_back(PipCheckResult::Missing{i, name, &req});
         }
         continue;
       }
@@ -268,24 +290,22 @@ PipCheckResult pip_check(const PackageSet& set, const facts::Inventory& inventor
           return result;
         }
         const bool seen = std::any_of(conflicts.begin(), conflicts.end(), [&](const auto& c) {
-          return c.second.installed == it->second && c.second.requirement == req;
+          return c.installed == it->second && *c.requirement == req;
         });
         if (!seen) {
-          conflicts.emplace_back(conflict_key(name, installed.version, req),
-                                 PipCheckResult::Conflict{i, it->second, req});
+          conflicts.push_back(PipCheckResult::Conflict{i, it->second, &req});
         }
       }
     }
-    std::stable_sort(missing.begin(), missing.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::stable_sort(conflicts.begin(), conflicts.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& m : missing) {
-      result.missing.push_back(std::move(m.second));
-    }
-    for (auto& c : conflicts) {
-      result.conflicts.push_back(std::move(c.second));
-    }
+    sort_by_key(missing, [](const PipCheckResult::Missing& m) {
+      return missing_key(m.name, *m.requirement);
+    });
+    sort_by_key(conflicts, [&](const PipCheckResult::Conflict& c) {
+      return conflict_key(c.requirement->package_name().str(), set.dists[c.installed].version,
+                          *c.requirement);
+    });
+    result.missing.insert(result.missing.end(), missing.begin(), missing.end());
+    result.conflicts.insert(result.conflicts.end(), conflicts.begin(), conflicts.end());
   }
 
   struct TagLine {
@@ -377,10 +397,19 @@ std::vector<std::string> pip_check_lines(const PackageSet& set, const PipCheckRe
   for (const auto& c : result.conflicts) {
     const CheckedDist& d = set.dists[c.dependent];
     const CheckedDist& have = set.dists[c.installed];
-    lines.push_back(fmt::format("{} {} has requirement {}, but you have {} {}.",
-                                d.dist->canonical_name, d.version.to_string(),
-                                c.requirement.to_string(), have.dist->canonical_name,
-                                have.version.to_string()));
+    // Appended rather than formatted: the requirement may hold a million specifiers, and
+    // fmt's growing buffer would hold it twice more.
+    const std::string requirement = c.requirement->to_string();
+    const std::string head = fmt::format("{} {} has requirement ", d.dist->canonical_name,
+                                         d.version.to_string());
+    const std::string tail = fmt::format(", but you have {} {}.", have.dist->canonical_name,
+                                         have.version.to_string());
+    std::string line;
+    line.reserve(head.size() + requirement.size() + tail.size());
+    line += head;
+    line += requirement;
+    line += tail;
+    lines.push_back(std::move(line));
   }
   for (const auto& u : result.unsupported) {
     if (!u.version_valid) {

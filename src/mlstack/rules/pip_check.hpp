@@ -49,15 +49,17 @@ struct PackageSet {
 
 /// What `pip check` finds, in pip's order.
 struct PipCheckResult {
+  // `requirement` points into the PackageSet (not a copy: one requirement may hold a
+  // million specifiers).
   struct Missing {
     std::size_t dependent;  // index into PackageSet::dists
     std::string name;       // canonical name of the missing distribution
-    pep508::Requirement requirement;
+    const pep508::Requirement* requirement;
   };
   struct Conflict {
     std::size_t dependent;
     std::size_t installed;
-    pep508::Requirement requirement;
+    const pep508::Requirement* requirement;
   };
   struct Unsupported {
     const facts::InstalledDist* dist;
