@@ -7,13 +7,16 @@ odd name spellings, pre-releases, local and post versions, invalid versions, mar
 extras, invalid requirement lines, folded headers, egg-info requires.txt sections, WHEEL
 tags for other platforms, '~' leftovers, a second site dir (through a .pth file) that
 shadows distributions, and distributions inside zip archives on sys.path (a .zip, a zipped
-.egg, .whl files; write_zip_entries). pip (the pinned reference, tools/requirements-ref.txt) checks it with
+.egg, .whl files; write_zip_entries), version and specifier numbers of 2^64 and more
+(write_big_number_entries) and names that need Python's Unicode str.lower()
+(write_unicode_entries). pip (the pinned reference, tools/requirements-ref.txt) checks it with
 `pip --python VENV/bin/python check`; mlstack with `mlstack check --python VENV/bin/python`.
 stdout must hold the same lines (order may differ) and the exit codes must be equal.
 
 Usage: pip_check_diff.py --mlstack BUILD/mlstack --ref-python REFVENV/bin/python [--cases N]
 """
 import argparse
+import glob
 import os
 import random
 import shutil
@@ -293,6 +296,183 @@ def write_zip_entries(rng, site, root, universe):
             f.write("\n".join(pth) + "\n")
 
 
+# --- numbers of any size (pep440::Number) ------------------------------------------------
+BIG_NUMS = [str(2**64), str(2**64 - 1), str(2**63), str(2**63 - 1), "1" + "0" * 19,
+            "1234567890123456789012345678901234567890", "9" * 40, "0" * 25 + "7",
+            str(10**20 + 1), "18446744073709551617"]
+LONG_NUM = "5" * 4301  # one digit past Python's int() limit (packaging raises ValueError)
+
+
+def big_num(rng):
+    return rng.choice(BIG_NUMS) if rng.random() < 0.6 else str(rng.randrange(0, 12))
+
+
+def big_version(rng):
+    """A version with 20- and 40-digit numbers, and parts that let specifiers hit it."""
+    release = [big_num(rng) for _ in range(rng.randrange(1, 4))]
+    if all(len(p) < 19 for p in release):
+        release[-1] = rng.choice(BIG_NUMS)
+    v = ".".join(release)
+    if rng.random() < 0.2:
+        v = big_num(rng) + "!" + v
+    if rng.random() < 0.25:
+        v += rng.choice(["a", "b", "rc", ".dev"]) + big_num(rng)
+    if rng.random() < 0.2:
+        v += ".post" + big_num(rng)
+    if rng.random() < 0.4:
+        v += rng.choice(["+cu121", "+cu121." + big_num(rng), "+" + big_num(rng), "+abc.0042"])
+    return v
+
+
+def near_big(rng, version):
+    """A version near `version` (its last release part moved by one, exact in Python ints)."""
+    base = version.split("+")[0]
+    epoch = ""
+    if "!" in base:
+        epoch, base = base.split("!", 1)
+        epoch += "!"
+    digits = ""
+    while base and base[0].isdigit() or (base[:1] == "." and base[1:2].isdigit()):
+        digits += base[0]
+        base = base[1:]
+    parts = digits.split(".")
+    move = rng.choice([-1, 0, 0, 1])
+    parts[-1] = str(max(0, int(parts[-1]) + move))
+    return epoch + ".".join(parts)
+
+
+def big_spec(rng, version):
+    near = near_big(rng, version)
+    kind = rng.randrange(7)
+    if kind == 0:
+        return "==" + near.split("!")[-1].rsplit(".", 1)[0] + ".*" if "." in near else "==" + near
+    if kind == 1:
+        return "~=" + (near if "." in near.split("!")[-1] else near + ".0")
+    if kind == 2:
+        return "===" + version
+    if kind == 3:
+        return rng.choice(["==", "!="]) + version
+    return rng.choice([">=", "<=", ">", "<", "!="]) + near
+
+
+def write_big_number_entries(rng, site):
+    """Distributions whose versions and requirements hold numbers of 2^64 and more (pip takes
+    them as Python ints), and rarely one past Python's int() limit (pip leaves the
+    distribution out with a ValueError, or stops where it compares such a specifier)."""
+    names = ["bignum_a", "BigNum_B", "bignum.c"]
+    versions = {}
+    for name in names[:rng.randrange(1, len(names) + 1)]:
+        v = big_version(rng)
+        versions[name] = v
+        if len(v) > 200 or rng.random() < 0.2:
+            folder = f"{name}.dist-info"  # no version in the name: read from METADATA
+        else:
+            folder = f"{name.replace('-', '_')}-{v}.dist-info"
+        d = os.path.join(site, folder)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {name}\nVersion: {v}\n")
+    reqs = []
+    for name, v in versions.items():
+        for _ in range(rng.randrange(1, 4)):
+            spec = ",".join(big_spec(rng, v) for _ in range(rng.randrange(1, 3)))
+            reqs.append(name.lower() + spec)
+    if rng.random() < 0.3:
+        reqs.append("bignum-missing>=" + rng.choice(BIG_NUMS))
+    d = os.path.join(site, "bignum_user-1.0.dist-info")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "METADATA"), "w") as f:
+        f.write("Metadata-Version: 2.1\nName: bignum-user\nVersion: 1.0\n")
+        f.write("".join(f"Requires-Dist: {r}\n" for r in reqs))
+    kind = rng.random()
+    if kind < 0.05:  # a version past int()'s limit: left out, its dependents see it missing
+        d = os.path.join(site, "bignum_long.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w") as f:
+            f.write(f"Metadata-Version: 2.1\nName: bignum-long\nVersion: 1.{LONG_NUM}\n")
+        with open(os.path.join(site, "bignum_user-1.0.dist-info", "METADATA"), "a") as f:
+            f.write("Requires-Dist: bignum-long\n")
+    elif kind < 0.08:  # a specifier past int()'s limit: where pip parses or hashes it, it stops
+        target = rng.choice(list(versions) + ["bignum-missing"])
+        spec = rng.choice([f">=1.{LONG_NUM}", f"==1.{LONG_NUM}.*", f">=99,=={LONG_NUM}.*"])
+        with open(os.path.join(site, "bignum_user-1.0.dist-info", "METADATA"), "a") as f:
+            f.write(f"Requires-Dist: {target.lower()}{spec}\n")
+
+
+# --- Unicode-cased names (Python's str.lower(), names/python_case.hpp) -----------------------
+UNICODE_NAMES = [
+    "\u212aelvin",                       # KELVIN SIGN: lowercases to ASCII `kelvin`
+    "\u0130stanbul",                     # dotted capital I: `i̇`, two code points (invalid)
+    "d\u0131st",                         # dotless i: valid for pip's re.IGNORECASE
+    "\u017fcipy",                        # long s: valid, but not `scipy`
+    "STRA\u1e9eE", "Stra\u00dfe",         # capital and small sharp s
+    "\u03a3\u0399\u0393\u039c\u0391\u03a3",  # final sigma
+    "\u039f\u0394\u039f\u03a3.\u039b\u0399\u0392", "\u039f\u0394\u039f\u03a3_\u039b",
+    "\uff26\uff55\uff4c\uff4c",             # fullwidth
+    "K\u212a_\u212aK", "Caf\u00c9", "A\u03a3\u0345", "\u01c5ungla",
+]
+ASCII_TWINS = ["kelvin", "istanbul", "dist", "scipy", "strasse", "sigmas", "odos-lib", "full",
+               "kk-kk", "cafe", "dzungla"]
+
+
+def write_unicode_entries(rng, site):
+    """Distributions whose dist-info folder or METADATA Name needs Python's full Unicode
+    `str.lower()` (importlib's grouping, canonicalize_name, pip's name check), with
+    requirements on their ASCII twins and invalid requirements naming them."""
+    chosen = rng.sample(UNICODE_NAMES, rng.randrange(2, 6))
+    for k, name in enumerate(chosen):
+        version = f"1.{k}"
+        form = rng.randrange(4)
+        if form == 0:  # the name from the folder
+            folder = f"{name}-{version}.dist-info"
+            meta_name = rng.choice([name, "unrelated-name"])
+        elif form == 1:  # no version in the folder: the name from METADATA
+            folder = f"uni_meta_{k}.dist-info"
+            meta_name = name
+        elif form == 2:  # a spelling folded to the same Lookup key as an ASCII twin
+            folder = f"{name.upper()}-{version}.dist-info"
+            meta_name = name
+        else:
+            folder = f"{name}-{version}.dist-info"
+            meta_name = name
+        d = os.path.join(site, folder)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w", encoding="utf-8") as f:
+            f.write(f"Metadata-Version: 2.1\nName: {meta_name}\nVersion: {version}\n")
+            if rng.random() < 0.6:  # pip's lines then name the distribution as it lowers it
+                f.write("Requires-Dist: uni-missing\n")
+    if rng.random() < 0.4:  # an ASCII folder beside the Kelvin one: one Lookup group
+        d = os.path.join(site, "kelvin-9.0.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w") as f:
+            f.write("Metadata-Version: 2.1\nName: kelvin\nVersion: 9.0\n")
+    if rng.random() < 0.2:  # a Unicode-cased suffix is no dist-info (`ı` is not `i`)
+        os.makedirs(os.path.join(site, "quux-1.0.d\u0131st-info"), exist_ok=True)
+    if rng.random() < 0.15:  # a folder name that is not UTF-8 (surrogateescape in Python)
+        os.makedirs(os.path.join(os.fsencode(site), b"caf\xe9-1.0.dist-info"), exist_ok=True)
+    reqs = [rng.choice(ASCII_TWINS) + rng.choice(["", ">=1.1", "<1.1", "==1.0"])
+            for _ in range(rng.randrange(1, 5))]
+    d = os.path.join(site, "uni_user-1.0.dist-info")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "METADATA"), "w", encoding="utf-8") as f:
+        f.write("Metadata-Version: 2.1\nName: uni-user\nVersion: 1.0\n")
+        f.write("".join(f"Requires-Dist: {r}\n" for r in reqs))
+    if rng.random() < 0.3:  # a requirement naming a Unicode name is invalid: left out
+        d = os.path.join(site, "uni_bad-1.0.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w", encoding="utf-8") as f:
+            f.write("Metadata-Version: 2.1\nName: uni-bad\nVersion: 1.0\n"
+                    f"Requires-Dist: {rng.choice(UNICODE_NAMES)}\n")
+    if rng.random() < 0.3:  # an extra named in Unicode (canonicalized with str.lower())
+        d = os.path.join(site, "uni_extra-1.0.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w", encoding="utf-8") as f:
+            f.write("Metadata-Version: 2.1\nName: uni-extra\nVersion: 1.0\n"
+                    "Provides-Extra: \u212a\n"
+                    "Requires-Dist: kelvin>=99; extra == \"\u212a\"\n"
+                    "Requires-Dist: kelvin>=99; extra == \"\u0130\"\n")
+
+
 def make_case(rng, root):
     venv = os.path.join(root, "venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
@@ -334,7 +514,9 @@ def make_case(rng, root):
 
 
 def run(cmd, env=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    # surrogateescape: a name that is not UTF-8 (write_unicode_entries) may reach stderr.
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env,
+                       encoding="utf-8", errors="surrogateescape")
     return p.returncode, p.stdout, p.stderr
 
 
@@ -357,6 +539,14 @@ def main():
         keep = args.keep
         try:
             venv = make_case(rng, root)
+            # Big numbers and Unicode names draw from their own generator, so the cases
+            # above stay as they were.
+            extra_rng = random.Random(f"{args.seed}-{i}-numbers-names")
+            site = next(iter(glob.glob(os.path.join(venv, "lib", "python*", "site-packages"))))
+            if extra_rng.random() < 0.4:
+                write_big_number_entries(extra_rng, site)
+            if extra_rng.random() < 0.4:
+                write_unicode_entries(extra_rng, site)
             py = os.path.join(venv, "bin", "python")
             env = dict(os.environ, XDG_CACHE_HOME=os.path.join(root, "cache"))
             prc, pout, _ = run([args.ref_python, "-m", "pip", "--disable-pip-version-check",
