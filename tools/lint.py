@@ -19,7 +19,7 @@ ALLOWED = {
     "io": {"base"},
     "elf": {"base"},
     "names": {"base"},
-    "pep440": {"base"},
+    "pep440": {"base", "names"},
     "pep508": {"base", "names", "pep440"},
     "metadata": {"base", "names", "pep440", "pep508"},
     "facts": {"base", "names", "pep440", "pep508", "metadata"},

@@ -452,6 +452,12 @@ def write_unicode_entries(rng, site):
         os.makedirs(os.path.join(os.fsencode(site), b"caf\xe9-1.0.dist-info"), exist_ok=True)
     reqs = [rng.choice(ASCII_TWINS) + rng.choice(["", ">=1.1", "<1.1", "==1.0"])
             for _ in range(rng.randrange(1, 5))]
+    if rng.random() < 0.3:  # `===` lowers both sides with str.lower(): `K` (KELVIN SIGN) is `k`
+        d = os.path.join(site, "uni_local-1.0+k.dist-info")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "METADATA"), "w") as f:
+            f.write("Metadata-Version: 2.1\nName: uni-local\nVersion: 1.0+k\n")
+        reqs.append("uni-local===" + rng.choice(["1.0+\u212a", "1.0+\u0130", "1.0+K"]))
     d = os.path.join(site, "uni_user-1.0.dist-info")
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "METADATA"), "w", encoding="utf-8") as f:

@@ -2,6 +2,7 @@
 #include "mlstack/pep440/specifier.hpp"
 
 #include "mlstack/base/text.hpp"
+#include "mlstack/names/python_case.hpp"
 #include "mlstack/pep440/detail/python_space.hpp"
 
 #include <algorithm>
@@ -52,6 +53,19 @@ bool release_prefix_equal(const Version& v, const Version& prefix, std::size_t c
 
 bool release_equal(const Version& a, const Version& b) noexcept {
   return release_prefix_equal(a, b, std::max(a.release().size(), b.release().size()));
+}
+
+// `===`: `str(item).lower() == spec.lower()`, Python's full Unicode lowercase (`===1.0+K`
+// with U+212A KELVIN SIGN holds `1.0+k`).
+bool arbitrary_equal(std::string_view item, std::string_view spec) {
+  const auto ascii = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  if (ascii(item) && ascii(spec)) {
+    return text::iequals(item, spec);
+  }
+  return names::python_lower(item) == names::python_lower(spec);
 }
 
 bool rejected_as_prerelease(const Version& v, Prereleases prereleases) noexcept {
@@ -258,7 +272,7 @@ bool Specifier::contains(const Version& v, Prereleases prereleases) const {
     return false;
   }
   if (op() == Operator::arbitrary) {
-    return text::iequals(v.to_string(), m_version.view());
+    return arbitrary_equal(v.to_string(), m_version.view());
   }
   if (exceeds_int_limit()) {
     return false;
@@ -268,7 +282,7 @@ bool Specifier::contains(const Version& v, Prereleases prereleases) const {
 
 bool Specifier::contains(std::string_view version_text, Prereleases prereleases) const {
   if (op() == Operator::arbitrary) {
-    if (!text::iequals(version_text, m_version.view())) {
+    if (!arbitrary_equal(version_text, m_version.view())) {
       return false;
     }
     const auto v = Version::parse(version_text);

@@ -77,7 +77,8 @@ class Specifier {
   [[nodiscard]] bool contains(const Version& v,
                               Prereleases prereleases = Prereleases::by_default) const;
   /// `contains` on text: an invalid version is not contained, except that `===` compares
-  /// the text as given (not stripped, ASCII case-insensitive) whether or not it is a version.
+  /// the text as given (not stripped; both sides lowercased by Python's `str.lower()`,
+  /// `names/python_case.hpp`) whether or not it is a version.
   [[nodiscard]] bool contains(std::string_view version_text,
                               Prereleases prereleases = Prereleases::by_default) const;
 

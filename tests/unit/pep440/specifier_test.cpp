@@ -339,5 +339,16 @@ TEST(SpecifierSetContains, FollowsPackaging) {
   EXPECT_TRUE(set(">=1.0,<2").contains(ver("1.5"), Prereleases::allow));
 }
 
+// packaging: `str(item).lower() == spec.lower()`, Python's full Unicode lowercase.
+TEST(SpecifierContains, ArbitraryEqualityLowersAsPython) {
+  const auto kelvin = Specifier::parse("===1.0+\u212A").value();  // KELVIN SIGN
+  EXPECT_TRUE(kelvin.contains(Version::parse("1.0+k").value()));
+  EXPECT_TRUE(kelvin.contains(std::string_view("1.0+K")));
+  const auto dotted = Specifier::parse("===1.0+\u0130").value();  // lowers to `i` + U+0307
+  EXPECT_FALSE(dotted.contains(Version::parse("1.0+i").value()));
+  EXPECT_TRUE(dotted.contains(std::string_view("1.0+i\u0307")));
+  EXPECT_TRUE(Specifier::parse("===\u00C9").value().contains(std::string_view("\u00E9")));
+}
+
 }  // namespace
 }  // namespace mlstack::pep440
