@@ -192,4 +192,43 @@ std::string strip_controls_as_rich(std::string_view s) {
   return out;
 }
 
+Utf8Char decode_utf8(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char b0 = byte(0);
+  if (b0 < 0x80U) {
+    return {b0, 1};
+  }
+  std::size_t n = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0U) == 0xC0U) {
+    n = 2;
+    cp = b0 & 0x1FU;
+    min = 0x80;
+  } else if ((b0 & 0xF0U) == 0xE0U) {
+    n = 3;
+    cp = b0 & 0x0FU;
+    min = 0x800;
+  } else if ((b0 & 0xF8U) == 0xF0U) {
+    n = 4;
+    cp = b0 & 0x07U;
+    min = 0x10000;
+  } else {
+    return {};
+  }
+  if (i + n > s.size()) {
+    return {};
+  }
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xC0U) != 0x80U) {
+      return {};
+    }
+    cp = (cp << 6U) | (byte(k) & 0x3FU);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return {};
+  }
+  return {cp, n};
+}
+
 }  // namespace mlstack::text

@@ -25,6 +25,15 @@ namespace mlstack::text {
 [[nodiscard]] std::string to_lower(std::string_view s);
 [[nodiscard]] std::string_view trim(std::string_view s) noexcept;
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+/// One strictly decoded UTF-8 sequence (no overlong forms, no surrogates, nothing past
+/// U+10FFFF, as Python's decoder): its code point and byte length; length 0 when invalid.
+struct Utf8Char {
+  char32_t code_point = 0;
+  std::size_t length = 0;
+};
+/// The UTF-8 sequence starting at `s[i]` (`i < s.size()`).
+[[nodiscard]] Utf8Char decode_utf8(std::string_view s, std::size_t i) noexcept;
+
 /// Splits on `sep`, keeping empty fields.
 [[nodiscard]] std::vector<std::string_view> split(std::string_view s, char sep);
 /// Python's `repr()` of a str: the quote it picks and the escapes it writes (ASCII-oriented).

@@ -18,51 +18,6 @@ namespace {
 constexpr char32_t k_unsafe_first = 0xFB26;
 constexpr char32_t k_unsafe_last = 0xFEFE;
 
-// One UTF-8 sequence at `s[i]`: its code point and length, or length 0 when invalid.
-struct Decoded {
-  char32_t code_point = 0;
-  std::size_t length = 0;
-};
-
-Decoded decode(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[i + k]); };
-  const std::uint8_t b0 = byte(0);
-  if (b0 < 0x80U) {
-    return {b0, 1};
-  }
-  std::size_t n = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if ((b0 & 0xE0U) == 0xC0U) {
-    n = 2;
-    cp = b0 & 0x1FU;
-    min = 0x80;
-  } else if ((b0 & 0xF0U) == 0xE0U) {
-    n = 3;
-    cp = b0 & 0x0FU;
-    min = 0x800;
-  } else if ((b0 & 0xF8U) == 0xF0U) {
-    n = 4;
-    cp = b0 & 0x07U;
-    min = 0x10000;
-  } else {
-    return {};
-  }
-  if (i + n > s.size()) {
-    return {};
-  }
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(k) & 0xC0U) != 0x80U) {
-      return {};
-    }
-    cp = (cp << 6U) | (byte(k) & 0x3FU);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return {};
-  }
-  return {cp, n};
-}
-
 enum class State : std::uint8_t {
   outside,            // keys, values, punctuation
   comment,            // from `#` to the end of the line
@@ -88,7 +43,7 @@ class Checker {
     }
     bool escaped = false;  // the previous character was a backslash in a basic string
     while (i < m_text.size()) {
-      const Decoded d = decode(m_text, i);
+      const text::Utf8Char d = text::decode_utf8(m_text, i);
       if (d.length == 0) {
         return fail(
             i, fmt::format("invalid UTF-8 (byte 0x{:02x})", static_cast<std::uint8_t>(m_text[i])));

@@ -9,25 +9,13 @@
 namespace mlstack::names {
 
 std::string canonicalize(std::string_view name) {
+  std::string lowered;
   if (std::any_of(name.begin(), name.end(),
                   [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
-    // `name.lower()` first (its Final_Sigma context sees the `.` and `_`), then the runs.
-    const std::string lowered = python_lower(name);
-    std::string out;
-    out.reserve(lowered.size());
-    bool in_run = false;
-    for (const char c : lowered) {
-      if (c == '-' || c == '_' || c == '.') {
-        if (!in_run) {
-          out += '-';
-          in_run = true;
-        }
-        continue;
-      }
-      in_run = false;
-      out += c;
-    }
-    return out;
+    // `name.lower()` first (its Final_Sigma context sees the `.` and `_`), then the runs;
+    // ascii_lower below leaves the lowered text as it is.
+    lowered = python_lower(name);
+    name = lowered;
   }
   std::string out;
   out.reserve(name.size());

@@ -73,48 +73,20 @@ bool is_ascii(std::string_view s) noexcept {
 // A byte that is not part of valid UTF-8 becomes U+DC80..U+DCFF, as Python's surrogateescape.
 constexpr char32_t k_escape_base = 0xDC00;
 
-bool is_continuation(unsigned char b) noexcept { return (b & 0xC0U) == 0x80U; }
-
 // Strict UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF), as Python decodes.
 std::u32string decode(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
   std::size_t i = 0;
   while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    char32_t cp = 0;
-    char32_t min = 0;
-    if (b0 < 0x80U) {
-      n = 1;
-      cp = b0;
-    } else if ((b0 & 0xE0U) == 0xC0U) {
-      n = 2;
-      cp = b0 & 0x1FU;
-      min = 0x80;
-    } else if ((b0 & 0xF0U) == 0xE0U) {
-      n = 3;
-      cp = b0 & 0x0FU;
-      min = 0x800;
-    } else if ((b0 & 0xF8U) == 0xF0U) {
-      n = 4;
-      cp = b0 & 0x07U;
-      min = 0x10000;
-    }
-    bool ok = n != 0 && i + n <= s.size();
-    for (std::size_t k = 1; ok && k < n; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      ok = is_continuation(b);
-      cp = (cp << 6U) | (b & 0x3FU);
-    }
-    ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (!ok) {
-      out.push_back(k_escape_base + b0);
+    const text::Utf8Char c = text::decode_utf8(s, i);
+    if (c.length == 0) {
+      out.push_back(k_escape_base + static_cast<unsigned char>(s[i]));
       ++i;
       continue;
     }
-    out.push_back(cp);
-    i += n;
+    out.push_back(c.code_point);
+    i += c.length;
   }
   return out;
 }

@@ -26,15 +26,6 @@ constexpr std::array<const char*, 8> k_env_vars = {
     "PYTHONPATH",       "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONUSERBASE", "PYTHONSAFEPATH",
     "PYTHONPLATLIBDIR", "HOME",       "VIRTUAL_ENV"};
 
-std::uint64_t fnv1a(std::string_view text) noexcept {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 std::string current_dir() {
   std::array<char, 4096> buffer{};
   return ::getcwd(buffer.data(), buffer.size()) != nullptr ? std::string(buffer.data())
@@ -75,13 +66,13 @@ json cache_key(const std::string& python) {
   key["env"] = std::move(env);
   key["cwd"] = relative_pythonpath ? json(current_dir()) : json(nullptr);
   // The script is a few KB of Python built and hashed once per process, not per lookup.
-  static const std::string probe_hash = fmt::format("{:016x}", fnv1a(probe_script()));
+  static const std::string probe_hash = fmt::format("{:016x}", io::fingerprint(probe_script()));
   key["probe"] = probe_hash;
   return key;
 }
 
 std::string cache_file(const std::string& dir, const json& key) {
-  return fmt::format("{}/interpreter-{:016x}.json", dir, fnv1a(key.dump()));
+  return fmt::format("{}/interpreter-{:016x}.json", dir, io::fingerprint(key.dump()));
 }
 
 json stat_state(const io::FileSystem& fs, const std::string& path) {
