@@ -24,6 +24,7 @@ ALLOWED = {
     "metadata": {"base", "names", "pep440", "pep508"},
     "facts": {"base", "names", "pep440", "pep508", "metadata"},
     "tags": {"base", "facts"},
+    "lockfile": {"base", "names", "pep440", "pep508", "facts", "tags"},
     "cudalibs": {"base", "io", "elf", "pep440", "facts"},
     "frameworks": {"base", "io", "elf", "names", "pep440", "pep508", "facts"},
     "gpu": {"base", "io", "facts"},
@@ -33,7 +34,7 @@ ALLOWED = {
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
     "cli": None,  # may include everything
 }
-PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags"}
+PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile"}
 IO_HEADERS = re.compile(r'#include <(fstream|iostream|cstdio|filesystem|unistd\.h|dirent\.h|fcntl\.h)>')
 INCLUDE = re.compile(r'#include "mlstack/([a-z0-9_]+)/')
 

@@ -197,20 +197,14 @@ facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inven
 
 }  // namespace
 
-ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
-  auto target = load_target(options.target, pyenv::ScanDepth::pip_check, err);
-  if (!target) {
-    print_error(err, target.error());
-    return ExitCode::usage_error;
-  }
-  const pep508::MarkerEnvironment env(target->python.markers);
-  const auto supported = supported_tags(target->python, err);
-  const rules::PackageSet set = rules::build_package_set(target->inventory, env);
-  const rules::PipCheckResult result =
-      rules::pip_check(set, target->inventory, supported ? &*supported : nullptr);
+ExitCode print_pip_check(const facts::Inventory& inventory, const pep508::MarkerEnvironment& env,
+                         const tags::SupportedTags* supported, std::ostream& out,
+                         std::ostream& err) {
+  const rules::PackageSet set = rules::build_package_set(inventory, env);
+  const rules::PipCheckResult result = rules::pip_check(set, inventory, supported);
   // pip prints these through rich, which drops BEL, BS, VT, FF and CR and keeps the rest
   // (ESC included): `check` prints what pip prints.
-  for (const std::string& w : rules::pip_check_warnings(set, target->inventory)) {
+  for (const std::string& w : rules::pip_check_warnings(set, inventory)) {
     err << "WARNING: " << text::strip_controls_as_rich(w) << '\n';
   }
   if (const auto icu = names::unicode_case_error()) {
@@ -240,6 +234,26 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
     return ExitCode::usage_error;
   }
   return result.healthy(set) ? ExitCode::healthy : ExitCode::problems_found;
+}
+
+ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
+  if (!options.report_file.empty() || !options.lock_file.empty()) {
+    return run_check_input(options, out, err);  // check_input.cpp
+  }
+  if (options.target.sites.empty() &&
+      (!options.target.python_version.empty() || !options.target.platform.empty())) {
+    err << "mlstack: error: --python-version and --platform need --site, --report or --lock\n"
+           "hint: run `mlstack check --help`\n";
+    return ExitCode::usage_error;
+  }
+  auto target = load_target(options.target, pyenv::ScanDepth::pip_check, err);
+  if (!target) {
+    print_error(err, target.error());
+    return ExitCode::usage_error;
+  }
+  const pep508::MarkerEnvironment env(target->python.markers);
+  const auto supported = supported_tags(target->python, err);
+  return print_pip_check(target->inventory, env, supported ? &*supported : nullptr, out, err);
 }
 
 ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostream& err) {

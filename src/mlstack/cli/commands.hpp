@@ -8,12 +8,19 @@
 
 #include "mlstack/cli/exit_code.hpp"
 #include "mlstack/cli/target.hpp"
+#include "mlstack/pep508/marker_environment.hpp"
 #include "mlstack/report/report.hpp"
+
+namespace mlstack::tags {
+class SupportedTags;
+}
 
 namespace mlstack::cli {
 
 struct CheckOptions {
   TargetOptions target;
+  std::string report_file;  // `--report FILE`: pip's installation report
+  std::string lock_file;    // `--lock FILE`: a PEP 751 lock
 };
 
 enum class GpuProbe { automatic, skip };
@@ -33,6 +40,18 @@ struct DoctorOptions {
 /// `mlstack check`: pip check's lines on `out`, its warnings on `err`, its exit code.
 [[nodiscard]] ExitCode run_check(const CheckOptions& options, std::ostream& out,
                                  std::ostream& err);
+
+/// pip check's lines for `inventory` on `out`, its warnings on `err`, its exit code (the body
+/// of `check`, shared by `check --report` and `check --lock`). `supported` null: no platform
+/// check.
+[[nodiscard]] ExitCode print_pip_check(const facts::Inventory& inventory,
+                                       const pep508::MarkerEnvironment& env,
+                                       const tags::SupportedTags* supported, std::ostream& out,
+                                       std::ostream& err);
+
+/// `mlstack check --report FILE` / `--lock FILE` (check_input.cpp, docs/check-inputs.md).
+[[nodiscard]] ExitCode run_check_input(const CheckOptions& options, std::ostream& out,
+                                       std::ostream& err);
 
 /// `mlstack doctor`: the report on `out` (terminal text or JSON).
 [[nodiscard]] ExitCode run_doctor(const DoctorOptions& options, std::ostream& out,

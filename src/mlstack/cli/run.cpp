@@ -50,7 +50,9 @@ std::string check_probe_timeout(const std::string& text) {
   return {};
 }
 
-void add_target_options(CLI::App& cmd, TargetOptions& t) {
+// `check` also takes --python-version / --platform with --report / --lock (run_check checks
+// that one of the three is there).
+void add_target_options(CLI::App& cmd, TargetOptions& t, bool version_needs_site = true) {
   auto* python = cmd.add_option("--python", t.python,
                                 "interpreter whose environment to inspect (default: python3 "
                                 "on PATH)");
@@ -59,14 +61,16 @@ void add_target_options(CLI::App& cmd, TargetOptions& t) {
                               "(repeatable; first wins)")
                    ->allow_extra_args(false);
   python->excludes(site);
-  cmd.add_option("--python-version", t.python_version,
-                 "with --site: the Python version for markers and tags (default: the "
-                 "`pythonX.Y` folder the site is in, else 3.12)")
-      ->needs(site);
-  cmd.add_option("--platform", t.platform,
-                 "with --site: linux-x86_64 (default), linux-aarch64, macos-arm64, "
-                 "macos-x86_64, windows-amd64")
-      ->needs(site);
+  auto* version = cmd.add_option("--python-version", t.python_version,
+                                 "with --site: the Python version for markers and tags "
+                                 "(default: the `pythonX.Y` folder the site is in, else 3.12)");
+  auto* platform = cmd.add_option("--platform", t.platform,
+                                  "with --site: linux-x86_64 (default), linux-aarch64, "
+                                  "macos-arm64, macos-x86_64, windows-amd64");
+  if (version_needs_site) {
+    version->needs(site);
+    platform->needs(site);
+  }
   cmd.add_option("--probe-timeout", t.probe_timeout_s,
                  "seconds to wait for the interpreter's answer (default 10)")
       ->check(CLI::Validator(check_probe_timeout, "SECONDS"));
@@ -194,7 +198,13 @@ int run_app(int argc, char** argv) {
   CheckOptions check;
   auto* check_cmd = app.add_subcommand(
       "check", "verify installed packages have compatible dependencies (pip check, exactly)");
-  add_target_options(*check_cmd, check.target);
+  add_target_options(*check_cmd, check.target, /*version_needs_site=*/false);
+  check_cmd->add_option("--report", check.report_file,
+                        "check pip's installation report (pip install --dry-run --report FILE) "
+                        "instead of an environment (docs/check-inputs.md)");
+  check_cmd->add_option("--lock", check.lock_file,
+                        "check a PEP 751 lock file (pylock.toml) instead of an environment "
+                        "(docs/check-inputs.md)");
 
   DoctorOptions doctor;
   std::string color = "auto";

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "mlstack/kb/detail/toml_text.hpp"
+#include "mlstack/base/toml_text.hpp"
 
 #include "mlstack/base/text.hpp"
 
@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace mlstack::kb::detail {
+namespace mlstack::text {
 namespace {
 
 // The code points toml++ 3.3.0's `is_non_ascii_horizontal_whitespace` sends to
@@ -217,4 +217,4 @@ Result<void> check_toml_text(std::string_view name, std::string_view text) {
   return Checker(name, text).run();
 }
 
-}  // namespace mlstack::kb::detail
+}  // namespace mlstack::text
