@@ -31,10 +31,12 @@ ALLOWED = {
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "rules": {"base", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "kb": {"base", "names", "pep440", "facts", "rules"},
+    "spec": {"base", "names", "pep440", "pep508"},
+    "plan": {"base", "names", "pep440", "pep508", "kb", "spec"},
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
     "cli": None,  # may include everything
 }
-PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile"}
+PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile", "spec", "plan"}
 IO_HEADERS = re.compile(r'#include <(fstream|iostream|cstdio|filesystem|unistd\.h|dirent\.h|fcntl\.h)>')
 INCLUDE = re.compile(r'#include "mlstack/([a-z0-9_]+)/')
 

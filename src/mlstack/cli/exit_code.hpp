@@ -9,6 +9,7 @@ enum class ExitCode : int {
   problems_found = 1,  // the inspected environment has problems
   usage_error = 2,     // bad command line, unreadable input, unusable target
   internal_error = 3,  // a bug in mlstack
+  no_plan = 4,         // `plan`: the spec's constraints collide, no plan exists
 };
 
 }  // namespace mlstack::cli

@@ -26,6 +26,7 @@
 
 #include "mlstack/cli/archs_command.hpp"
 #include "mlstack/cli/commands.hpp"
+#include "mlstack/cli/plan_command.hpp"
 #include "mlstack/base/text.hpp"
 #include "mlstack/cli/exit_code.hpp"
 #include "mlstack/version.hpp"
@@ -116,7 +117,7 @@ report::Color resolve_color(const std::string& choice) {
   return isatty(STDOUT_FILENO) != 0 ? report::Color::always : report::Color::never;
 }
 
-constexpr std::array<std::string_view, 3> k_commands = {"check", "doctor", "archs"};
+constexpr std::array<std::string_view, 4> k_commands = {"check", "doctor", "archs", "plan"};
 
 ExitCode usage_error(std::string_view message, std::string_view help) {
   std::cerr << fmt::format("mlstack: error: {}\nhint: run `{} --help`\n", message, help);
@@ -149,7 +150,7 @@ std::optional<ExitCode> check_command_word(int argc, char** argv) {
                                shown, near);
       return ExitCode::usage_error;
     }
-    return usage_error(fmt::format("unknown command `{}`: expected `check`, `doctor` or `archs`",
+    return usage_error(fmt::format("unknown command `{}`: expected `check`, `doctor`, `archs` or `plan`",
                                    shown),
                        "mlstack");
   }
@@ -234,7 +235,14 @@ int run_app(int argc, char** argv) {
   archs_cmd->add_option("files", archs.files, "ELF files (.so, executables, objects)")
       ->required();
   archs_cmd->add_flag("--json", archs.json, "print a JSON array, one object per file");
-  for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd}) {
+  PlanOptions plan;
+  auto* plan_cmd = app.add_subcommand(
+      "plan", "choose framework releases, CUDA variants, pins and the driver floor for a spec");
+  plan_cmd->add_option("spec", plan.spec, "the spec file (mlstack.toml, docs/spec.md)")->required();
+  plan_cmd->add_flag("--json", plan.json, "print the mlstack.plan/1 JSON document");
+  plan_cmd->add_flag("--no-resolve", plan.no_resolve,
+                     "stop after the framework choice and its reasons (no resolver run)");
+  for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd}) {
     cmd->allow_extras();
   }
 
@@ -256,9 +264,12 @@ int run_app(int argc, char** argv) {
     if (parsed.front() == archs_cmd && archs.files.empty()) {
       return static_cast<int>(usage_error("expected one or more ELF files", help));
     }
+    if (parsed.front() == plan_cmd && plan.spec.empty()) {
+      return static_cast<int>(usage_error("expected a spec file (mlstack.toml)", help));
+    }
     return static_cast<int>(usage_error(text::escape_controls(e.what()), help));
   }
-  for (const CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd}) {
+  for (const CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd}) {
     if (cmd->parsed()) {
       if (const auto refused = check_extras(*cmd)) {
         return static_cast<int>(*refused);
@@ -266,6 +277,9 @@ int run_app(int argc, char** argv) {
     }
   }
 
+  if (plan_cmd->parsed()) {
+    return static_cast<int>(run_plan(plan, std::cout, std::cerr));
+  }
   if (archs_cmd->parsed()) {
     return static_cast<int>(run_archs(archs, std::cout, std::cerr));
   }

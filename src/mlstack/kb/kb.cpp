@@ -26,6 +26,8 @@ Result<void> validate(const Kb& kb) {
   collect(kb.gpus, entries);
   collect(kb.releases, entries);
   collect(kb.memory, entries);
+  collect(kb.base_images, entries);
+  collect(kb.pins, entries);
   collect(kb.rules, entries);
   std::map<std::string, const Entry*> seen;
   for (const Entry* e : entries) {

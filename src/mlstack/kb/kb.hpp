@@ -82,6 +82,34 @@ struct FrameworkRelease {
   std::vector<std::string> archs;  // `sm_75`, `compute_90`
   std::string numpy;               // the NumPy it was built against (`1`, `2`) when sourced
   std::string index_url;  // the package index that serves this variant, when it is not PyPI
+  bool pypi = false;      // PyPI serves this variant (the release's default build there)
+  /// Where the build's CUDA libraries come from: `bundled` (copies inside the wheel),
+  /// `system` (loaded by soname from the image's library path), `wheels` (the nvidia-* wheels
+  /// it requires); empty when not sourced.
+  std::string libraries;
+};
+
+/// images.toml `[[base_image]]`: what a well-known container image provides.
+struct BaseImage {
+  Entry entry;
+  std::string image;   // `debian:bullseye`, `nvidia/cuda:11.3.1-cudnn8-runtime-ubuntu20.04`
+  std::string os;      // `Debian 11`
+  std::string python;  // the Python it has, or its distribution's `python3` (`3.9`); may be empty
+  bool python_installed = false;  // the image itself has it (else the distribution packages it)
+  std::string cuda;    // the CUDA runtime in the image (`11.3.1`); empty: none
+  std::string cudnn;   // empty: none
+};
+
+/// pins.toml `[[pin]]`: what a framework release needs of a shared package, declared in its
+/// metadata (`declared = true`, Requires-Dist) or known to break without being declared.
+struct Pin {
+  Entry entry;
+  std::string framework;
+  pep440::SpecifierSet versions;  // the framework releases it applies to
+  std::string package;            // `protobuf`
+  pep440::SpecifierSet required;  // TOML `requires`: `<3.20,>=3.9.2`
+  bool declared = false;
+  std::string why;
 };
 
 /// memory.toml `[[knob]]`: a setting that controls a framework's GPU memory.
@@ -117,6 +145,8 @@ struct Kb {
   std::vector<GpuModel> gpus;
   std::vector<FrameworkRelease> releases;
   std::vector<MemoryKnob> memory;
+  std::vector<BaseImage> base_images;
+  std::vector<Pin> pins;
   std::vector<Rule> rules;
   std::vector<std::string> files;  // in load order
 };

@@ -69,7 +69,7 @@ namespace {
 
 constexpr std::string_view k_kinds[] = {
     "toolkit", "minor_version_compat", "arch_floor", "forward_compat", "gpu", "release", "knob",
-    "rule"};
+    "base_image", "pin", "rule"};
 
 // Reads the keys of one `[[kind]]` row, remembering which were used so that unknown keys
 // (typos) are errors.
@@ -107,6 +107,25 @@ class TableReader {
           m_file.error(n->where, "expected `true` or `false` for `" + std::string(key) + "`"));
     }
     return n->integer != 0;
+  }
+
+  Result<bool> optional_boolean(std::string_view key) {
+    if (find(key) == m_row.fields.size()) {
+      return false;
+    }
+    return boolean(key);
+  }
+
+  Result<pep440::SpecifierSet> specifier_set(std::string_view key) {
+    MLSTACK_TRY_ASSIGN(std::string text, string(key));
+    auto set = pep440::SpecifierSet::parse(text);
+    if (!set) {
+      Error inner = std::move(set).error();
+      inner.message = "invalid specifier set `" + text + "` for `" + std::string(key) + "`: " +
+                      inner.message;
+      return unexpected(m_file.relocate(where(key), std::move(inner)));
+    }
+    return std::move(set).value();
   }
 
   Result<long> integer(std::string_view key) {
@@ -453,6 +472,15 @@ Result<void> read_table(const FileContext& f, const FlatRow& table, Kb& kb) {
     MLSTACK_TRY_ASSIGN(auto numpy, r.optional_string("numpy"));
     MLSTACK_TRY_ASSIGN(auto index_url, r.optional_string("index_url"));
     MLSTACK_TRY_ASSIGN(row.archs, r.strings("archs"));
+    MLSTACK_TRY_ASSIGN(row.pypi, r.optional_boolean("pypi"));
+    MLSTACK_TRY_ASSIGN(auto libraries, r.optional_string("libraries"));
+    row.libraries = libraries.value_or("");
+    if (!row.libraries.empty() && row.libraries != "bundled" && row.libraries != "system" &&
+        row.libraries != "wheels") {
+      return unexpected(f.error(r.where("libraries"),
+                                "expected `libraries` bundled, system or wheels, found `" +
+                                    row.libraries + "`"));
+    }
     row.index_url = index_url.value_or("");
     row.variant = variant.value_or("");
     row.cuda = cuda.value_or("");
@@ -470,6 +498,29 @@ Result<void> read_table(const FileContext& f, const FlatRow& table, Kb& kb) {
     MLSTACK_TRY_ASSIGN(row.effect, r.string("effect"));
     row.values = values.value_or("");
     kb.memory.push_back(std::move(row));
+  } else if (kind == "base_image") {
+    BaseImage row;
+    row.entry = std::move(e);
+    MLSTACK_TRY_ASSIGN(row.image, r.string("image"));
+    MLSTACK_TRY_ASSIGN(row.os, r.string("os"));
+    MLSTACK_TRY_ASSIGN(auto python, r.optional_string("python"));
+    MLSTACK_TRY_ASSIGN(row.python_installed, r.optional_boolean("python_installed"));
+    MLSTACK_TRY_ASSIGN(auto cuda, r.optional_string("cuda"));
+    MLSTACK_TRY_ASSIGN(auto cudnn, r.optional_string("cudnn"));
+    row.python = python.value_or("");
+    row.cuda = cuda.value_or("");
+    row.cudnn = cudnn.value_or("");
+    kb.base_images.push_back(std::move(row));
+  } else if (kind == "pin") {
+    Pin row;
+    row.entry = std::move(e);
+    MLSTACK_TRY_ASSIGN(row.framework, r.string("framework"));
+    MLSTACK_TRY_ASSIGN(row.versions, r.specifier_set("versions"));
+    MLSTACK_TRY_ASSIGN(row.package, r.string("package"));
+    MLSTACK_TRY_ASSIGN(row.required, r.specifier_set("requires"));
+    MLSTACK_TRY_ASSIGN(row.declared, r.boolean("declared"));
+    MLSTACK_TRY_ASSIGN(row.why, r.string("why"));
+    kb.pins.push_back(std::move(row));
   }
   return r.finish();
 }
@@ -480,7 +531,7 @@ Error unknown_table(const FileContext& file, Where w, std::string_view kind) {
   return file.error(w, "unknown table `" + std::string(kind) +
                            "`; expected [[toolkit]], [[minor_version_compat]], "
                            "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], "
-                           "[[knob]] or [[rule]]");
+                           "[[knob]], [[base_image]], [[pin]] or [[rule]]");
 }
 
 bool is_known_kind(std::string_view kind) noexcept {

@@ -206,7 +206,8 @@ TEST(FlatRows, ReaderErrorsMatchTheTomlPath) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message,
             "unknown table `widget`; expected [[toolkit]], [[minor_version_compat]], "
-            "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], [[knob]] or [[rule]]");
+            "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], [[knob]], [[base_image]], "
+       "[[pin]] or [[rule]]");
 
   Kb toml_kb;
   auto t = add_kb_text(toml_kb, "site.toml",

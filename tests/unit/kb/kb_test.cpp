@@ -104,7 +104,8 @@ TEST(KbText, ErrorsNameFileLineColumnWithCaret) {
        "           ^"},
       {"[[widget]]\nid = \"a\"\n",
        "site.toml:1:1: unknown table `widget`; expected [[toolkit]], [[minor_version_compat]], "
-       "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], [[knob]] or [[rule]]\n"
+       "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], [[knob]], [[base_image]], "
+       "[[pin]] or [[rule]]\n"
        "    [[widget]]\n"
        "    ^"},
       {std::string(k_rule_head) + "when = 'instaled(\"tensorflow\")'\n",
