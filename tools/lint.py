@@ -30,6 +30,8 @@ ALLOWED = {
     "gpu": {"base", "io", "facts"},
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "rules": {"base", "names", "pep440", "pep508", "metadata", "facts", "tags"},
+    "resolve": {"base", "io", "names", "pep440", "pep508", "facts", "tags", "lockfile", "pyenv",
+                "rules"},
     "kb": {"base", "names", "pep440", "facts", "rules"},
     "spec": {"base", "names", "pep440", "pep508"},
     "plan": {"base", "names", "pep440", "pep508", "kb", "spec"},

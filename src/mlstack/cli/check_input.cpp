@@ -1,14 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `mlstack check --report FILE` and `mlstack check --lock FILE`: the package checks on what a
 // resolver would install, with no environment installed (docs/check-inputs.md).
-#include <chrono>
-#include <cmath>
-#include <optional>
-#include <ostream>
-#include <string>
-
-#include <fmt/format.h>
-
 #include "mlstack/base/text.hpp"
 #include "mlstack/cli/commands.hpp"
 #include "mlstack/io/file_system.hpp"
@@ -17,6 +9,14 @@
 #include "mlstack/pyenv/interpreter_probe.hpp"
 #include "mlstack/pyenv/synthesize.hpp"
 #include "mlstack/tags/supported_tags.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <ostream>
+#include <string>
 
 namespace mlstack::cli {
 namespace {
@@ -70,8 +70,8 @@ ExitCode run_check_input(const CheckOptions& options, std::ostream& out, std::os
     return fail(err, "--report excludes --lock");
   }
   if (!t.sites.empty()) {
-    return fail(err, options.report_file.empty() ? "--site excludes --lock"
-                                                 : "--site excludes --report");
+    return fail(
+        err, options.report_file.empty() ? "--site excludes --lock" : "--site excludes --report");
   }
   if (!t.python.empty() && (!t.python_version.empty() || !t.platform.empty())) {
     return fail(err, "--python excludes --python-version and --platform");
@@ -112,8 +112,8 @@ ExitCode run_check_input(const CheckOptions& options, std::ostream& out, std::os
     if (computed) {
       supported = std::move(*computed);
     } else {
-      err << "WARNING: platform check skipped: "
-          << text::escape_controls(render(computed.error())) << '\n';
+      err << "WARNING: platform check skipped: " << text::escape_controls(render(computed.error()))
+          << '\n';
     }
   }
   const pep508::MarkerEnvironment env(*target ? (*target)->markers : *report->environment);

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/lockfile/pip_report.hpp"
 
-#include <cstddef>
-#include <string>
+#include "mlstack/names/package_name.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "mlstack/names/package_name.hpp"
+#include <cstddef>
+#include <string>
 
 namespace mlstack::lockfile {
 namespace {
@@ -17,9 +17,9 @@ using nlohmann::json;
 const char* type_name(const json& j) { return j.type_name(); }
 
 Error bad(std::string_view path, std::string_view where, std::string message) {
-  return make_error(ErrorCode::invalid_data,
-                    where.empty() ? fmt::format("{}: {}", path, message)
-                                  : fmt::format("{}: {}: {}", path, where, message));
+  return make_error(ErrorCode::invalid_data, where.empty()
+                                                 ? fmt::format("{}: {}", path, message)
+                                                 : fmt::format("{}: {}: {}", path, where, message));
 }
 
 // `object[key]`, which must be there and be of `type` (`string`, `array`, `object`).
@@ -31,9 +31,9 @@ Result<const json*> need(const json& object, std::string_view key, json::value_t
     return unexpected(bad(path, where, fmt::format("expected key `{}`", key)));
   }
   if (it->type() != type) {
-    return unexpected(bad(path, where,
-                          fmt::format("expected {} for `{}`, found {}", type_label, key,
-                                      type_name(*it))));
+    return unexpected(
+        bad(path, where,
+            fmt::format("expected {} for `{}`, found {}", type_label, key, type_name(*it))));
   }
   return &*it;
 }
@@ -50,13 +50,14 @@ Result<void> read_strings(const json& object, std::string_view key, std::string_
     return {};
   }
   if (!it->is_array()) {
-    return unexpected(bad(path, where, fmt::format("expected a list of strings for `{}`, found {}",
-                                                   key, type_name(*it))));
+    return unexpected(
+        bad(path, where,
+            fmt::format("expected a list of strings for `{}`, found {}", key, type_name(*it))));
   }
   for (const json& item : *it) {
     if (!item.is_string()) {
-      return unexpected(bad(path, where, fmt::format("expected strings in `{}`, found {}", key,
-                                                     type_name(item))));
+      return unexpected(bad(
+          path, where, fmt::format("expected strings in `{}`, found {}", key, type_name(item))));
     }
     out.push_back(item.get<std::string>());
   }
@@ -76,13 +77,14 @@ Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path
     if (const std::size_t id_end = message.find("] "); id_end != std::string::npos) {
       message.erase(0, id_end + 2);
     }
-    return unexpected(make_error(ErrorCode::parse,
-                                 fmt::format("{}: not a pip installation report: {}", path,
-                                             message)));
+    return unexpected(make_error(
+        ErrorCode::parse, fmt::format("{}: not a pip installation report: {}", path, message)));
   }
   if (!root.is_object()) {
-    return unexpected(bad(path, "", fmt::format("expected a JSON object (pip's installation "
-                                                "report), found {}", type_name(root))));
+    return unexpected(bad(path, "",
+                          fmt::format("expected a JSON object (pip's installation "
+                                      "report), found {}",
+                                      type_name(root))));
   }
   MLSTACK_TRY_ASSIGN(const json* version,
                      need(root, "version", json::value_t::string, "a string", path, ""));
@@ -100,9 +102,9 @@ Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path
   facts::MarkerValues markers;
   for (const auto& [key, value] : environment->items()) {
     if (!value.is_string()) {
-      return unexpected(bad(path, "environment",
-                            fmt::format("expected a string for `{}`, found {}", key,
-                                        type_name(value))));
+      return unexpected(
+          bad(path, "environment",
+              fmt::format("expected a string for `{}`, found {}", key, type_name(value))));
     }
     markers.emplace(key, value.get<std::string>());
   }
@@ -118,22 +120,22 @@ Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path
     MLSTACK_TRY_ASSIGN(const json* metadata,
                        need(item, "metadata", json::value_t::object, "an object", path, where));
     const std::string meta_where = where + ".metadata";
-    MLSTACK_TRY_ASSIGN(const json* name,
-                       need(*metadata, "name", json::value_t::string, "a string", path,
-                            meta_where));
-    MLSTACK_TRY_ASSIGN(const json* dist_version,
-                       need(*metadata, "version", json::value_t::string, "a string", path,
-                            meta_where));
+    MLSTACK_TRY_ASSIGN(const json* name, need(*metadata, "name", json::value_t::string, "a string",
+                                              path, meta_where));
+    MLSTACK_TRY_ASSIGN(const json* dist_version, need(*metadata, "version", json::value_t::string,
+                                                      "a string", path, meta_where));
     facts::InstalledDist dist;
     dist.location = std::string(path);
     dist.info_path = where;
     dist.raw_name = name->get<std::string>();
     dist.canonical_name = names::canonicalize(dist.raw_name);
     dist.version_text = dist_version->get<std::string>();
-    if (auto r = read_strings(*metadata, "requires_dist", path, meta_where, dist.requires_dist); !r) {
+    if (auto r = read_strings(*metadata, "requires_dist", path, meta_where, dist.requires_dist);
+        !r) {
       return unexpected(std::move(r).error());
     }
-    if (auto r = read_strings(*metadata, "provides_extra", path, meta_where, dist.provides_extra); !r) {
+    if (auto r = read_strings(*metadata, "provides_extra", path, meta_where, dist.provides_extra);
+        !r) {
       return unexpected(std::move(r).error());
     }
     if (const auto rp = metadata->find("requires_python");
@@ -142,13 +144,12 @@ Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path
     }
     if (const auto info = item.find("download_info"); info != item.end()) {
       if (!info->is_object()) {
-        return unexpected(bad(path, where,
-                              fmt::format("expected an object for `download_info`, found {}",
-                                          type_name(*info))));
+        return unexpected(
+            bad(path, where,
+                fmt::format("expected an object for `download_info`, found {}", type_name(*info))));
       }
-      MLSTACK_TRY_ASSIGN(const json* url,
-                         need(*info, "url", json::value_t::string, "a string", path,
-                              where + ".download_info"));
+      MLSTACK_TRY_ASSIGN(const json* url, need(*info, "url", json::value_t::string, "a string",
+                                               path, where + ".download_info"));
       if (auto tag = wheel_tag_of(url_file_name(url->get<std::string>()))) {
         dist.wheel_tags = std::vector<std::string>{std::move(*tag)};
       }

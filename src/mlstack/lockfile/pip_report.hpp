@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <string_view>
-
 #include "mlstack/base/result.hpp"
 #include "mlstack/lockfile/resolved_set.hpp"
+
+#include <string_view>
 
 namespace mlstack::lockfile {
 

@@ -3,19 +3,18 @@
 // TOML_EXCEPTIONS=0, as kb/toml_loader.cpp; see CMakeLists.txt).
 #include "mlstack/lockfile/pylock.hpp"
 
-#include <toml++/toml.h>
-
-#include <fmt/format.h>
-
-#include <map>
-#include <utility>
-
 #include "mlstack/base/text.hpp"
 #include "mlstack/base/toml_text.hpp"
 #include "mlstack/names/package_name.hpp"
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/tags/supported_tags.hpp"
 #include "mlstack/tags/tag.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <map>
+#include <utility>
 
 namespace mlstack::lockfile {
 namespace {
@@ -43,17 +42,17 @@ struct Reader {
     return std::optional<std::string>(s->get());
   }
 
-  [[nodiscard]] Result<std::optional<pep440::SpecifierSet>> specifier(
-      const toml::table& t, std::string_view key) const {
+  [[nodiscard]] Result<std::optional<pep440::SpecifierSet>> specifier(const toml::table& t,
+                                                                      std::string_view key) const {
     MLSTACK_TRY_ASSIGN(std::optional<std::string> text, string(t, key));
     if (!text) {
       return std::optional<pep440::SpecifierSet>();
     }
     auto set = pep440::SpecifierSet::parse(*text);
     if (!set) {
-      return unexpected(at(*t.get(key), fmt::format("invalid `{}` `{}`: {}", key,
-                                                     text::escape_controls(*text),
-                                                     set.error().message)));
+      return unexpected(
+          at(*t.get(key), fmt::format("invalid `{}` `{}`: {}", key, text::escape_controls(*text),
+                                      set.error().message)));
     }
     return std::optional<pep440::SpecifierSet>(std::move(*set));
   }
@@ -65,8 +64,8 @@ struct Reader {
     }
     auto m = pep508::Marker::parse(s->get());
     if (!m) {
-      return unexpected(at(n, fmt::format("invalid marker `{}`: {}", text::escape_controls(s->get()),
-                                          m.error().message)));
+      return unexpected(at(n, fmt::format("invalid marker `{}`: {}",
+                                          text::escape_controls(s->get()), m.error().message)));
     }
     return std::move(*m);
   }
@@ -101,8 +100,8 @@ struct Reader {
     p.canonical_name = names::canonicalize(*name);
     MLSTACK_TRY_ASSIGN(p.version, string(t, "version"));
     if (p.version && !pep440::Version::parse(*p.version)) {
-      return unexpected(at(*t.get("version"), fmt::format("invalid version `{}`",
-                                                           text::escape_controls(*p.version))));
+      return unexpected(at(*t.get("version"),
+                           fmt::format("invalid version `{}`", text::escape_controls(*p.version))));
     }
     if (const toml::node* m = t.get("marker")) {
       MLSTACK_TRY_ASSIGN(pep508::Marker parsed, marker(*m));
@@ -163,9 +162,9 @@ Result<Pylock> read_pylock(std::string_view text, std::string_view path) {
   toml::parse_result parsed = toml::parse(text, std::string(path));
   if (!parsed) {
     const toml::parse_error& err = parsed.error();
-    return unexpected(make_error(
-        ErrorCode::parse, fmt::format("{}:{}:{}: {}", path, err.source().begin.line,
-                                      err.source().begin.column, err.description())));
+    return unexpected(
+        make_error(ErrorCode::parse, fmt::format("{}:{}:{}: {}", path, err.source().begin.line,
+                                                 err.source().begin.column, err.description())));
   }
   const Reader r{path};
   const toml::table& root = parsed.table();
@@ -174,18 +173,19 @@ Result<Pylock> read_pylock(std::string_view text, std::string_view path) {
   if (!lock_version) {
     return unexpected(make_error(ErrorCode::invalid_data,
                                  fmt::format("{}: expected key `lock-version` (a PEP 751 lock "
-                                             "file)", path)));
+                                             "file)",
+                                             path)));
   }
   if (*lock_version != "1" && !lock_version->starts_with("1.")) {
-    return unexpected(r.at(*root.get("lock-version"),
-                           fmt::format("expected `lock-version` 1.x, found `{}`",
-                                       text::escape_controls(*lock_version))));
+    return unexpected(
+        r.at(*root.get("lock-version"), fmt::format("expected `lock-version` 1.x, found `{}`",
+                                                    text::escape_controls(*lock_version))));
   }
   lock.lock_version = *lock_version;
   MLSTACK_TRY_ASSIGN(std::optional<std::string> created_by, r.string(root, "created-by"));
   if (!created_by) {
-    return unexpected(make_error(ErrorCode::invalid_data,
-                                 fmt::format("{}: expected key `created-by`", path)));
+    return unexpected(
+        make_error(ErrorCode::invalid_data, fmt::format("{}: expected key `created-by`", path)));
   }
   lock.created_by = *created_by;
   MLSTACK_TRY_ASSIGN(lock.requires_python, r.specifier(root, "requires-python"));
@@ -201,8 +201,8 @@ Result<Pylock> read_pylock(std::string_view text, std::string_view path) {
   }
   const toml::node* packages = root.get("packages");
   if (packages == nullptr) {
-    return unexpected(make_error(ErrorCode::invalid_data,
-                                 fmt::format("{}: expected `[[packages]]`", path)));
+    return unexpected(
+        make_error(ErrorCode::invalid_data, fmt::format("{}: expected `[[packages]]`", path)));
   }
   const toml::array* a = packages->as_array();
   if (a == nullptr || (!a->empty() && !a->is_array_of_tables())) {
@@ -254,10 +254,10 @@ LockCheck check_lock(const Pylock& lock, const pep508::MarkerEnvironment& enviro
       }
     }
     if (const auto [it, fresh] = by_name.emplace(p.canonical_name, i); !fresh) {
-      check.problems.push_back(fmt::format(
-          "{} is locked twice for this environment: {} (line {}) and {} (line {}).", p.name,
-          lock.packages[it->second].version.value_or("no version"),
-          lock.packages[it->second].line, p.version.value_or("no version"), p.line));
+      check.problems.push_back(
+          fmt::format("{} is locked twice for this environment: {} (line {}) and {} (line {}).",
+                      p.name, lock.packages[it->second].version.value_or("no version"),
+                      lock.packages[it->second].line, p.version.value_or("no version"), p.line));
       continue;
     }
     check.installed.push_back(i);
@@ -265,9 +265,8 @@ LockCheck check_lock(const Pylock& lock, const pep508::MarkerEnvironment& enviro
   for (const std::size_t i : check.installed) {
     const LockPackage& p = lock.packages[i];
     if (p.requires_python && !python.empty() && !p.requires_python->contains(python)) {
-      check.problems.push_back(fmt::format("{} requires Python {}, the target is {}.",
-                                           versioned(p), p.requires_python->to_string(),
-                                           python));
+      check.problems.push_back(fmt::format("{} requires Python {}, the target is {}.", versioned(p),
+                                           p.requires_python->to_string(), python));
     }
     if (supported != nullptr && !p.has_source && !p.wheels.empty()) {
       bool any = false;
@@ -282,22 +281,22 @@ LockCheck check_lock(const Pylock& lock, const pep508::MarkerEnvironment& enviro
         }
       }
       if (!any) {
-        check.problems.push_back(fmt::format(
-            "{} has no wheel for this platform ({}).", versioned(p),
-            tags_list.empty() ? std::string("no wheel file names") : tags_list));
+        check.problems.push_back(
+            fmt::format("{} has no wheel for this platform ({}).", versioned(p),
+                        tags_list.empty() ? std::string("no wheel file names") : tags_list));
       }
     }
     for (const LockDependency& d : p.dependencies) {
       const auto it = by_name.find(d.name);
       if (it == by_name.end()) {
-        check.problems.push_back(fmt::format(
-            "{} depends on {}, which is not in the lock for this environment.", versioned(p),
-            d.name));
+        check.problems.push_back(
+            fmt::format("{} depends on {}, which is not in the lock for this environment.",
+                        versioned(p), d.name));
       } else if (d.version && lock.packages[it->second].version &&
                  *lock.packages[it->second].version != *d.version) {
-        check.problems.push_back(fmt::format(
-            "{} depends on {} {}, but the lock has {} for this environment.", versioned(p),
-            d.name, *d.version, versioned(lock.packages[it->second])));
+        check.problems.push_back(
+            fmt::format("{} depends on {} {}, but the lock has {} for this environment.",
+                        versioned(p), d.name, *d.version, versioned(lock.packages[it->second])));
       }
     }
   }

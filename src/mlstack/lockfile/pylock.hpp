@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <cstddef>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include "mlstack/base/result.hpp"
 #include "mlstack/lockfile/resolved_set.hpp"
 #include "mlstack/pep440/specifier.hpp"
 #include "mlstack/pep508/marker.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace mlstack::tags {
 class SupportedTags;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/lockfile/resolved_set.hpp"
 
-#include <cstddef>
-
 #include "mlstack/base/text.hpp"
+
+#include <cstddef>
 
 namespace mlstack::lockfile {
 

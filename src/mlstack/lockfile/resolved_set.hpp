@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "mlstack/facts/inventory.hpp"
+#include "mlstack/facts/python_facts.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "mlstack/facts/inventory.hpp"
-#include "mlstack/facts/python_facts.hpp"
 
 namespace mlstack::lockfile {
 

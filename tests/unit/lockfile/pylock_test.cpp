@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/lockfile/pylock.hpp"
 
-#include <gtest/gtest.h>
-
 #include "mlstack/pyenv/synthesize.hpp"
 #include "mlstack/tags/supported_tags.hpp"
+
+#include <gtest/gtest.h>
 
 namespace mlstack::lockfile {
 namespace {
@@ -142,7 +142,8 @@ TEST(Pylock, BadFilesGiveLineAndColumn) {
             "p.toml:3:1: expected key `name` in `[[packages]]`");
   EXPECT_EQ(error_of("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\n"
                      "marker = \"os_name ==\"\n"),
-            "p.toml:5:10: invalid marker `os_name ==`: expected a marker variable or quoted string, found end of input");
+            "p.toml:5:10: invalid marker `os_name ==`: expected a marker variable or quoted "
+            "string, found end of input");
   EXPECT_EQ(error_of("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\n"
                      "version = 3\n"),
             "p.toml:5:11: expected a string for `version`");
