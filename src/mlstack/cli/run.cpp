@@ -27,6 +27,7 @@
 #include "mlstack/cli/archs_command.hpp"
 #include "mlstack/cli/commands.hpp"
 #include "mlstack/cli/plan_command.hpp"
+#include "mlstack/cli/image_command.hpp"
 #include "mlstack/base/text.hpp"
 #include "mlstack/cli/exit_code.hpp"
 #include "mlstack/version.hpp"
@@ -117,7 +118,7 @@ report::Color resolve_color(const std::string& choice) {
   return isatty(STDOUT_FILENO) != 0 ? report::Color::always : report::Color::never;
 }
 
-constexpr std::array<std::string_view, 4> k_commands = {"check", "doctor", "archs", "plan"};
+constexpr std::array<std::string_view, 5> k_commands = {"check", "doctor", "archs", "plan", "image"};
 
 ExitCode usage_error(std::string_view message, std::string_view help) {
   std::cerr << fmt::format("mlstack: error: {}\nhint: run `{} --help`\n", message, help);
@@ -242,7 +243,9 @@ int run_app(int argc, char** argv) {
   plan_cmd->add_flag("--json", plan.json, "print the mlstack.plan/1 JSON document");
   plan_cmd->add_flag("--no-resolve", plan.no_resolve,
                      "stop after the framework choice and its reasons (no resolver run)");
-  for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd}) {
+  ImageOptions image_options;
+  auto* image_cmd = add_image_command(app, image_options);
+  for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd, image_cmd}) {
     cmd->allow_extras();
   }
 
@@ -269,7 +272,7 @@ int run_app(int argc, char** argv) {
     }
     return static_cast<int>(usage_error(text::escape_controls(e.what()), help));
   }
-  for (const CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd}) {
+  for (const CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd, image_cmd}) {
     if (cmd->parsed()) {
       if (const auto refused = check_extras(*cmd)) {
         return static_cast<int>(*refused);
@@ -279,6 +282,9 @@ int run_app(int argc, char** argv) {
 
   if (plan_cmd->parsed()) {
     return static_cast<int>(run_plan(plan, std::cout, std::cerr));
+  }
+  if (image_cmd->parsed()) {
+    return static_cast<int>(run_image(image_options, std::cout, std::cerr));
   }
   if (archs_cmd->parsed()) {
     return static_cast<int>(run_archs(archs, std::cout, std::cerr));

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/cli/image_command.hpp"
+
+#include <filesystem>
+#include <ostream>
+#include <system_error>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "mlstack/base/text.hpp"
+#include "mlstack/image/bundle.hpp"
+#include "mlstack/image/render.hpp"
+#include "mlstack/io/file_system.hpp"
+#include "mlstack/version.hpp"
+
+namespace mlstack::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+ExitCode fail(std::ostream& err, const std::string& message) {
+  err << "mlstack: error: " << text::escape_controls(message) << '\n';
+  return ExitCode::usage_error;
+}
+
+// `KEY=VALUE` → the pair; false when there is no `=` or the key is empty.
+bool split_pair(const std::string& text, image::KeyValue& out) {
+  const std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return false;
+  }
+  out = {text.substr(0, eq), text.substr(eq + 1)};
+  return true;
+}
+
+Result<std::vector<std::string>> read_lines(const std::string& path) {
+  const io::RealFileSystem fs;
+  auto text = io::read_text(fs, path);
+  if (!text) {
+    return unexpected(std::move(text).error());
+  }
+  std::vector<std::string> lines;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const std::size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    lines.emplace_back(line);
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
+  // The header comment mlstack writes is not carried into a second run's output twice.
+  while (!lines.empty() && lines.front().starts_with("# ") &&
+         lines.front().find("written by `mlstack image`") != std::string::npos) {
+    lines.erase(lines.begin());
+  }
+  return lines;
+}
+
+}  // namespace
+
+CLI::App* add_image_command(CLI::App& app, ImageOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "image", "write a layered image build (Dockerfiles, docker-bake.hcl, locks) to a folder");
+  cmd->add_option("spec", o.spec, "the spec (mlstack.toml)");
+  cmd->add_option("-o,--output", o.output, "the folder to write (the build context)")->required();
+  cmd->add_option("--base", o.base, "the base image (overrides the spec's)");
+  cmd->add_flag("--no-resolve", o.no_resolve,
+                "requirements with the planned pins only (no resolver run, no lock)");
+  cmd->add_option("--variant", o.variants,
+                  "NAME=REQUIREMENTS: a variant and its lock or requirements file (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--shared", o.shared, "a requirements file of the pins every variant shares");
+  cmd->add_option("--python-version", o.python, "the Python X.Y the base image provides");
+  cmd->add_option("--name", o.name, "image name prefix (default mlstack: mlstack-base, ...)");
+  cmd->add_option("--nvidia-require-cuda", o.nvidia_require_cuda,
+                  "NVIDIA_REQUIRE_CUDA of the images (the driver constraint)");
+  cmd->add_option("--env", o.env, "KEY=VALUE in every image's environment (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--label", o.labels, "KEY=VALUE label on every image (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--extra-index-url", o.index_urls, "an index every variant installs from too")
+      ->allow_extra_args(false);
+  cmd->add_option("--find-links", o.find_links, "a find-links location for every variant")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-bundle", o.no_bundle, "do not copy mlstack itself into the context");
+  return cmd;
+}
+
+ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) {
+  if (!o.spec.empty()) {
+    return fail(err, fmt::format("`mlstack image {}`: planning from a spec is not wired into "
+                                 "`mlstack image` yet; pass each variant's requirements with "
+                                 "`--variant NAME=FILE`",
+                                 o.spec));
+  }
+  if (o.variants.empty()) {
+    return fail(err, "expected `--variant NAME=FILE` (one per image besides the base)");
+  }
+  if (o.base.empty()) {
+    return fail(err, "expected `--base IMAGE`: the image the base Dockerfile starts FROM");
+  }
+  image::ImageRequest request;
+  request.name = o.name;
+  request.base_image = o.base;
+  request.mlstack_version = std::string(k_version);
+  request.nvidia_require_cuda = o.nvidia_require_cuda;
+  if (!o.python.empty()) {
+    request.python = o.python;
+  }
+  for (const auto& [list, target] :
+       {std::pair{&o.env, &request.env}, std::pair{&o.labels, &request.labels}}) {
+    for (const std::string& text : *list) {
+      image::KeyValue kv;
+      if (!split_pair(text, kv)) {
+        return fail(err, fmt::format("expected KEY=VALUE, found `{}`", text));
+      }
+      target->push_back(kv);
+    }
+  }
+  if (!o.shared.empty()) {
+    auto lines = read_lines(o.shared);
+    if (!lines) {
+      return fail(err, to_string(lines.error()));
+    }
+    request.shared_pins = *lines;
+  }
+  for (const std::string& text : o.variants) {
+    image::KeyValue kv;
+    if (!split_pair(text, kv) || kv.value.empty()) {
+      return fail(err, fmt::format("--variant: expected NAME=REQUIREMENTS_FILE, found `{}`", text));
+    }
+    auto lines = read_lines(kv.value);
+    if (!lines) {
+      return fail(err, to_string(lines.error()));
+    }
+    image::Variant v;
+    v.name = kv.key;
+    v.description = fmt::format("the `{}` variant of {}", kv.key, o.name);
+    v.requirements = *lines;
+    v.index_urls = o.index_urls;
+    v.find_links = o.find_links;
+    for (const std::string& line : v.requirements) {
+      if (line.starts_with("tensorflow")) {
+        v.env = {{"TF_FORCE_GPU_ALLOW_GROWTH", "true"}};
+      }
+    }
+    request.variants.push_back(std::move(v));
+  }
+
+  auto files = image::render_context(request);
+  if (!files) {
+    return fail(err, to_string(files.error()));
+  }
+  for (const image::ContextFile& f : *files) {
+    const std::string path = (fs::path(o.output) / f.path).string();
+    if (auto ok = io::write_file_atomic(path, f.content); !ok) {
+      return fail(err, to_string(ok.error()));
+    }
+    std::error_code ec;
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write |
+                              fs::perms::group_read | fs::perms::others_read, ec);
+  }
+  std::string bundled;
+  if (!o.no_bundle) {
+    std::error_code ec;
+    image::BundleSources sources;
+    sources.executable = fs::read_symlink("/proc/self/exe", ec).string();
+    auto bundle = image::make_bundle(
+        sources, (fs::path(o.output) / image::k_bundle_context_dir).string(),
+        image::k_bundle_image_dir);
+    if (!bundle) {
+      return fail(err, to_string(bundle.error()));
+    }
+    bundled = fmt::format("  {}/  mlstack and {}\n", image::k_bundle_context_dir,
+                          fmt::join(bundle->libraries, ", "));
+  }
+  out << fmt::format("wrote {}: {}-base and {} variant{}\n", o.output, o.name,
+                     request.variants.size(), request.variants.size() == 1 ? "" : "s");
+  for (const image::ContextFile& f : *files) {
+    out << "  " << f.path << '\n';
+  }
+  out << bundled;
+  out << "build without a daemon (buildah; docker format keeps HEALTHCHECK):\n";
+  const std::string secrets =
+      "--secret id=pipconf,src=/etc/pip.conf "
+      "--secret id=pipcert,src=/etc/ssl/certs/ca-certificates.crt";
+  out << fmt::format("  buildah bud --isolation chroot --format docker {} -f Dockerfile.base "
+                     "-t {}-base {}\n",
+                     secrets, o.name, o.output);
+  for (const image::Variant& v : request.variants) {
+    out << fmt::format("  buildah bud --isolation chroot --format docker {} -f Dockerfile.{} "
+                       "-t {}-{} {}\n",
+                       secrets, v.name, o.name, v.name, o.output);
+  }
+  out << fmt::format("or with Docker: docker buildx bake -f {}/docker-bake.hcl\n", o.output);
+  return ExitCode::healthy;
+}
+
+}  // namespace mlstack::cli
