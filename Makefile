@@ -4,6 +4,7 @@
 #   make test-real  the same, plus the multi-GB real-wheel environments (tests/real, label `real`)
 #   make fuzz     the clang build (`fuzz` preset): the tests under ASan + UBSan, then each
 #                 libFuzzer target of tests/fuzz for FUZZ_SECONDS (default 10) from its seeds
+#   make image-test  `mlstack image` really built with buildah (tests/image, label `image`)
 # Other targets: build, release, asan, bench, lint, real-envs, clean.
 
 PRESET ?= release
@@ -20,8 +21,11 @@ DEB_TEST  = python3 python3-venv python3-jsonschema
 DEB_FUZZ  = clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 10
 DEB_BENCH = hyperfine time
+# `mlstack image` bundles itself with patchelf; `make image-test` builds images with buildah
+# (no daemon) from a Debian base made by mmdebstrap.
+DEB_IMAGE = buildah mmdebstrap patchelf
 
-.PHONY: doctor test test-real build release asan fuzz bench lint deps deps-test refvenv real-envs clean
+.PHONY: doctor test test-real image-test build release asan fuzz bench lint deps deps-test refvenv real-envs clean
 
 doctor: build
 	$(MLSTACK) doctor
@@ -38,6 +42,15 @@ test-real: deps-test real-envs
 	cmake --preset ci >/dev/null
 	cmake --build --preset ci
 	ctest --preset ci -L 'real'
+
+# `mlstack image` really built: buildah builds a base and two variants from a Debian bullseye
+# base (mmdebstrap, cached in ~/.cache/mlstack/image), runs the HEALTHCHECK inside, and a
+# broken variant must fail at its `mlstack check` step (tests/image, label `image`).
+image-test: deps-test
+	@$(call apt_install,$(DEB_IMAGE))
+	cmake --preset ci >/dev/null
+	cmake --build --preset ci
+	MLSTACK_IMAGE_TEST=1 ctest --preset ci -L image --output-on-failure
 
 real-envs: refvenv
 	python3 tools/real_envs/make_envs.py

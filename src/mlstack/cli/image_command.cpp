@@ -187,15 +187,16 @@ ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) 
   const std::string secrets =
       "--secret id=pipconf,src=/etc/pip.conf "
       "--secret id=pipcert,src=/etc/ssl/certs/ca-certificates.crt";
-  out << fmt::format("  buildah bud --isolation chroot --format docker {} -f Dockerfile.base "
+  const std::string dir = fs::path(o.output).lexically_normal().string();
+  out << fmt::format("  buildah bud --isolation chroot --format docker {} -f {}/Dockerfile.base "
                      "-t {}-base {}\n",
-                     secrets, o.name, o.output);
+                     secrets, dir, o.name, dir);
   for (const image::Variant& v : request.variants) {
-    out << fmt::format("  buildah bud --isolation chroot --format docker {} -f Dockerfile.{} "
+    out << fmt::format("  buildah bud --isolation chroot --format docker {} -f {}/Dockerfile.{} "
                        "-t {}-{} {}\n",
-                       secrets, v.name, o.name, v.name, o.output);
+                       secrets, dir, v.name, o.name, v.name, dir);
   }
-  out << fmt::format("or with Docker: docker buildx bake -f {}/docker-bake.hcl\n", o.output);
+  out << fmt::format("or with Docker, in {}: docker buildx bake\n", dir);
   return ExitCode::healthy;
 }
 
