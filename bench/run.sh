@@ -10,6 +10,9 @@
 #       environment of bench/make_doctor_env.sh (made when missing, from MLSTACK_BENCH_REAL or
 #       ~/.cache/mlstack/real-envs/current/venv; MLSTACK_BENCH_DOCTOR_ENV sets where), doctor
 #       with a warm and a cold file-facts cache, and beside torch's collect_env
+#   MLSTACK_BENCH_IMAGE=1 bench/run.sh     # + issue 9's `mlstack image` target: writing the build
+#       context of a 3-variant, 46-package locked stack (tests/image/seed-full.lock), without
+#       and with the mlstack bundle (copying the binary and its libraries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ML=${MLSTACK:-build/release/mlstack}
@@ -111,4 +114,18 @@ PY
       echo "        peak RSS ${peak} KiB: ${cmd%% *}"
     done
   done
+fi
+if [ -n "${MLSTACK_BENCH_IMAGE:-}" ]; then
+  ctx=$OUT/image-ctx
+  lock=tests/image/seed-full.lock
+  args="image -o $ctx --base localhost/debian-bullseye --python-version 3.9 --shared tests/image/seed-shared.txt --variant tf=$lock --variant torch=$lock --variant full=$lock"
+  hyperfine -N --warmup 3 --min-runs 20 --export-json "$OUT/image.json" \
+    -n "mlstack image --no-bundle" "$ML $args --no-bundle" \
+    -n "mlstack image" "$ML $args"
+  python3 - "$OUT/image.json" <<'PY'
+import json, sys
+r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+print(f"image: files {r['mlstack image --no-bundle']*1000:.1f} ms (target 20 ms), "
+      f"with the bundle {r['mlstack image']*1000:.1f} ms")
+PY
 fi
