@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/image_command.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <system_error>
 
@@ -12,6 +14,9 @@
 #include "mlstack/image/bundle.hpp"
 #include "mlstack/image/render.hpp"
 #include "mlstack/io/file_system.hpp"
+#include "mlstack/kb/kb.hpp"
+#include "mlstack/plan/plan.hpp"
+#include "mlstack/spec/spec.hpp"
 #include "mlstack/version.hpp"
 
 namespace mlstack::cli {
@@ -59,12 +64,104 @@ Result<std::vector<std::string>> read_lines(const std::string& path) {
   return lines;
 }
 
+// The spec → plan step of `mlstack plan` (plan_command.cpp), for `mlstack image SPEC`.
+constexpr std::size_t k_max_spec_size = std::size_t{1} << 20U;
+
+std::optional<plan::Plan> read_plan(const std::string& path, std::ostream& err, ExitCode& code) {
+  const io::RealFileSystem fs;
+  auto text = io::read_text(fs, path, k_max_spec_size);
+  if (!text) {
+    err << "mlstack: error: " << text::escape_controls(render(text.error())) << '\n';
+    code = ExitCode::usage_error;
+    return std::nullopt;
+  }
+  auto spec = spec::parse_spec(path, *text);
+  if (!spec) {
+    err << "mlstack: error: " << text::escape_controls(render(spec.error())) << '\n';
+    code = ExitCode::usage_error;
+    return std::nullopt;
+  }
+  auto kb = kb::load_kb({});
+  if (!kb) {
+    err << "mlstack: error: " << text::escape_controls(render(kb.error())) << '\n';
+    code = ExitCode::internal_error;
+    return std::nullopt;
+  }
+  plan::Plan p = plan::make_plan(*spec, *kb);
+  if (!p.ok()) {
+    err << fmt::format("mlstack: error: no plan for {}: {} constraint collision{} (`mlstack plan "
+                       "{}` lists them)\n",
+                       text::escape_controls(path), p.collisions.size(),
+                       p.collisions.size() == 1 ? "" : "s", text::escape_controls(path));
+    code = ExitCode::no_plan;
+    return std::nullopt;
+  }
+  return p;
+}
+
+// The memory-sharing environment of a variant's frameworks when the spec asks for growth.
+// (`mlstack run --print-env --format dockerfile` knows each version's variable names.)
+std::vector<image::KeyValue> memory_env(const std::vector<std::string>& frameworks, bool growth) {
+  std::vector<image::KeyValue> env;
+  if (!growth) {
+    return env;
+  }
+  for (const std::string& fw : frameworks) {
+    if (fw == "tensorflow") {
+      env.push_back({"TF_FORCE_GPU_ALLOW_GROWTH", "true"});
+    } else if (fw == "jax") {
+      env.push_back({"XLA_PYTHON_CLIENT_PREALLOCATE", "false"});
+    }
+  }
+  return env;
+}
+
+// A plan's choices as an image request: the variant named `base` is the base image (its
+// requirements join the shared pins), every other one an image FROM it with the planned pins.
+image::ImageRequest request_from_plan(const plan::Plan& p, const std::string& name,
+                                      const std::string& base) {
+  image::ImageRequest r;
+  r.name = name;
+  r.base_image = base.empty() ? p.base.image : base;
+  r.python = p.base.python;
+  r.nvidia_require_cuda = p.driver.require_cuda;
+  for (const plan::SharedPin& pin : p.pins) {
+    r.shared_pins.push_back(pin.requirement);
+  }
+  for (const plan::VariantPlan& vp : p.variants) {
+    if (vp.name == "base") {
+      for (const plan::Requirement& req : vp.requirements) {
+        if (std::find(r.shared_pins.begin(), r.shared_pins.end(), req.text) ==
+            r.shared_pins.end()) {
+          r.shared_pins.push_back(req.text);
+        }
+      }
+      continue;
+    }
+    image::Variant v;
+    v.name = vp.name;
+    v.description = vp.frameworks.empty()
+                        ? fmt::format("the `{}` variant", vp.name)
+                        : fmt::format("{}", fmt::join(vp.frameworks, " + "));
+    for (const plan::Requirement& req : vp.requirements) {
+      v.requirements.push_back(req.text);
+      if (!req.index_url.empty() && std::find(v.index_urls.begin(), v.index_urls.end(),
+                                              req.index_url) == v.index_urls.end()) {
+        v.index_urls.push_back(req.index_url);
+      }
+    }
+    v.env = memory_env(vp.frameworks, p.memory.growth);
+    r.variants.push_back(std::move(v));
+  }
+  return r;
+}
+
 }  // namespace
 
 CLI::App* add_image_command(CLI::App& app, ImageOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "image", "write a layered image build (Dockerfiles, docker-bake.hcl, locks) to a folder");
-  cmd->add_option("spec", o.spec, "the spec (mlstack.toml)");
+  cmd->add_option("spec", o.spec, "the spec (mlstack.toml): planned as `mlstack plan` does");
   cmd->add_option("-o,--output", o.output, "the folder to write (the build context)")->required();
   cmd->add_option("--base", o.base, "the base image (overrides the spec's)");
   cmd->add_flag("--no-resolve", o.no_resolve,
@@ -90,23 +187,44 @@ CLI::App* add_image_command(CLI::App& app, ImageOptions& o) {
 }
 
 ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) {
+  image::ImageRequest request;
+  if (!o.spec.empty() && !o.variants.empty()) {
+    return fail(err, "give a spec or `--variant NAME=FILE`s, not both");
+  }
   if (!o.spec.empty()) {
-    return fail(err, fmt::format("`mlstack image {}`: planning from a spec is not wired into "
-                                 "`mlstack image` yet; pass each variant's requirements with "
-                                 "`--variant NAME=FILE`",
-                                 o.spec));
+    ExitCode code = ExitCode::healthy;
+    const std::optional<plan::Plan> p = read_plan(o.spec, err, code);
+    if (!p) {
+      return code;
+    }
+    request = request_from_plan(*p, o.name, o.base);
+    if (request.base_image.empty()) {
+      return fail(err, fmt::format("{} names no base image: pass `--base IMAGE`", o.spec));
+    }
+    for (image::Variant& v : request.variants) {
+      v.index_urls.insert(v.index_urls.end(), o.index_urls.begin(), o.index_urls.end());
+      v.find_links = o.find_links;
+    }
+    if (!o.no_resolve) {
+      err << "mlstack: note: resolution not done: no resolver step in this build yet; the "
+             "requirements carry the planned pins, no lock (as with --no-resolve)\n";
+    }
   }
-  if (o.variants.empty()) {
-    return fail(err, "expected `--variant NAME=FILE` (one per image besides the base)");
+  if (o.spec.empty() && o.variants.empty()) {
+    return fail(err, "expected a spec (mlstack.toml) or `--variant NAME=FILE` (one per image "
+                     "besides the base)");
   }
-  if (o.base.empty()) {
+  if (o.spec.empty() && o.base.empty()) {
     return fail(err, "expected `--base IMAGE`: the image the base Dockerfile starts FROM");
   }
-  image::ImageRequest request;
-  request.name = o.name;
-  request.base_image = o.base;
+  if (o.spec.empty()) {
+    request.name = o.name;
+    request.base_image = o.base;
+  }
   request.mlstack_version = std::string(k_version);
-  request.nvidia_require_cuda = o.nvidia_require_cuda;
+  if (!o.nvidia_require_cuda.empty()) {
+    request.nvidia_require_cuda = o.nvidia_require_cuda;
+  }
   if (!o.python.empty()) {
     request.python = o.python;
   }
@@ -121,6 +239,9 @@ ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) 
     }
   }
   if (!o.shared.empty()) {
+    if (!o.spec.empty()) {
+      return fail(err, "--shared is for `--variant` inputs; a spec's plan has its own pins");
+    }
     auto lines = read_lines(o.shared);
     if (!lines) {
       return fail(err, to_string(lines.error()));
