@@ -36,7 +36,7 @@ ALLOWED = {
     "spec": {"base", "names", "pep440", "pep508"},
     "plan": {"base", "names", "pep440", "pep508", "kb", "spec"},
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
-    "image": {"base", "elf", "pyenv"},
+    "image": {"base", "elf", "pyenv", "lockfile"},
     "cli": None,  # may include everything
 }
 PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile", "spec", "plan"}

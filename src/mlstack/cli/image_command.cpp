@@ -12,10 +12,12 @@
 
 #include "mlstack/base/text.hpp"
 #include "mlstack/image/bundle.hpp"
+#include "mlstack/image/lock_requirements.hpp"
 #include "mlstack/image/render.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/kb.hpp"
 #include "mlstack/plan/plan.hpp"
+#include "mlstack/resolve/resolver.hpp"
 #include "mlstack/spec/spec.hpp"
 #include "mlstack/version.hpp"
 
@@ -156,6 +158,68 @@ image::ImageRequest request_from_plan(const plan::Plan& p, const std::string& na
   return r;
 }
 
+// `text` with its control characters escaped, each line after the first indented by two.
+std::string indented(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    const std::string line = text.substr(start, nl == std::string::npos ? nl : nl - start);
+    out += (start == 0 ? "" : "\n  ") + text::escape_controls(line);
+    if (nl == std::string::npos) {
+      break;
+    }
+    start = nl + 1;
+  }
+  return out;
+}
+
+// Replaces each variant's planned pins by its lock: the resolver (`uv pip compile`, else pip)
+// for the images' Python on linux-x86_64, with the variant's indexes; the lock's packages go
+// in with their hashes. A variant whose resolution fails keeps its planned pins (a warning);
+// a resolution with problems (`mlstack check` on the lock) stops with exit 1.
+std::optional<ExitCode> lock_variants(image::ImageRequest& request, std::ostream& err) {
+  resolve::Target target;
+  target.python_version = request.python;
+  for (image::Variant& v : request.variants) {
+    resolve::IndexOptions index;
+    index.extra_index_urls = v.index_urls;
+    index.find_links = v.find_links;
+    auto resolution = resolve::resolve(v.requirements, target, index);
+    if (!resolution) {
+      err << fmt::format(
+          "mlstack: warning: variant `{}` not resolved ({}): its requirements carry the "
+          "planned pins, no lock\n  {}\n",
+          v.name, resolve::to_string(resolve::failure_of(resolution.error())),
+          indented(to_string(resolution.error()).substr(0, 400)));
+      continue;
+    }
+    auto check = resolve::check_resolution(*resolution, target);
+    if (check && !check->healthy) {
+      err << fmt::format("mlstack: error: the resolution of variant `{}` has problems:\n", v.name);
+      for (const std::string& line : check->lines) {
+        err << "  " << text::escape_controls(line) << '\n';
+      }
+      return ExitCode::problems_found;
+    }
+    if (!resolution->lock) {
+      err << fmt::format("mlstack: warning: variant `{}`: the resolver gave no pylock.toml (pip "
+                         "report): its requirements carry the planned pins, no lock\n",
+                         v.name);
+      continue;
+    }
+    auto lines = image::requirements_from_lock(*resolution->lock);
+    if (!lines) {
+      err << fmt::format("mlstack: warning: variant `{}`: {}; its requirements carry the "
+                         "planned pins\n",
+                         v.name, text::escape_controls(to_string(lines.error())));
+      continue;
+    }
+    v.requirements = std::move(*lines);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 CLI::App* add_image_command(CLI::App& app, ImageOptions& o) {
@@ -206,8 +270,9 @@ ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) 
       v.find_links = o.find_links;
     }
     if (!o.no_resolve) {
-      err << "mlstack: note: resolution not done: no resolver step in this build yet; the "
-             "requirements carry the planned pins, no lock (as with --no-resolve)\n";
+      if (const auto failed = lock_variants(request, err)) {
+        return *failed;
+      }
     }
   }
   if (o.spec.empty() && o.variants.empty()) {

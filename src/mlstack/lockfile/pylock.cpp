@@ -70,6 +70,20 @@ struct Reader {
     return std::move(*m);
   }
 
+  // A file's `hashes = { sha256 = "..." }` as `algorithm:hex` (what `--hash=` takes); entries
+  // that are not strings are left out.
+  [[nodiscard]] static std::vector<std::string> hashes_of(const toml::table& file) {
+    std::vector<std::string> out;
+    if (const toml::table* h = file["hashes"].as_table()) {
+      for (const auto& entry : *h) {
+        if (const auto* value = entry.second.as_string()) {
+          out.push_back(std::string(entry.first.str()) + ":" + value->get());
+        }
+      }
+    }
+    return out;
+  }
+
   [[nodiscard]] Result<LockWheel> wheel(const toml::node& n) const {
     const toml::table* t = n.as_table();
     if (t == nullptr) {
@@ -86,6 +100,7 @@ struct Reader {
       return unexpected(at(n, "expected `name`, `url` or `path` in a wheel"));
     }
     w.tag = wheel_tag_of(w.file_name);
+    w.hashes = hashes_of(*t);
     return w;
   }
 
@@ -140,6 +155,9 @@ struct Reader {
     }
     for (std::string_view key : {"sdist", "vcs", "directory", "archive"}) {
       p.has_source = p.has_source || t.contains(key);
+    }
+    if (const toml::table* sdist = t["sdist"].as_table()) {
+      p.sdist_hashes = hashes_of(*sdist);
     }
     return p;
   }

@@ -24,6 +24,7 @@ namespace mlstack::lockfile {
 struct LockWheel {
   std::string file_name;           // `name`, else the last segment of `url` / `path`
   std::optional<std::string> tag;  // from the file name; none when it is not a wheel's name
+  std::vector<std::string> hashes;  // `sha256:<hex>`, each of its `hashes` table (image locks)
 };
 
 struct LockDependency {
@@ -40,6 +41,7 @@ struct LockPackage {
   std::vector<LockDependency> dependencies;
   std::vector<LockWheel> wheels;
   bool has_source = false;  // `sdist`, `vcs`, `directory` or `archive`: installable anywhere
+  std::vector<std::string> sdist_hashes;  // the `sdist`'s `hashes`, as LockWheel::hashes
   std::size_t line = 0;
 };
 
