@@ -13,12 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -322,6 +324,11 @@ NvmlReturn nvmlInit_v2() {
   try {
     if (!load()) {
       return k_unknown;
+    }
+    // `"hang_init_s": N`: nvmlInit_v2 does not return for N seconds, as on a GPU that fell off
+    // the bus (the health check's deadline is tested with it).
+    if (const double hang = state().doc.value("hang_init_s", 0.0); hang > 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(hang));
     }
     const NvmlReturn code = code_of(state().doc.value("init", json("NVML_SUCCESS")));
     if (code == k_success) {

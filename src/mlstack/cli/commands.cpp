@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/commands.hpp"
 
+#include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdlib>
 #include <future>
 #include <iterator>
 #include <optional>
 #include <ostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -26,6 +32,7 @@
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
 #include "mlstack/pyenv/os_release.hpp"
+#include "mlstack/report/health.hpp"
 #include "mlstack/rules/fact_findings.hpp"
 #include "mlstack/rules/package_findings.hpp"
 #include "mlstack/rules/pip_check.hpp"
@@ -256,7 +263,11 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
   return print_pip_check(target->inventory, env, supported ? &*supported : nullptr, out, err);
 }
 
-ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
+namespace {
+
+// The doctor's report, or the error that stopped it (a bad `--kb` file, a target that cannot
+// be inspected): the caller says how to show either.
+Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream& err) {
   const io::RealFileSystem fs;
   // Three independent gatherers: the knowledge base (parsing TOML), this machine's GPU
   // (dlopen + NVML) and the environment's scan. The first two run beside the scan.
@@ -280,12 +291,10 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   facts::GpuFacts gpu_facts = gpu_future.get();
   // The knowledge base is mlstack's own input: a bad --kb file is a usage error.
   if (!kb) {
-    print_error(err, kb.error());
-    return ExitCode::usage_error;
+    return unexpected(std::move(kb).error());
   }
   if (!target) {
-    print_error(err, target.error());
-    return ExitCode::usage_error;
+    return unexpected(std::move(target).error());
   }
   // Framework builds and CUDA libraries (file reads, ELF headers) beside the requirement
   // parsing (CPU): both only read the inventory.
@@ -323,14 +332,69 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   }
   rep.python_version_source = target->python_version_source;
   rep.python = std::move(target->python);
-  if (options.json) {
-    report::render_json(rep, out);
-  } else {
-    report::render_text(rep, out, report::TextOptions{options.color, options.width});
+  return rep;
+}
+
+}  // namespace
+
+ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostream& err) {
+  Result<report::Report> rep = doctor_report(options, err);
+  if (!rep) {
+    print_error(err, rep.error());
+    return ExitCode::usage_error;
   }
-  const rules::FindingCounts counts = rules::count(rep.findings);
+  if (options.json) {
+    report::render_json(*rep, out);
+  } else {
+    report::render_text(*rep, out, report::TextOptions{options.color, options.width});
+  }
+  const rules::FindingCounts counts = rules::count(rep->findings);
   const bool failed = counts.errors > 0 || (options.strict && counts.warnings > 0);
   return failed ? ExitCode::problems_found : ExitCode::healthy;
+}
+
+namespace {
+
+// The deadline's line, formatted before the timer is armed: the handler only writes it.
+std::array<char, 128> g_deadline_line{};
+std::size_t g_deadline_size = 0;
+
+extern "C" void on_healthcheck_deadline(int /*signal*/) {
+  [[maybe_unused]] const ssize_t n = write(STDOUT_FILENO, g_deadline_line.data(), g_deadline_size);
+  _exit(static_cast<int>(ExitCode::problems_found));
+}
+
+}  // namespace
+
+void arm_healthcheck_deadline(double seconds) {
+  const std::string line = fmt::format("unhealthy: no answer within {} s\n", seconds);
+  g_deadline_size = std::min(line.size(), g_deadline_line.size());
+  std::copy_n(line.data(), g_deadline_size, g_deadline_line.data());
+  struct sigaction action {};
+  action.sa_handler = on_healthcheck_deadline;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGALRM, &action, nullptr);
+  const auto micros = static_cast<long>(std::llround(seconds * 1e6));
+  itimerval timer{};
+  timer.it_value.tv_sec = micros / 1000000;
+  timer.it_value.tv_usec = micros % 1000000;
+  setitimer(ITIMER_REAL, &timer, nullptr);
+}
+
+ExitCode run_healthcheck(const DoctorOptions& options, std::ostream& out) {
+  // The interpreter's probe must answer within the deadline too (it is a child process, which
+  // the deadline's _exit would leave behind).
+  DoctorOptions bounded = options;
+  bounded.target.probe_timeout_s =
+      std::min(options.target.probe_timeout_s, options.healthcheck_timeout_s);
+  // The talk (notes about the target, warnings) is not part of a probe's one line.
+  std::ostringstream talk;
+  Result<report::Report> rep = doctor_report(bounded, talk);
+  const report::HealthStatus status =
+      rep ? report::health_status(rep->findings, options.strict)
+          : report::health_failure(render(rep.error()));
+  out << status.line << '\n';
+  return status.healthy ? ExitCode::healthy : ExitCode::problems_found;
 }
 
 }  // namespace mlstack::cli

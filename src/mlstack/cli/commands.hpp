@@ -32,6 +32,8 @@ struct DoctorOptions {
   GpuProbe gpu = GpuProbe::automatic;  // `--no-gpu`
   bool json = false;
   bool strict = false;  // `--strict`: warnings make the exit status 1 too
+  bool healthcheck = false;        // `--healthcheck`: one status line (run_healthcheck)
+  double healthcheck_timeout_s = 20;  // `--timeout`, with `--healthcheck`
   report::Color color = report::Color::never;
   std::size_t width = 100;  // the terminal's columns (text report)
   std::string output;
@@ -56,5 +58,16 @@ struct DoctorOptions {
 /// `mlstack doctor`: the report on `out` (terminal text or JSON).
 [[nodiscard]] ExitCode run_doctor(const DoctorOptions& options, std::ostream& out,
                                   std::ostream& err);
+
+/// `mlstack doctor --healthcheck`: one line on `out`, `healthy` or `unhealthy: ID title
+/// (+N more errors)` (report::health_status), exit 0 or 1; nothing on stderr. A target that
+/// cannot be inspected is unhealthy too. Bounded by `options.healthcheck_timeout_s`: past it
+/// the process prints `unhealthy: no answer within N s` and exits 1 (arm_healthcheck_deadline).
+[[nodiscard]] ExitCode run_healthcheck(const DoctorOptions& options, std::ostream& out);
+
+/// Arms a real-time timer: when `seconds` pass, the process writes `unhealthy: no answer
+/// within N s` to stdout and exits 1 at once (from the signal handler: a hung NVML call or
+/// file system cannot hold it). For `--healthcheck` only.
+void arm_healthcheck_deadline(double seconds);
 
 }  // namespace mlstack::cli

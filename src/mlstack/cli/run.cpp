@@ -38,18 +38,26 @@ namespace {
 constexpr double k_min_probe_timeout_s = 0.001;
 constexpr double k_max_probe_timeout_s = 86400;
 
-// `--probe-timeout`: a number of seconds, 1 ms to one day; CLI11 prefixes the option's name.
-std::string check_probe_timeout(const std::string& text) {
+// A number of seconds from `min` to `max`; CLI11 prefixes the option's name.
+std::string check_seconds(const std::string& text, double min, double max) {
   double value = 0;
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || !std::isfinite(value) ||
-      value < k_min_probe_timeout_s || value > k_max_probe_timeout_s) {
-    return fmt::format("expected a number of seconds from {} to {}, found `{}`",
-                       k_min_probe_timeout_s, k_max_probe_timeout_s,
+  if (ec != std::errc() || ptr != end || !std::isfinite(value) || value < min || value > max) {
+    return fmt::format("expected a number of seconds from {} to {}, found `{}`", min, max,
                        text::escape_controls(text));
   }
   return {};
+}
+
+// `--probe-timeout`: 1 ms to one day.
+std::string check_probe_timeout(const std::string& text) {
+  return check_seconds(text, k_min_probe_timeout_s, k_max_probe_timeout_s);
+}
+
+// `doctor --timeout`: 0.1 s to 55 s (Slurm kills its HealthCheckProgram at 60 s).
+std::string check_healthcheck_timeout(const std::string& text) {
+  return check_seconds(text, 0.1, 55);
 }
 
 // `check` also takes --python-version / --platform with --report / --lock (run_check checks
@@ -228,7 +236,20 @@ int run_app(int argc, char** argv) {
                        "from another machine)");
   doctor_cmd->add_option("--color", color, "auto (default; honours NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  doctor_cmd->add_option("-o,--output", doctor.output, "write the report to FILE");
+  auto* output = doctor_cmd->add_option("-o,--output", doctor.output, "write the report to FILE");
+  auto* healthcheck = doctor_cmd->add_flag(
+      "--healthcheck", doctor.healthcheck,
+      "print one status line (`healthy` or the first error) and exit 0 or 1, for a container "
+      "HEALTHCHECK, a Kubernetes exec probe or Slurm's HealthCheckProgram; --strict counts "
+      "warnings");
+  healthcheck->excludes(output);
+  healthcheck->excludes(doctor_cmd->get_option("--json"));
+  doctor_cmd
+      ->add_option("--timeout", doctor.healthcheck_timeout_s,
+                   "with --healthcheck: answer `unhealthy` after this many seconds (default 20; "
+                   "Slurm kills its health check at 60)")
+      ->check(CLI::Validator(check_healthcheck_timeout, "SECONDS"))
+      ->needs(healthcheck);
 
   ArchsOptions archs;
   auto* archs_cmd = app.add_subcommand(
@@ -292,9 +313,13 @@ int run_app(int argc, char** argv) {
   if (check_cmd->parsed()) {
     return static_cast<int>(run_check(check, std::cout, std::cerr));
   }
+  doctor.gpu = no_gpu ? GpuProbe::skip : GpuProbe::automatic;
+  if (doctor.healthcheck) {
+    arm_healthcheck_deadline(doctor.healthcheck_timeout_s);
+    return static_cast<int>(run_healthcheck(doctor, std::cout));
+  }
   doctor.color = resolve_color(color);
   doctor.width = resolve_width();
-  doctor.gpu = no_gpu ? GpuProbe::skip : GpuProbe::automatic;
   if (!doctor.output.empty()) {
     std::ofstream file(doctor.output, std::ios::binary | std::ios::trunc);
     if (!file) {
@@ -320,10 +345,22 @@ void tune_allocator() noexcept {
 #endif
 }
 
-}  // namespace
+// `doctor --healthcheck` on the command line (before any `--`): its callers know 0 and 1 only
+// (Docker reserves 2), so every failure, a bad command line included, is 1.
+bool asks_healthcheck(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") {
+      return false;
+    }
+    if (arg == "--healthcheck") {
+      return true;
+    }
+  }
+  return false;
+}
 
-int run(int argc, char** argv) {
-  tune_allocator();
+int run_guarded(int argc, char** argv) {
   try {
     return run_app(argc, argv);
   } catch (const std::exception& e) {
@@ -332,6 +369,17 @@ int run(int argc, char** argv) {
     std::cerr << "mlstack: internal error: unknown exception\n";
   }
   return static_cast<int>(ExitCode::internal_error);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  tune_allocator();
+  const int code = run_guarded(argc, argv);
+  if (code != 0 && asks_healthcheck(argc, argv)) {
+    return static_cast<int>(ExitCode::problems_found);
+  }
+  return code;
 }
 
 }  // namespace mlstack::cli
