@@ -36,6 +36,7 @@ ALLOWED = {
     "spec": {"base", "names", "pep440", "pep508"},
     "plan": {"base", "names", "pep440", "pep508", "kb", "spec"},
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
+    "launch": {"base", "io", "pep440", "kb"},
     "image": {"base", "elf", "pyenv", "lockfile"},
     "cli": None,  # may include everything
 }

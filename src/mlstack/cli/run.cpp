@@ -30,6 +30,7 @@
 #include "mlstack/cli/image_command.hpp"
 #include "mlstack/base/text.hpp"
 #include "mlstack/cli/exit_code.hpp"
+#include "mlstack/cli/run_command.hpp"
 #include "mlstack/version.hpp"
 
 namespace mlstack::cli {
@@ -126,7 +127,8 @@ report::Color resolve_color(const std::string& choice) {
   return isatty(STDOUT_FILENO) != 0 ? report::Color::always : report::Color::never;
 }
 
-constexpr std::array<std::string_view, 5> k_commands = {"check", "doctor", "archs", "plan", "image"};
+constexpr std::array<std::string_view, 6> k_commands = {"check", "doctor", "archs", "plan",
+                                                           "image", "run"};
 
 ExitCode usage_error(std::string_view message, std::string_view help) {
   std::cerr << fmt::format("mlstack: error: {}\nhint: run `{} --help`\n", message, help);
@@ -159,7 +161,8 @@ std::optional<ExitCode> check_command_word(int argc, char** argv) {
                                shown, near);
       return ExitCode::usage_error;
     }
-    return usage_error(fmt::format("unknown command `{}`: expected `check`, `doctor`, `archs` or `plan`",
+    return usage_error(fmt::format("unknown command `{}`: expected `check`, `doctor`, `archs`, "
+                                   "`plan`, `image` or `run`",
                                    shown),
                        "mlstack");
   }
@@ -270,6 +273,57 @@ int run_app(int argc, char** argv) {
     cmd->allow_extras();
   }
 
+  RunOptions run_options;
+  auto* run_cmd = app.add_subcommand(
+      "run", "run a command with the environment's GPU frameworks set up to share one GPU "
+             "(mlstack run [options] -- CMD...)");
+  run_cmd->add_option("--python", run_options.target.python,
+                      "interpreter whose environment's frameworks are set up (default: python3 "
+                      "on PATH)");
+  run_cmd->add_option("--probe-timeout", run_options.target.probe_timeout_s,
+                      "seconds to wait for the interpreter's answer (default 10)")
+      ->check(CLI::Validator(check_probe_timeout, "SECONDS"));
+  run_cmd->add_option("--share", run_options.shares,
+                      "hard caps, FW=FRACTION of each GPU's memory, comma-separated "
+                      "(torch, tensorflow, jax, cupy; at most 1 in all)")
+      ->allow_extra_args(false);
+  auto* print_env = run_cmd->add_flag("--print-env", run_options.print_env,
+                                      "print the settings instead of running a command");
+  run_cmd->add_option("--format", run_options.format, "with --print-env: sh (default), dockerfile, json")
+      ->check(CLI::IsMember({"sh", "dockerfile", "json"}))
+      ->needs(print_env);
+  run_cmd->add_option("--shim-dir", run_options.shim_dir,
+                      "folder of the sitecustomize shim (default: ~/.cache/mlstack/shim-<hash>; "
+                      "/opt/mlstack/shim for --format dockerfile)");
+  run_cmd->add_option("--write-shim", run_options.write_shim,
+                      "write the shim's sitecustomize.py into DIR and exit (image builds)");
+  run_cmd->add_option("--nvml-library", run_options.nvml_library,
+                      "NVML library to load for --share tensorflow (default libnvidia-ml.so.1)");
+  // Everything from the first argument that is not an option on (or after `--`) is the
+  // command's: `mlstack run python -c ...` passes `-c` on.
+  run_cmd->prefix_command();
+  run_cmd->allow_extras();
+
+  // `mlstack run [options] -- CMD...`: what follows `--` is the command's, untouched by CLI11.
+  std::vector<std::string> after_dashes;
+  bool dashes = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "run") {
+      for (int j = i + 1; j < argc; ++j) {
+        if (std::string_view(argv[j]) == "--") {
+          after_dashes.assign(argv + j + 1, argv + argc);
+          dashes = true;
+          argc = j;
+          break;
+        }
+      }
+      break;
+    }
+    if (!std::string_view(argv[i]).starts_with("-")) {
+      break;  // another command
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -282,7 +336,7 @@ int run_app(int argc, char** argv) {
     const auto parsed = app.get_subcommands();
     if (parsed.empty()) {
       return static_cast<int>(
-          usage_error("expected a command: `check`, `doctor` or `archs`", "mlstack"));
+          usage_error("expected a command: `check`, `doctor`, `archs`, `plan`, `image` or `run`", "mlstack"));
     }
     const std::string help = "mlstack " + parsed.front()->get_name();
     if (parsed.front() == archs_cmd && archs.files.empty()) {
@@ -307,6 +361,30 @@ int run_app(int argc, char** argv) {
   if (image_cmd->parsed()) {
     return static_cast<int>(run_image(image_options, std::cout, std::cerr));
   }
+  if (run_cmd->parsed()) {
+    run_options.command = run_cmd->remaining();
+    if (!run_options.command.empty() && run_options.command.front().starts_with("-")) {
+      return static_cast<int>(*check_extras(*run_cmd));  // an unknown option of run's
+    }
+    if (dashes) {
+      if (!run_options.command.empty()) {  // `mlstack run python -- x`: all of it the command's
+        run_options.command.push_back("--");
+      }
+      run_options.command.insert(run_options.command.end(), after_dashes.begin(),
+                                 after_dashes.end());
+    }
+    const bool no_command = run_options.print_env || !run_options.write_shim.empty();
+    if (no_command && !run_options.command.empty()) {
+      return static_cast<int>(usage_error(
+          "--print-env and --write-shim run nothing: leave the command out", "mlstack run"));
+    }
+    if (!no_command && run_options.command.empty()) {
+      return static_cast<int>(usage_error("expected a command after `--`: mlstack run -- CMD...",
+                                          "mlstack run"));
+    }
+    return run_run(run_options, std::cout, std::cerr);
+  }
+
   if (archs_cmd->parsed()) {
     return static_cast<int>(run_archs(archs, std::cout, std::cerr));
   }

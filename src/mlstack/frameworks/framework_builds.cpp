@@ -533,19 +533,55 @@ FrameworkScan read_framework_builds(const facts::Inventory& inventory, const io:
   const BinaryContext ctx{fs, binaries != nullptr ? *binaries : elf_reader, out.problems};
   bool jax_done = false;
   for (const auto& dist : inventory.dists) {
-    const auto& n = dist.canonical_name;
-    if (n == "torch") {
+    const std::string_view framework = framework_of(dist.canonical_name);
+    if (framework == "torch") {
       read_torch(r, ctx, dist, out);
-    } else if (n == "tensorflow" || n == "tensorflow-cpu" || n == "tensorflow-gpu" ||
-               n == "tensorflow-intel" || n.starts_with("tf-nightly")) {
+    } else if (framework == "tensorflow") {
       read_tensorflow(r, ctx, dist, out);
-    } else if (n == "jaxlib" && !jax_done) {
+    } else if (framework == "jax" && !jax_done) {
       read_jax(r, ctx, inventory, dist, out);
       jax_done = true;
-    } else if (is_onnxruntime(n)) {
+    } else if (framework == "onnxruntime") {
       read_onnxruntime(r, ctx, dist, out);
-    } else if (n == "cupy" || n.starts_with("cupy-cuda") || n.starts_with("cupy-rocm")) {
+    } else if (framework == "cupy") {
       read_cupy(r, dist, out);
+    }
+  }
+  return out;
+}
+
+std::string_view framework_of(std::string_view n) noexcept {
+  if (n == "torch") {
+    return "torch";
+  }
+  if (n == "tensorflow" || n == "tensorflow-cpu" || n == "tensorflow-gpu" ||
+      n == "tensorflow-intel" || n.starts_with("tf-nightly")) {
+    return "tensorflow";
+  }
+  if (n == "jaxlib") {
+    return "jax";
+  }
+  if (is_onnxruntime(n)) {
+    return "onnxruntime";
+  }
+  if (n == "cupy" || n.starts_with("cupy-cuda") || n.starts_with("cupy-rocm")) {
+    return "cupy";
+  }
+  return {};
+}
+
+std::vector<InstalledFramework> installed_frameworks(const facts::Inventory& inventory) {
+  std::vector<InstalledFramework> out;
+  for (const facts::InstalledDist& dist : inventory.dists) {
+    const std::string_view framework = framework_of(dist.canonical_name);
+    if (framework.empty()) {
+      continue;
+    }
+    const bool seen = std::any_of(out.begin(), out.end(), [framework](const auto& f) {
+      return f.name == framework;
+    });
+    if (!seen) {
+      out.push_back({std::string(framework), dist.canonical_name, dist.version_text.value_or("")});
     }
   }
   return out;

@@ -7,6 +7,7 @@
 #include "mlstack/io/file_system.hpp"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 /// Each framework's build read from its installed files, never imported (docs/frameworks.md).
@@ -37,5 +38,22 @@ struct FrameworkScan {
 [[nodiscard]] FrameworkScan read_framework_builds(const facts::Inventory& inventory,
                                                   const io::FileSystem& fs,
                                                   const BinaryReader* binaries = nullptr);
+
+/// The framework a distribution is the main part of (`torch`, `tensorflow` for
+/// `tensorflow-cpu` and the others above, `jax` for `jaxlib`, `onnxruntime`, `cupy` for
+/// `cupy-cuda12x`), else empty. The names read_framework_builds reads.
+[[nodiscard]] std::string_view framework_of(std::string_view canonical_name) noexcept;
+
+/// A framework installed in an environment, from its distribution's name and version only
+/// (nothing read): what `mlstack run` needs, cheaply.
+struct InstalledFramework {
+  std::string name;          // `torch`, `tensorflow`, `jax`, `onnxruntime`, `cupy`
+  std::string distribution;  // `tensorflow-cpu`, `jaxlib` (JAX's version is jaxlib's)
+  std::string version;       // as installed, `2.9.1+cu128`
+};
+
+/// One entry per framework, the first distribution of each on the path, in inventory order.
+[[nodiscard]] std::vector<InstalledFramework> installed_frameworks(
+    const facts::Inventory& inventory);
 
 }  // namespace mlstack::frameworks

@@ -28,6 +28,7 @@ Result<void> validate(const Kb& kb) {
   collect(kb.memory, entries);
   collect(kb.base_images, entries);
   collect(kb.pins, entries);
+  collect(kb.launch, entries);
   collect(kb.rules, entries);
   std::map<std::string, const Entry*> seen;
   for (const Entry* e : entries) {

@@ -122,6 +122,20 @@ struct MemoryKnob {
   std::string effect;
 };
 
+/// memory.toml `[[launch]]`: a variable `mlstack run` sets for the installed versions of a
+/// framework so that it shares a GPU (grows instead of preallocating), or, without `value`, a
+/// note about those versions (a setting they ignore). Rows of one `group` are one setting under
+/// several names: a value the user set under any of them leaves the whole group alone.
+struct LaunchSetting {
+  Entry entry;
+  std::string framework;          // `torch`, `tensorflow`, `jax`, `cupy`
+  pep440::SpecifierSet versions;  // the framework versions it applies to; empty: all
+  std::string name;               // `PYTORCH_CUDA_ALLOC_CONF`
+  std::string value;              // `expandable_segments:True`; empty: a note
+  std::string group;              // defaults to `name`
+  std::string why;
+};
+
 /// What a rule iterates over.
 enum class ForEach { once, framework, device, framework_device, framework_pair, framework_library };
 
@@ -147,6 +161,7 @@ struct Kb {
   std::vector<MemoryKnob> memory;
   std::vector<BaseImage> base_images;
   std::vector<Pin> pins;
+  std::vector<LaunchSetting> launch;
   std::vector<Rule> rules;
   std::vector<std::string> files;  // in load order
 };
@@ -182,5 +197,9 @@ struct KbFile {
 /// auto kb = load_kb({{"site-kb.toml", text}});  // kb->rules.size() >= 20
 /// ```
 [[nodiscard]] Result<Kb> load_kb(const std::vector<KbFile>& user_files);
+
+/// One embedded file's rows only (`data/kb/memory.toml` for `mlstack run`, which needs no
+/// rule compiled): a fraction of load_kb's time.
+[[nodiscard]] Result<Kb> load_embedded_kb_file(std::string_view name);
 
 }  // namespace mlstack::kb

@@ -36,4 +36,21 @@ Result<Kb> load_kb(const std::vector<KbFile>& user_files) {
   return kb;
 }
 
+Result<Kb> load_embedded_kb_file(std::string_view name) {
+  Kb kb;
+  MLSTACK_TRY_ASSIGN(std::vector<FlatFile> files, deserialize(embedded_rows()));
+  const std::vector<EmbeddedFile>& embedded = embedded_files();
+  MLSTACK_ASSERT(files.size() == embedded.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (files[i].name != name) {
+      continue;
+    }
+    files[i].text = embedded[i].text;
+    if (auto ok = add_kb_rows(kb, files[i]); !ok) {
+      return unexpected(std::move(ok).error());
+    }
+  }
+  return kb;
+}
+
 }  // namespace mlstack::kb

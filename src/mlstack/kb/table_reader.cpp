@@ -69,7 +69,7 @@ namespace {
 
 constexpr std::string_view k_kinds[] = {
     "toolkit", "minor_version_compat", "arch_floor", "forward_compat", "gpu", "release", "knob",
-    "base_image", "pin", "rule"};
+    "base_image", "pin", "launch", "rule"};
 
 // Reads the keys of one `[[kind]]` row, remembering which were used so that unknown keys
 // (typos) are errors.
@@ -521,6 +521,28 @@ Result<void> read_table(const FileContext& f, const FlatRow& table, Kb& kb) {
     MLSTACK_TRY_ASSIGN(row.declared, r.boolean("declared"));
     MLSTACK_TRY_ASSIGN(row.why, r.string("why"));
     kb.pins.push_back(std::move(row));
+  } else if (kind == "launch") {
+    LaunchSetting row;
+    row.entry = std::move(e);
+    MLSTACK_TRY_ASSIGN(row.framework, r.string("framework"));
+    MLSTACK_TRY_ASSIGN(auto versions, r.optional_string("versions"));
+    if (versions) {
+      auto set = pep440::SpecifierSet::parse(*versions);
+      if (!set) {
+        Error inner = std::move(set).error();
+        inner.message =
+            "invalid specifier set `" + *versions + "` for `versions`: " + inner.message;
+        return unexpected(f.relocate(r.where("versions"), std::move(inner)));
+      }
+      row.versions = std::move(set).value();
+    }
+    MLSTACK_TRY_ASSIGN(row.name, r.string("name"));
+    MLSTACK_TRY_ASSIGN(auto value, r.optional_string("value"));
+    MLSTACK_TRY_ASSIGN(auto group, r.optional_string("group"));
+    MLSTACK_TRY_ASSIGN(row.why, r.string("why"));
+    row.value = value.value_or("");
+    row.group = group.value_or(row.name);
+    kb.launch.push_back(std::move(row));
   }
   return r.finish();
 }
@@ -531,7 +553,7 @@ Error unknown_table(const FileContext& file, Where w, std::string_view kind) {
   return file.error(w, "unknown table `" + std::string(kind) +
                            "`; expected [[toolkit]], [[minor_version_compat]], "
                            "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], "
-                           "[[knob]], [[base_image]], [[pin]] or [[rule]]");
+                           "[[knob]], [[base_image]], [[pin]], [[launch]] or [[rule]]");
 }
 
 bool is_known_kind(std::string_view kind) noexcept {

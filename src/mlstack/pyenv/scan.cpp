@@ -434,6 +434,15 @@ class Scanner {
     const DirNameParts parts = parse_info_directory(c.child);
     metadata::CoreMetadata meta;
     bool have_meta = false;
+    const bool named = parts.name && !parts.name->empty() && parts.version &&
+                       !parts.version->empty();
+    if (m_options.depth == ScanDepth::names && named) {
+      dist.canonical_name = names::canonicalize(*parts.name);
+      dist.raw_name = std::string(*parts.name);
+      dist.version_text = std::string(*parts.version);
+      dist.local = is_local(m_locations[c.installed]);
+      return out;
+    }
     read_metadata(c, dist, meta, have_meta, buffer);
 
     // get_dist_canonical_name: the directory's name when non-empty, else `Name`.
@@ -482,8 +491,10 @@ class Scanner {
 
   void read_all(std::vector<Loaded>& loaded) const {
     const std::size_t n = m_candidates.size();
-    const std::size_t threads =
-        n >= k_parallel_threshold ? std::min(default_thread_count(), m_options.max_threads) : 1;
+    // Names from folder names only read no file: no thread pays for itself.
+    const std::size_t threads = n >= k_parallel_threshold && m_options.depth != ScanDepth::names
+                                    ? std::min(default_thread_count(), m_options.max_threads)
+                                    : 1;
     parallel_for(n, threads, [&](std::size_t i) {
       thread_local std::string buffer;  // one read buffer per thread: no allocation per read
       loaded[i] = load(m_candidates[i], buffer);

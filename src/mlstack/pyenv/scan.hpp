@@ -16,6 +16,9 @@ namespace mlstack::pyenv {
 
 /// How much of each distribution to read.
 enum class ScanDepth : std::uint8_t {
+  // Names and versions only (`mlstack run`): from the `name-version.dist-info` folder names,
+  // METADATA read only for a folder whose name lacks them (requirements stay empty).
+  names,
   pip_check,  // what `pip check` reads: METADATA/PKG-INFO, requires.txt, WHEEL
   full,       // also INSTALLER and RECORD (doctor)
 };

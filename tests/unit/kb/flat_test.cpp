@@ -207,7 +207,7 @@ TEST(FlatRows, ReaderErrorsMatchTheTomlPath) {
   EXPECT_EQ(r.error().message,
             "unknown table `widget`; expected [[toolkit]], [[minor_version_compat]], "
             "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], [[knob]], [[base_image]], "
-       "[[pin]] or [[rule]]");
+       "[[pin]], [[launch]] or [[rule]]");
 
   Kb toml_kb;
   auto t = add_kb_text(toml_kb, "site.toml",

@@ -105,7 +105,7 @@ TEST(KbText, ErrorsNameFileLineColumnWithCaret) {
       {"[[widget]]\nid = \"a\"\n",
        "site.toml:1:1: unknown table `widget`; expected [[toolkit]], [[minor_version_compat]], "
        "[[arch_floor]], [[forward_compat]], [[gpu]], [[release]], [[knob]], [[base_image]], "
-       "[[pin]] or [[rule]]\n"
+       "[[pin]], [[launch]] or [[rule]]\n"
        "    [[widget]]\n"
        "    ^"},
       {std::string(k_rule_head) + "when = 'instaled(\"tensorflow\")'\n",
