@@ -176,6 +176,20 @@ def main():
         r.check("caps: JAX and CuPy variables", p.stdout.split() == ["0.25", "15%"], (p.stdout, p.stderr))
         r.check("caps: exit 0", p.returncode == 0, p.stderr)
 
+        # Under an outer `mlstack run`, PYTHONPATH gets the shim once, and the caps still apply.
+        inner = (f"import os, subprocess; print(os.environ['PYTHONPATH']); subprocess.run(["
+                 f"{mlstack!r}, 'run', '--python', {str(py)!r}, '--share', 'torch=0.25', '--', "
+                 f"{str(py)!r}, '-c', 'import os, torch; torch.cuda.init(); "
+                 f"print(os.environ[\"PYTHONPATH\"])'], check=True)")
+        p = r.run(["--python", str(py), "--share", "torch=0.5", "--", str(py), "-c", inner],
+                  {"PYTHONPATH": "/elsewhere"})
+        paths = p.stdout.split()
+        r.check("nested run: the shim once on PYTHONPATH, the inner cap applied",
+                len(paths) == 2 and paths[0] == paths[1] and paths[0].endswith(":/elsewhere") and
+                paths[0].count("shim-") == 1 and
+                ["torch.cuda.set_per_process_memory_fraction", 0.25, 0] in r.calls(),
+                (p.stdout, p.stderr, r.calls()))
+
         # Importing torch alone initialises nothing: the cap waits for CUDA's initialisation.
         p = r.run(["--python", str(py), "--share", "torch=0.5", "--", str(py), "-c", "import torch"])
         r.check("torch cap waits for CUDA's initialisation",

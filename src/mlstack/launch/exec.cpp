@@ -22,10 +22,13 @@ int exec_command(const std::vector<std::string>& argv, const Plan& plan,
     }
   }
   if (!shim_dir.empty()) {
-    const char* old = std::getenv("PYTHONPATH");
-    const std::string path =
-        old != nullptr && old[0] != '\0' ? shim_dir + ":" + old : shim_dir;
-    setenv("PYTHONPATH", path.c_str(), 1);
+    // Under an outer `mlstack run` the shim may be first already: not twice.
+    const char* old_value = std::getenv("PYTHONPATH");
+    const std::string old = old_value == nullptr ? std::string() : std::string(old_value);
+    if (old != shim_dir && !old.starts_with(shim_dir + ":")) {
+      const std::string path = old.empty() ? shim_dir : shim_dir + ":" + old;
+      setenv("PYTHONPATH", path.c_str(), 1);
+    }
   }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
