@@ -220,6 +220,16 @@ def main() -> int:
             seeds.add("kb_expression", prefix + rule["when"].encode() + b"\0" +
                       rule.get("title", "").encode())
 
+    for path in sorted((root / "examples").glob("*/mlstack.toml")):
+        seeds.add("spec", path.read_bytes()[:65536])
+    for text in [
+        b'[target]\npython = "3.12"\ngpus = ["H100"]\n[frameworks]\ntorch = ">=2.4"\n'
+        b'jax = ""\n[memory]\nfractions = { torch = 0.5, jax = 0.5 }\n',
+        b'[target]\npython = "3.9"\nbase = "tensorflow/tensorflow:2.9.1-gpu"\nmin_driver = "418"\n'
+        b'[frameworks]\ntorch = { version = "==1.12.1", variant = "cu116" }\n',
+    ]:
+        seeds.add("spec", text)
+
     for path in sorted((data / "nvml").glob("*.json")):
         doc = json.loads(path.read_text())
         proc = doc.get("files", {}).get("/proc/driver/nvidia/version", "")

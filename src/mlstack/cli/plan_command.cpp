@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/plan_command.hpp"
 
+#include <cerrno>
 #include <ostream>
 #include <string>
 
@@ -26,7 +27,10 @@ ExitCode run_plan(const PlanOptions& options, std::ostream& out, std::ostream& e
   const io::RealFileSystem fs;
   io::FileStat st;
   io::IoStatus status = fs.stat(options.spec, io::Follow::yes, st);
-  if (status.ok() && st.kind != io::FileKind::regular) {
+  if (status.ok() && st.kind == io::FileKind::directory) {
+    status.kind = io::IoStatus::Kind::is_directory;
+    status.errno_value = EISDIR;
+  } else if (status.ok() && st.kind != io::FileKind::regular) {
     status.kind = io::IoStatus::Kind::not_regular;
   }
   std::string text;
