@@ -272,7 +272,10 @@ std::optional<Choice> choose(const spec::Spec& spec, const kb::Kb& kb, const Bas
   out.python = best->python;
   out.libraries = best->libraries;
   out.rejected = std::move(rejected);
-  c.allowed = fw.versions.empty() ? best->versions : fw.versions;
+  // The spec's range narrowed to the chosen release (its CUDA variants are that release's),
+  // unless the spec pins one version already.
+  c.allowed = detail::exact_pin(fw.versions) ? fw.versions
+                                             : detail::intersect({&fw.versions, &best->versions});
   const bool own_index = !best->index_url.empty() && !best->pypi;
   out.index_url = own_index ? best->index_url : std::string();
   out.wheel_source = own_index ? best->index_url + " (the " + best->variant + " build; PyPI has another)"
@@ -361,6 +364,10 @@ std::vector<const kb::Pin*> pins_of(const kb::Kb& kb, Choice& c, const spec::Fra
 
 std::string requirement_of(const Choice& c) {
   const kb::FrameworkRelease& r = *c.row;
+  if (r.framework == "jax" && r.variant.starts_with("cuda")) {
+    // JAX's CUDA builds are an extra of `jax` (`pip install "jax[cuda12]"`, docs/installation.md).
+    return "jax[" + r.variant + "]" + c.allowed.to_string();
+  }
   const auto exact = detail::exact_pin(c.allowed);
   if (exact && !c.out.index_url.empty() && !r.variant.empty() &&
       exact->find('+') == std::string::npos) {
@@ -427,6 +434,72 @@ BasePlan plan_base(const spec::Spec& spec, const kb::Kb& kb, std::vector<Collisi
   return b;
 }
 
+// Without a CUDA from the spec or the base, the newest CUDA major every framework has a build
+// for (frameworks of two majors in one image load two CUDA runtimes and two cuDNNs).
+void common_cuda_major(const spec::Spec& spec, const kb::Kb& kb, BasePlan& base,
+                       const std::vector<Capability>& caps, std::vector<Collision>& collisions) {
+  std::vector<std::uint64_t> majors;
+  for (const kb::FrameworkRelease& r : kb.releases) {
+    const std::uint64_t m = major(r.cuda);
+    if (m != 0 && std::find(majors.begin(), majors.end(), m) == majors.end()) {
+      majors.push_back(m);
+    }
+  }
+  std::sort(majors.rbegin(), majors.rend());
+  std::vector<std::string> per_framework;
+  for (const std::uint64_t m : majors) {
+    BasePlan trial = base;
+    trial.cuda = std::to_string(m);
+    bool all = true;
+    for (const spec::Framework& fw : spec.frameworks) {
+      bool any = false;
+      for (const kb::FrameworkRelease& r : kb.releases) {
+        if (r.framework == fw.name && detail::overlap(r.versions, fw.versions) &&
+            broken_constraint(spec, kb, trial, fw, r, caps).empty()) {
+          any = true;
+          break;
+        }
+      }
+      all = all && any;
+    }
+    if (all) {
+      base.cuda = trial.cuda;
+      base.notes.push_back({"no `cuda` in the spec or the base: CUDA " + base.cuda +
+                                ", the newest CUDA major with a build of every framework (one "
+                                "CUDA runtime and one cuDNN major for the whole image)",
+                            {},
+                            {}});
+      return;
+    }
+  }
+  Collision c{"no CUDA major has a build of every framework of the spec", {}};
+  for (const spec::Framework& fw : spec.frameworks) {
+    std::string have;
+    bool any = false;
+    for (const kb::FrameworkRelease& r : kb.releases) {
+      any = any || (r.framework == fw.name && detail::overlap(r.versions, fw.versions) &&
+                    broken_constraint(spec, kb, base, fw, r, caps).empty());
+    }
+    if (!any) {
+      return;  // that framework fits no CUDA at all: `choose` says why
+    }
+    for (const kb::FrameworkRelease& r : kb.releases) {
+      if (r.framework == fw.name && detail::overlap(r.versions, fw.versions) &&
+          broken_constraint(spec, kb, base, fw, r, caps).empty() && major(r.cuda) != 0) {
+        const std::string m = std::to_string(major(r.cuda));
+        if (have.find("CUDA " + m + " ") == std::string::npos &&
+            !have.ends_with("CUDA " + m)) {
+          have += (have.empty() ? "CUDA " : ", CUDA ") + m;
+        }
+      }
+    }
+    c.constraints.push_back(fw.name + " " + fw.versions.to_string() + " (" + spec.file + ":" +
+                            std::to_string(fw.where.line) + "): " +
+                            (have.empty() ? std::string("no build fits") : have));
+  }
+  collisions.push_back(std::move(c));
+}
+
 }  // namespace
 
 Plan make_plan(const spec::Spec& spec, const kb::Kb& kb) {
@@ -435,6 +508,9 @@ Plan make_plan(const spec::Spec& spec, const kb::Kb& kb) {
   plan.memory = spec.memory;
   plan.base = plan_base(spec, kb, plan.collisions);
   const std::vector<Capability> caps = capabilities(spec, kb, plan.collisions);
+  if (plan.base.cuda.empty() && !spec.frameworks.empty()) {
+    common_cuda_major(spec, kb, plan.base, caps, plan.collisions);
+  }
   std::vector<const kb::FrameworkRelease*> rows;
   std::vector<std::vector<const kb::Pin*>> pins;
   for (const spec::Framework& fw : spec.frameworks) {

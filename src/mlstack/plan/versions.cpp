@@ -105,8 +105,12 @@ std::string major_minor(std::string_view text) {
 }
 
 std::uint64_t major(std::string_view text) {
-  const auto v = version(text);
-  return v ? v->release_part(0) : 0;
+  std::uint64_t n = 0;
+  std::size_t i = 0;
+  for (; i < text.size() && i < 9 && text[i] >= '0' && text[i] <= '9'; ++i) {
+    n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  return i == 0 ? 0 : n;
 }
 
 std::optional<std::string> exact_pin(const pep440::SpecifierSet& set) {

@@ -34,7 +34,7 @@ namespace mlstack::plan::detail {
 /// `major.minor` of a version text (`11.3.1` -> `11.3`; a major alone stays so: `11`).
 [[nodiscard]] std::string major_minor(std::string_view text);
 
-/// The first release number (`11.3` -> 11), 0 when not a version.
+/// The first release number (`11.3` -> 11, `12.x` -> 12), 0 when there is none.
 [[nodiscard]] std::uint64_t major(std::string_view text);
 
 /// The exact version a set pins (`==1.12.1`, no wildcard, one specifier), if any.

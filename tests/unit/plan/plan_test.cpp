@@ -142,6 +142,33 @@ TEST(PlanCollision, PythonOutsideEveryReleaseOfTheRange) {
   EXPECT_NE(all_text(p).find("No plan: constraints collide"), std::string::npos);
 }
 
+TEST(PlanCudaMajor, WithoutCudaTheFrameworksShareTheNewestCommonMajor) {
+  const Plan p = make_plan(spec_of("[target]\npython = \"3.12\"\n[frameworks]\ntorch = \">=2.4\"\n"
+                                   "jax = \"\"\ntensorflow = \"\"\n"),
+                           embedded());
+  ASSERT_TRUE(p.ok()) << all_text(p);
+  EXPECT_EQ(p.base.cuda, "12");  // TensorFlow has no CUDA 13 build in the knowledge base
+  for (const FrameworkChoice& c : p.frameworks) {
+    SCOPED_TRACE(c.framework);
+    EXPECT_EQ(c.cuda.substr(0, 3), "12.");
+  }
+  ASSERT_NE(choice(p, "jax"), nullptr);
+  EXPECT_TRUE(choice(p, "jax")->requirement.starts_with("jax[cuda12]"));
+  ASSERT_NE(choice(p, "torch"), nullptr);
+  EXPECT_TRUE(choice(p, "torch")->requirement.ends_with(",>=2.4")) << choice(p, "torch")->requirement;
+}
+
+TEST(PlanCudaMajor, NoCommonMajorIsACollision) {
+  const Plan p = make_plan(spec_of("[target]\npython = \"3.9\"\n[frameworks]\n"
+                                   "torch = { version = \"==1.12.1\", variant = \"cu102\" }\n"
+                                   "tensorflow = \"==2.9.*\"\n"),
+                           embedded());
+  ASSERT_EQ(p.collisions.size(), 1U) << all_text(p);
+  EXPECT_EQ(p.collisions[0].what, "no CUDA major has a build of every framework of the spec");
+  EXPECT_TRUE(any_contains(p.collisions[0].constraints, "torch ==1.12.1 (m.toml:4): CUDA 10"));
+  EXPECT_TRUE(any_contains(p.collisions[0].constraints, "tensorflow ==2.9.* (m.toml:5): CUDA 11"));
+}
+
 TEST(PlanCollision, BaseImagePythonDiffersFromTheSpec) {
   const Plan p = make_plan(spec_of("[target]\npython = \"3.9\"\nbase = "
                                    "\"tensorflow/tensorflow:2.9.1-gpu\"\n"),

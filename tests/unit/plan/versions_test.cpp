@@ -55,6 +55,8 @@ TEST(PlanVersions, IntersectWritesOneSet) {
   EXPECT_EQ(major_minor("11.3.1"), "11.3");
   EXPECT_EQ(major_minor("11"), "11");
   EXPECT_EQ(major("11.3"), 11U);
+  EXPECT_EQ(major("12.x"), 12U);
+  EXPECT_EQ(major("x"), 0U);
 }
 
 }  // namespace
