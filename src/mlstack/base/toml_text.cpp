@@ -96,7 +96,7 @@ class Checker {
       return n;
     };
     switch (m_state) {
-      case State::outside:
+      case State::outside: {
         if (c == '\n') {
           m_line_start = true;
           break;
@@ -107,20 +107,45 @@ class Checker {
         if (c == '[' && m_line_start && m_depth == 0) {
           return table_header(i);
         }
+        // Where toml++ reads a quote as a string: a key (a line's start, after `.`, `{`, `,`)
+        // or a value (after `=`, `[`, `,`). Elsewhere (`1.5"x`) it is an error to toml++, which
+        // then reads on outside a string, and so does this check.
+        const bool string_may_start =
+            m_line_start || m_prev == '=' || m_prev == '[' || m_prev == '{' || m_prev == ',' ||
+            m_prev == '.';
         m_line_start = false;
+        if (c != '#') {
+          m_prev = c;
+        }
+        if (c == '}' && m_array_value_expected) {
+          // toml++ asserts (`parse_value`: `!is_value_terminator(*cp)`) on `[}` and `[1, }`.
+          m_header_error = fail(i, "expected a value or `]` in an array, found `}`");
+          return i + 1;
+        }
+        if (c != '#') {
+          m_array_value_expected = false;
+        }
         if (c == '[' || c == '{') {
           ++m_depth;
+          m_open.push_back(c);
+          m_array_value_expected = c == '[';
         } else if ((c == ']' || c == '}') && m_depth > 0) {
           --m_depth;
+          if (!m_open.empty()) {
+            m_open.pop_back();
+          }
+        } else if (c == ',' && !m_open.empty() && m_open.back() == '[') {
+          m_array_value_expected = true;
         } else if (c == '#') {
           m_state = State::comment;
-        } else if (c == '"' || c == '\'') {
+        } else if ((c == '"' || c == '\'') && string_may_start) {
           const bool triple = m_text.substr(i, 3) == std::string(3, c);
           m_state = c == '"' ? (triple ? State::multiline_basic : State::basic)
                              : (triple ? State::multiline_literal : State::literal);
           return i + (triple ? 3 : 1);
         }
         break;
+      }
       case State::comment:
         if (c == '\n') {
           m_state = State::outside;
@@ -132,6 +157,8 @@ class Checker {
         // A line break ends the (invalid) string: toml++ reports it, the rest is outside.
         if (c == '\n' || c == (m_state == State::basic ? '"' : '\'')) {
           m_state = State::outside;
+          m_prev = c == '\n' ? m_prev : c;
+          m_line_start = c == '\n';
         } else if (c == '\\' && m_state == State::basic) {
           m_escape_next = true;
         }
@@ -144,6 +171,7 @@ class Checker {
           const std::size_t n = run_of(q);
           if (n >= 3) {
             m_state = State::outside;
+            m_prev = q;
           }
           return i + n;
         }
@@ -160,6 +188,7 @@ class Checker {
   // (`parse_key`) unless a key, a quote or `]` follows the brackets and blanks. Returns where
   // scanning goes on (the key), or sets m_header_error.
   std::size_t table_header(std::size_t i) {
+    m_prev = '[';  // a quoted key may follow
     std::size_t j = i + 1;
     if (j < m_text.size() && m_text[j] == '[') {
       ++j;
@@ -208,6 +237,9 @@ class Checker {
   bool m_escape_next = false;
   bool m_line_start = true;  // only blanks since the last line break (outside strings)
   int m_depth = 0;           // `[` and `{` of values open here
+  std::string m_open;        // those brackets, innermost last
+  bool m_array_value_expected = false;  // after an array's `[` or `,`, blanks and comments
+  char m_prev = '\n';  // the last character outside strings and comments but blanks
   std::optional<Unexpected<Error>> m_header_error;
 };
 

@@ -25,6 +25,14 @@ TEST(TomlText, RefusesWhatTomlppMishandles) {
       {"[\n", "site.toml:1:2: expected a key after `[`, found a line break"},
       {"a = 1\n  [[ =]]", "site.toml:2:6: expected a key after `[`, found `=`"},
       {"[a]\nb = [\n  [1],\n]\n[#]", "site.toml:5:2: expected a key after `[`, found `#`"},
+      // `[` or `,` in an array, then `}` (found by fuzzing a spec): toml++'s parse_value asserts.
+      {"a = [}", "site.toml:1:6: expected a value or `]` in an array, found `}`"},
+      {"a = [1, # c\n }", "site.toml:2:2: expected a value or `]` in an array, found `}`"},
+      {"a = { b = [[}]] }", "site.toml:1:13: expected a value or `]` in an array, found `}`"},
+      // A quote after a bare value is no string to toml++, which then asks its whitespace table
+      // about U+030D and reaches TOML_UNREACHABLE (found by fuzzing a spec).
+      {"py= 121.3\"rr\xCC\x8D|", "site.toml:1:13: character U+030D outside a string or comment "
+                                  "(TOML allows only ASCII there)"},
       {"[[\xEF\xBA\xBF]]",
        "site.toml:1:3: character U+FEBF outside a string or comment (TOML allows only ASCII "
        "there)"},
@@ -71,6 +79,8 @@ TEST(TomlText, AcceptsValidToml) {
       "\xEF\xBB\xBFg = \"\xF0\x9F\x98\x80\"\n",
       "h = \"ends\" # \xEF\xBA\xBF\n[t]\n\"quoted key \xC3\xA9\" = 1\n",
       "i = [\n  [\n    1\n  ],\n  [2, [3]],\n]\n[ 'quoted' . x ]\n[[\t\"arr\"]]\n[]\n",
+      "j = [ { a = 1 }, { b = [2, 3] }, ]\nk = { c = [4], d = { e = [] } }\nl = [\"}\", '}']\n",
+      "m.\"n\xC3\xA9\" = 'x\xC3\xA9'\n[\"t\xC3\xA9\".'u\xC3\xA9']\no = { \"p\xC3\xA9\" = [\"q\xC3\xA9\", 'r\xC3\xA9'] }\n",
   };
   for (const std::string_view text : k_texts) {
     SCOPED_TRACE(text);
