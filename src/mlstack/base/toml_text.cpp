@@ -99,6 +99,7 @@ class Checker {
       case State::outside: {
         if (c == '\n') {
           m_line_start = true;
+          m_key_context = m_key_context || m_depth == 0;
           break;
         }
         if (c == ' ' || c == '\t' || c == '\r') {
@@ -111,8 +112,12 @@ class Checker {
         // or a value (after `=`, `[`, `,`). Elsewhere (`1.5"x`) it is an error to toml++, which
         // then reads on outside a string, and so does this check.
         const bool string_may_start =
-            m_line_start || m_prev == '=' || m_prev == '[' || m_prev == '{' || m_prev == ',' ||
-            m_prev == '.';
+            m_key_context ? m_line_start || m_prev == '.' || m_prev == '{' || m_prev == ',' ||
+                                m_prev == '['
+                          : m_prev == '=' || m_prev == '[' || m_prev == ',';
+        if (c == '=') {
+          m_key_context = false;
+        }
         m_line_start = false;
         if (c != '#') {
           m_prev = c;
@@ -129,13 +134,16 @@ class Checker {
           ++m_depth;
           m_open.push_back(c);
           m_array_value_expected = c == '[';
+          m_key_context = c == '{';
         } else if ((c == ']' || c == '}') && m_depth > 0) {
           --m_depth;
           if (!m_open.empty()) {
             m_open.pop_back();
           }
-        } else if (c == ',' && !m_open.empty() && m_open.back() == '[') {
-          m_array_value_expected = true;
+          m_key_context = false;  // what follows a value
+        } else if (c == ',' && !m_open.empty()) {
+          m_array_value_expected = m_open.back() == '[';
+          m_key_context = m_open.back() == '{';
         } else if (c == '#') {
           m_state = State::comment;
         } else if ((c == '"' || c == '\'') && string_may_start) {
@@ -150,6 +158,7 @@ class Checker {
         if (c == '\n') {
           m_state = State::outside;
           m_line_start = true;
+          m_key_context = m_key_context || m_depth == 0;
         }
         break;
       case State::basic:
@@ -159,6 +168,7 @@ class Checker {
           m_state = State::outside;
           m_prev = c == '\n' ? m_prev : c;
           m_line_start = c == '\n';
+          m_key_context = m_key_context || (c == '\n' && m_depth == 0);
         } else if (c == '\\' && m_state == State::basic) {
           m_escape_next = true;
         }
@@ -189,6 +199,7 @@ class Checker {
   // scanning goes on (the key), or sets m_header_error.
   std::size_t table_header(std::size_t i) {
     m_prev = '[';  // a quoted key may follow
+    m_key_context = true;
     std::size_t j = i + 1;
     if (j < m_text.size() && m_text[j] == '[') {
       ++j;
@@ -240,6 +251,7 @@ class Checker {
   std::string m_open;        // those brackets, innermost last
   bool m_array_value_expected = false;  // after an array's `[` or `,`, blanks and comments
   char m_prev = '\n';  // the last character outside strings and comments but blanks
+  bool m_key_context = true;  // a key is read here (a line's start, a table header, `{`, `,` in `{}`)
   std::optional<Unexpected<Error>> m_header_error;
 };
 

@@ -33,6 +33,8 @@ TEST(TomlText, RefusesWhatTomlppMishandles) {
       // about U+030D and reaches TOML_UNREACHABLE (found by fuzzing a spec).
       {"py= 121.3\"rr\xCC\x8D|", "site.toml:1:13: character U+030D outside a string or comment "
                                   "(TOML allows only ASCII there)"},
+      {"jax = 33..'\xC9\xBD'", "site.toml:1:12: character U+027D outside a string or comment "
+                              "(TOML allows only ASCII there)"},
       {"[[\xEF\xBA\xBF]]",
        "site.toml:1:3: character U+FEBF outside a string or comment (TOML allows only ASCII "
        "there)"},
