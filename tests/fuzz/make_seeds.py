@@ -230,6 +230,21 @@ def main() -> int:
     ]:
         seeds.add("spec", text)
 
+    for path in sorted((root / "tests" / "cli").glob("check-*/fs/*")):
+        if path.suffix == ".json":
+            seeds.add("pip_report", path.read_bytes())
+        elif path.suffix == ".toml":
+            seeds.add("pylock", path.read_bytes())
+    seeds.add("pip_report", '{"version": "1", "install": [{"download_info": {"url": '
+                            '"https://h/a-1.0-py3-none-any.whl"}, "metadata": {"name": "a", '
+                            '"version": "1.0", "requires_dist": ["b>=1; extra == \'x\'", '
+                            '"c"]}}], "environment": {"python_version": "3.11"}}')
+    seeds.add("pylock", 'lock-version = "1.0"\ncreated-by = "x"\nrequires-python = ">=3.9"\n'
+                        'environments = ["sys_platform == \'linux\'"]\n[[packages]]\n'
+                        'name = "a"\nversion = "1"\nmarker = "os_name == \'posix\'"\n'
+                        'dependencies = [{name = "b"}]\n'
+                        'wheels = [{url = "https://h/a-1-cp311-cp311-win_amd64.whl"}]\n')
+
     for path in sorted((data / "nvml").glob("*.json")):
         doc = json.loads(path.read_text())
         proc = doc.get("files", {}).get("/proc/driver/nvidia/version", "")
