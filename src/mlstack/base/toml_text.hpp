@@ -14,6 +14,7 @@ namespace mlstack::text {
 ///   (`[\x11` reached an assertion in `parse_key`);
 /// - a table header whose `[` or `[[` is not followed by a key, a quote or `]` (`[` and a line
 ///   break reached the same assertion);
+/// - a `}` where an array element is expected (`a = [}`: an assertion in `parse_value`);
 /// - non-ASCII characters outside strings and comments, where TOML 1.0 allows none;
 /// - U+FB26 to U+FEFE inside strings: toml++'s whitespace table has no case for them (its
 ///   `is_non_ascii_horizontal_whitespace` reaches `TOML_UNREACHABLE`), and it asks that table

@@ -2,6 +2,7 @@
 #include "mlstack/lockfile/pip_report.hpp"
 
 #include "mlstack/names/package_name.hpp"
+#include "mlstack/pep508/marker_environment.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -70,9 +71,10 @@ Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message is `[json.exception.parse_error.101] parse error at line 1, column
-    // 2: syntax error ...`: the part after the id.
+  } catch (const json::exception& e) {
+    // A syntax error (`[json.exception.parse_error.101] parse error at line 1, column 2: ...`)
+    // or a number too large for a double (`[json.exception.out_of_range.406] number overflow
+    // parsing '1e999'`): the part after the id.
     std::string message = e.what();
     if (const std::size_t id_end = message.find("] "); id_end != std::string::npos) {
       message.erase(0, id_end + 2);
@@ -108,7 +110,6 @@ Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path
     }
     markers.emplace(key, value.get<std::string>());
   }
-  set.environment = std::move(markers);
 
   std::size_t index = 0;
   for (const json& item : *install) {
@@ -156,6 +157,14 @@ Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path
     }
     set.inventory.dists.push_back(std::move(dist));
   }
+  // pip writes every variable (`default_environment()`); a marker naming a missing one would
+  // stop pip check with a KeyError.
+  for (const std::string_view variable : pep508::MarkerEnvironment::k_variables) {
+    if (markers.find(std::string(variable)) == markers.end()) {
+      return unexpected(bad(path, "environment", fmt::format("expected key `{}`", variable)));
+    }
+  }
+  set.environment = std::move(markers);
   return set;
 }
 

@@ -17,8 +17,8 @@ namespace mlstack::lockfile {
 /// marker environment. Pure: `text` is the file's content, `path` only names it in errors.
 ///
 /// Errors (code `parse`/`invalid_data`) name the file and what is wrong: not JSON (with the
-/// byte offset), a `version` other than `1`, a missing or mistyped key (`install[2].metadata:
-/// expected key `version``).
+/// line and column), a `version` other than `1`, a missing or mistyped key (`install[2].metadata:
+/// expected key `version``), an `environment` without one of the marker variables.
 [[nodiscard]] Result<ResolvedSet> read_pip_report(std::string_view text, std::string_view path);
 
 }  // namespace mlstack::lockfile

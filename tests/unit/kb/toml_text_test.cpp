@@ -44,6 +44,7 @@ TEST(TomlText, RefusesWhatTomlppMishandles) {
       {"a = '''\n\xEF\xAC\xA6'''",
        "site.toml:2:1: character U+FB26 is not accepted in a string (toml++ 3.3.0 mishandles "
        "U+FB26 to U+FEFE); hint: write it as `\\uFB26` in a \"...\" string"},
+      {"a = [1, { b = [2] }, }", "site.toml:1:22: expected a value or `]` in an array, found `}`"},
       {"a = \"\xFF\"", "site.toml:1:6: invalid UTF-8 (byte 0xff)"},
       {"a = \"\xC0\xAF\"", "site.toml:1:6: invalid UTF-8 (byte 0xc0)"},          // overlong `/`
       {"a = \"\xED\xA0\x80\"", "site.toml:1:6: invalid UTF-8 (byte 0xed)"},      // a surrogate
@@ -83,6 +84,7 @@ TEST(TomlText, AcceptsValidToml) {
       "i = [\n  [\n    1\n  ],\n  [2, [3]],\n]\n[ 'quoted' . x ]\n[[\t\"arr\"]]\n[]\n",
       "j = [ { a = 1 }, { b = [2, 3] }, ]\nk = { c = [4], d = { e = [] } }\nl = [\"}\", '}']\n",
       "m.\"n\xC3\xA9\" = 'x\xC3\xA9'\n[\"t\xC3\xA9\".'u\xC3\xA9']\no = { \"p\xC3\xA9\" = [\"q\xC3\xA9\", 'r\xC3\xA9'] }\n",
+      "j = [{ a = [1, { b = 2 }] }, {}]\nk = { l = [] }\n",
   };
   for (const std::string_view text : k_texts) {
     SCOPED_TRACE(text);

@@ -17,7 +17,11 @@ constexpr std::string_view k_report = R"({
     {"download_info": {"url": "file:///w/six-1.16.0.tar.gz", "archive_info": {}},
      "metadata": {"name": "six", "version": "1.16.0", "provides_extra": ["x"]}}
   ],
-  "environment": {"python_full_version": "3.9.18", "sys_platform": "linux"}
+  "environment": {"implementation_name": "cpython", "implementation_version": "3.9.18",
+                  "os_name": "posix", "platform_machine": "x86_64", "platform_release": "6.1",
+                  "platform_system": "Linux", "platform_version": "#1 SMP",
+                  "python_full_version": "3.9.18", "platform_python_implementation": "CPython",
+                  "python_version": "3.9", "sys_platform": "linux"}
 })";
 
 TEST(PipReport, ReadsInstallItemsAsDistributions) {
@@ -49,12 +53,16 @@ TEST(PipReport, BadFilesNameTheFileAndTheProblem) {
   EXPECT_EQ(error_of("{"),
             "r.json: not a pip installation report: parse error at line 1, column 2: syntax "
             "error while parsing object key - unexpected end of input; expected string literal");
+  EXPECT_EQ(error_of(R"({"version": "1", "x": 27e122890})"),
+            "r.json: not a pip installation report: number overflow parsing '27e122890'");
   EXPECT_EQ(error_of("[]"),
             "r.json: expected a JSON object (pip's installation report), found array");
   EXPECT_EQ(error_of(R"({"version": "2", "install": [], "environment": {}})"),
             "r.json: expected installation report version `1`, found `2`");
   EXPECT_EQ(error_of(R"({"version": "1", "environment": {}})"), "r.json: expected key `install`");
   EXPECT_EQ(error_of(R"({"version": "1", "install": []})"), "r.json: expected key `environment`");
+  EXPECT_EQ(error_of(R"({"version": "1", "install": [], "environment": {"os_name": "posix"}})"),
+            "r.json: environment: expected key `implementation_name`");
   EXPECT_EQ(error_of(R"({"version": 1, "install": [], "environment": {}})"),
             "r.json: expected a string for `version`, found number");
   EXPECT_EQ(error_of(R"({"version": "1", "install": [{"metadata": {"name": "a"}}],
