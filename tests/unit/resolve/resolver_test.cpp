@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,6 +124,18 @@ TEST_F(ResolveIndex, PipResolvesTheSameSetWithFullMetadata) {
   ASSERT_TRUE(check) << render(check.error());
   EXPECT_TRUE(check->healthy);
   EXPECT_EQ(check->lines, std::vector<std::string>{"No broken requirements found."});
+  // uv's lock and pip's report name the same set, version for version.
+  auto uv = resolve(k_seed, k_target, local_index(), with(Tool::uv));
+  ASSERT_TRUE(uv) << render(uv.error());
+  const auto by_name = [](const Resolution& res) {
+    std::map<std::string, std::string> out;
+    for (const facts::InstalledDist& d : res.resolved.inventory.dists) {
+      out.emplace(d.canonical_name, d.version_text.value_or(""));
+    }
+    return out;
+  };
+  EXPECT_EQ(by_name(*r), by_name(*uv));
+  EXPECT_EQ(by_name(*r).size(), 24U);
 }
 
 TEST_F(ResolveIndex, CollidingPinsAreNoSolutionWithTheResolversMessage) {
