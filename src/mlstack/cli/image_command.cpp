@@ -360,7 +360,8 @@ ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) 
     if (!bundle) {
       return fail(err, to_string(bundle.error()));
     }
-    bundled = fmt::format("  {}/  mlstack and {}\n", image::k_bundle_context_dir,
+    bundled = fmt::format("  {}/  mlstack{} and {}\n", image::k_bundle_context_dir,
+                          bundle->stripped ? " (debug info stripped)" : "",
                           fmt::join(bundle->libraries, ", "));
   }
   out << fmt::format("wrote {}: {}-base and {} variant{}\n", o.output, o.name,

@@ -158,6 +158,12 @@ Result<Bundle> make_bundle(const BundleSources& sources, const std::string& dir,
   if (auto ok = copy_contents(sources.executable, target, exec_mode); !ok) {
     return unexpected(std::move(ok).error());
   }
+  const std::string strip = sources.strip.empty() ? find_on_path("strip") : sources.strip;
+  if (!strip.empty()) {
+    auto stripped = pyenv::run_process({strip, "--strip-debug", target.string()},
+                                       std::chrono::seconds(60));
+    bundle.stripped = stripped && stripped->exit_status == 0;
+  }
   // DT_RPATH, not DT_RUNPATH: it also serves the libraries' own DT_NEEDED (libelf → libz).
   const std::vector<std::string> argv = {patchelf,         "--set-interpreter", bundle.interpreter,
                                          "--force-rpath", "--set-rpath",       image_dir + "/lib",

@@ -16,12 +16,14 @@ struct BundleSources {
   std::vector<std::string> library_dirs = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
                                            "/lib64", "/usr/lib64", "/lib", "/usr/lib"};
   std::string patchelf;  // the patchelf program; empty: searched on PATH
+  std::string strip;     // binutils' strip; empty: searched on PATH (none: debug info stays)
 };
 
 /// What went into a bundle.
 struct Bundle {
   std::string interpreter;             // the ELF interpreter's path in the image
   std::vector<std::string> libraries;  // the sonames copied to lib/, sorted
+  bool stripped = false;               // the copy's debug sections were removed (strip)
 };
 
 /// Writes a self-contained copy of mlstack to `dir` (the build context's `mlstack/` folder,
@@ -30,7 +32,9 @@ struct Bundle {
 /// copy's interpreter is `<image_dir>/lib/<ld.so>` and its DT_RPATH `<image_dir>/lib` (set by
 /// patchelf), so it runs on a base with an older glibc than the build machine's. What mlstack
 /// opens with dlopen (libarchive, ICU, NVML) is not bundled: NVML must come from the host's
-/// driver, the others are optional and come from the base when it has them.
+/// driver, the others are optional and come from the base when it has them. The copy's debug
+/// sections are removed (`strip --strip-debug`) when binutils' strip is on PATH: a
+/// RelWithDebInfo mlstack is ~100 MB with them, a few MB without.
 /// Errors name the library that was not found, the file that could not be written, or
 /// patchelf's failure (it is the Debian package `patchelf`).
 [[nodiscard]] Result<Bundle> make_bundle(const BundleSources& sources, const std::string& dir,
