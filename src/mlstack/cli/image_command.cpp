@@ -16,6 +16,7 @@
 #include "mlstack/image/render.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/kb.hpp"
+#include "mlstack/launch/plan.hpp"
 #include "mlstack/plan/plan.hpp"
 #include "mlstack/resolve/resolver.hpp"
 #include "mlstack/spec/spec.hpp"
@@ -101,21 +102,72 @@ std::optional<plan::Plan> read_plan(const std::string& path, std::ostream& err, 
   return p;
 }
 
-// The memory-sharing environment of a variant's frameworks when the spec asks for growth.
-// (`mlstack run --print-env --format dockerfile` knows each version's variable names.)
-std::vector<image::KeyValue> memory_env(const std::vector<std::string>& frameworks, bool growth) {
+// The lowest version a planned requirement allows: `tensorflow==2.9.*,>=2.9.1` → `2.9.1`,
+// `torch==1.12.1+cu113` → `1.12.1+cu113`, `==2.9.*` → `2.9`; empty when there is none.
+std::string planned_version(std::string_view requirement) {
+  for (std::string_view op : {">=", "=="}) {
+    const std::size_t at = requirement.find(op);
+    if (at == std::string_view::npos) {
+      continue;
+    }
+    std::string_view v = requirement.substr(at + 2);
+    v = v.substr(0, v.find_first_of(",; "));
+    if (v.ends_with(".*")) {
+      v.remove_suffix(2);
+    }
+    return std::string(v);
+  }
+  return {};
+}
+
+// The memory-sharing environment of a variant's frameworks when the spec asks for growth:
+// what `mlstack run --print-env` sets for those framework versions (memory.toml's `[[launch]]`
+// rows), without `--share` caps (they need the shim at run time: `mlstack run --share`).
+std::vector<image::KeyValue> memory_env(const launch::PlanInput& input) {
   std::vector<image::KeyValue> env;
-  if (!growth) {
+  auto kb = kb::load_embedded_kb_file("data/kb/memory.toml");
+  if (!kb) {
     return env;
   }
-  for (const std::string& fw : frameworks) {
-    if (fw == "tensorflow") {
-      env.push_back({"TF_FORCE_GPU_ALLOW_GROWTH", "true"});
-    } else if (fw == "jax") {
-      env.push_back({"XLA_PYTHON_CLIENT_PREALLOCATE", "false"});
+  auto settings = launch::plan_launch(input, kb->launch);
+  if (!settings) {
+    return env;
+  }
+  for (const launch::Setting& s : settings->settings) {
+    if (s.framework != "mlstack" && !s.value.empty()) {
+      env.push_back({s.name, s.value});
     }
   }
   return env;
+}
+
+std::vector<image::KeyValue> memory_env(const plan::Plan& p, const plan::VariantPlan& vp) {
+  if (!p.memory.growth) {
+    return {};
+  }
+  launch::PlanInput input;
+  for (const std::string& fw : vp.frameworks) {
+    for (const plan::FrameworkChoice& choice : p.frameworks) {
+      if (choice.framework == fw) {
+        input.installed.push_back({fw, fw, planned_version(choice.requirement)});
+      }
+    }
+  }
+  return memory_env(input);
+}
+
+// The frameworks a requirements file pins (`torch==1.12.1`, also in a lock's continued lines).
+std::vector<image::KeyValue> memory_env(const std::vector<std::string>& requirements) {
+  launch::PlanInput input;
+  for (const std::string& line : requirements) {
+    for (std::string_view fw : {"tensorflow", "torch", "jax", "cupy"}) {
+      const std::string pinned = std::string(fw) + "==";
+      if (line.starts_with(pinned)) {
+        input.installed.push_back({std::string(fw), std::string(fw), planned_version(line)});
+      }
+    }
+  }
+  return memory_env(input);
 }
 
 // A plan's choices as an image request: the variant named `base` is the base image (its
@@ -152,7 +204,7 @@ image::ImageRequest request_from_plan(const plan::Plan& p, const std::string& na
         v.index_urls.push_back(req.index_url);
       }
     }
-    v.env = memory_env(vp.frameworks, p.memory.growth);
+    v.env = memory_env(p, vp);
     r.variants.push_back(std::move(v));
   }
   return r;
@@ -328,11 +380,7 @@ ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) 
     v.requirements = *lines;
     v.index_urls = o.index_urls;
     v.find_links = o.find_links;
-    for (const std::string& line : v.requirements) {
-      if (line.starts_with("tensorflow")) {
-        v.env = {{"TF_FORCE_GPU_ALLOW_GROWTH", "true"}};
-      }
-    }
+    v.env = memory_env(v.requirements);
     request.variants.push_back(std::move(v));
   }
 
