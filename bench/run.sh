@@ -13,6 +13,9 @@
 #   MLSTACK_BENCH_IMAGE=1 bench/run.sh     # + issue 9's `mlstack image` target: writing the build
 #       context of a 3-variant, 46-package locked stack (tests/image/seed-full.lock), without
 #       and with the mlstack bundle (copying the binary and its libraries)
+#   MLSTACK_BENCH_PLAN=1 bench/run.sh      # + issue 9's `mlstack plan` target: its own time on the
+#       seed (--no-resolve) against `uv pip compile` of the seed's full variant (needs PyPI;
+#       torch==1.12.1 from PyPI stands in for +cu113, PyTorch's index being unreachable here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ML=${MLSTACK:-build/release/mlstack}
@@ -127,5 +130,26 @@ import json, sys
 r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
 print(f"image: files {r['mlstack image --no-bundle']*1000:.1f} ms (target 20 ms), "
       f"with the bundle {r['mlstack image']*1000:.1f} ms")
+PY
+fi
+
+if [ -n "${MLSTACK_BENCH_PLAN:-}" ]; then
+  seed=examples/tf29-torch112/mlstack.toml
+  req=$OUT/plan-full.in
+  "$ML" plan "$seed" --json --no-resolve | python3 -c '
+import json, sys
+plan = json.load(sys.stdin)
+full = next(v for v in plan["variants"] if v["name"] == "full")
+for r in full["requirements"]:
+    print(r["requirement"].split("+")[0])' > "$req"
+  hyperfine -N --warmup 3 --min-runs 20 --export-json "$OUT/plan.json" \
+    -n "mlstack plan" "$ML plan $seed --no-resolve"
+  hyperfine -N --warmup 1 --runs 3 --export-json "$OUT/plan-uv.json" \
+    -n "uv pip compile" "$REF/bin/uv pip compile $req --python-version 3.9 --python-platform x86_64-manylinux_2_17 -q -o $OUT/plan-full.txt"
+  python3 - "$OUT/plan.json" "$OUT/plan-uv.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))["results"][0]["mean"]
+u = json.load(open(sys.argv[2]))["results"][0]["mean"]
+print(f"plan: {p*1000:.1f} ms, uv pip compile {u:.2f} s: {100*p/u:.2f} % (target <= 10 %)")
 PY
 fi
