@@ -10,6 +10,7 @@ Usage: validate_plan_schema.py [--mlstack BIN]
 """
 import copy
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import tempfile
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SCHEMA = ROOT / "docs" / "plan.schema.json"
+TF_ONLY = '[target]\npython = "3.9"\nbase = "debian:bullseye"\ncuda = "11.2"\n[frameworks]\ntensorflow = "==2.9.*"\n'
 COLLIDING = '[target]\npython = "3.12"\nbase = "debian:bullseye"\n[frameworks]\ntensorflow = "==2.9.*"\n'
 
 
@@ -28,13 +30,50 @@ def documents(binary):
             yield str(case / "stdout"), json.loads((case / "stdout").read_text()), None
     if binary:
         seed = ROOT / "examples" / "tf29-torch112" / "mlstack.toml"
-        run = subprocess.run([binary, "plan", str(seed), "--json"], capture_output=True, text=True)
+        run = subprocess.run([binary, "plan", str(seed), "--json", "--no-resolve"],
+                             capture_output=True, text=True)
         yield "live seed", json.loads(run.stdout), (run.returncode, 0)
         with tempfile.TemporaryDirectory() as tmp:
             spec = pathlib.Path(tmp) / "mlstack.toml"
             spec.write_text(COLLIDING)
             run = subprocess.run([binary, "plan", str(spec), "--json"], capture_output=True, text=True)
             yield "live collision", json.loads(run.stdout), (run.returncode, 4)
+        yield from resolved_documents(binary)
+
+
+def resolved_documents(binary):
+    """Plans resolved by the real resolver (uv of build/refvenv) from a local folder of stand-in
+    wheels with real metadata (tests/fixtures/resolve/make_index.py), no network: a TensorFlow
+    2.9 spec resolves cleanly (exit 0, protobuf held below 3.20); in the seed, torch
+    1.12.1+cu113 is in no index given, so its variants have no solution (exit 4)."""
+    refvenv = pathlib.Path(binary).resolve().parent.parent / "refvenv"
+    if not (refvenv / "bin" / "uv").exists():
+        if os.environ.get("CI") == "true":
+            raise SystemExit(f"validate_plan_schema: no reference tools in {refvenv} (make refvenv)")
+        print(f"validate_plan_schema: skipping resolved plans: no {refvenv} (make refvenv)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        wheels = pathlib.Path(tmp) / "wheels"
+        subprocess.run([str(refvenv / "bin" / "python"), str(ROOT / "tests" / "fixtures" / "resolve" /
+                        "make_index.py"), str(wheels)], check=True, capture_output=True)
+        local = ["--json", "--no-index", "--find-links", str(wheels)]
+        spec = pathlib.Path(tmp) / "mlstack.toml"
+        spec.write_text(TF_ONLY)
+        run = subprocess.run([binary, "plan", str(spec), *local], capture_output=True, text=True)
+        doc = json.loads(run.stdout)
+        yield "live resolved", doc, (run.returncode, 0)
+        full = next(v for v in doc["resolution"]["variants"] if v["variant"] == "tensorflow")
+        for want in ("tensorflow==2.9.1", "protobuf==3.19.6", "numpy==1.26.4"):
+            if full["status"] != "resolved" or want not in full["packages"]:
+                raise SystemExit(f"live resolved: variant tensorflow: {full}: expected {want}")
+        seed = ROOT / "examples" / "tf29-torch112" / "mlstack.toml"
+        run = subprocess.run([binary, "plan", str(seed), *local], capture_output=True, text=True)
+        doc = json.loads(run.stdout)
+        yield "live seed resolved", doc, (run.returncode, 4)
+        statuses = {v["variant"]: v["status"] for v in doc["resolution"]["variants"]}
+        if statuses != {"base": "resolved", "tf": "resolved", "torch": "no solution",
+                        "full": "no solution"}:
+            raise SystemExit(f"live seed resolved: statuses {statuses}")
 
 
 def mutations(doc):

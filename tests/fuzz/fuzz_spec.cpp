@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const mlstack::plan::Plan plan = mlstack::plan::make_plan(*spec, kb);
-  (void)mlstack::plan::render_text(plan, "-");
-  (void)mlstack::plan::render_json(plan, "-");
+  (void)mlstack::plan::render_text(plan, mlstack::plan::Resolution{false, "-", {}});
+  (void)mlstack::plan::render_json(plan, mlstack::plan::Resolution{false, "-", {}});
   (void)mlstack::plan::resolve_inputs(plan);
   return 0;
 }

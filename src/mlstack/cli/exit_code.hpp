@@ -10,6 +10,7 @@ enum class ExitCode : int {
   usage_error = 2,     // bad command line, unreadable input, unusable target
   internal_error = 3,  // a bug in mlstack
   no_plan = 4,         // `plan`: the spec's constraints collide, no plan exists
+  not_resolved = 5,    // `plan`: a variant could not be resolved (no resolver, index unreachable)
 };
 
 }  // namespace mlstack::cli

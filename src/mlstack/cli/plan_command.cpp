@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/plan_command.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "mlstack/base/text.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/kb.hpp"
 #include "mlstack/plan/plan.hpp"
+#include "mlstack/resolve/resolver.hpp"
 #include "mlstack/spec/spec.hpp"
 
 namespace mlstack::cli {
@@ -19,6 +22,92 @@ constexpr std::size_t k_max_spec_size = std::size_t{1} << 20U;
 
 void print_error(std::ostream& err, const Error& e) {
   err << "mlstack: error: " << text::escape_controls(render(e)) << '\n';
+}
+
+// The resolver's message, its last lines (where uv and pip say why), at most 6 of them.
+std::string last_lines(const std::string& message) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < message.size()) {
+    std::size_t nl = message.find('\n', start);
+    nl = nl == std::string::npos ? message.size() : nl;
+    const std::size_t first = message.find_first_not_of(" \t\r", start);
+    if (first < nl) {
+      lines.push_back(message.substr(first, std::min<std::size_t>(nl - first, 300)));
+    }
+    start = nl + 1;
+  }
+  constexpr std::size_t k_keep = 6;
+  std::string out;
+  for (std::size_t i = lines.size() > k_keep ? lines.size() - k_keep : 0; i < lines.size(); ++i) {
+    out += lines[i] + "\n";
+  }
+  return out;
+}
+
+// Each variant resolved by the `resolve` module (uv, else pip) with the plan's indexes and
+// the user's, then the package checks on its set. The exit code: a collision the resolver
+// found (no_plan) before problems in a set (problems_found) before a variant not resolved.
+ExitCode resolve_variants(const plan::Plan& plan, const PlanOptions& options,
+                          plan::Resolution& resolution) {
+  bool collided = false;
+  bool problems = false;
+  bool unresolved = false;
+  for (const plan::ResolveInput& input : plan::resolve_inputs(plan)) {
+    plan::VariantResolution v;
+    v.variant = input.variant;
+    std::vector<std::string> requirements;
+    for (const plan::Requirement& r : input.requirements) {
+      requirements.push_back(r.text);
+    }
+    resolve::Target target;
+    target.python_version = input.python_version;
+    resolve::IndexOptions index;
+    index.index_url = options.index_url;
+    index.extra_index_urls = input.index_urls;
+    index.extra_index_urls.insert(index.extra_index_urls.end(), options.extra_index_urls.begin(),
+                                  options.extra_index_urls.end());
+    index.find_links = options.find_links;
+    index.no_index = options.no_index;
+    auto resolved = resolve::resolve(requirements, target, index);
+    if (!resolved) {
+      const resolve::Failure failure = resolve::failure_of(resolved.error());
+      v.status = failure == resolve::Failure::no_solution
+                     ? plan::VariantResolution::Status::no_solution
+                     : plan::VariantResolution::Status::unresolved;
+      v.message = std::string(resolve::to_string(failure)) + ": " +
+                  last_lines(to_string(resolved.error()));
+      (failure == resolve::Failure::no_solution ? collided : unresolved) = true;
+      resolution.variants.push_back(std::move(v));
+      continue;
+    }
+    v.tool = resolved->tool == resolve::Tool::uv ? "uv" : "pip";
+    v.wall_s = resolved->wall_s;
+    for (const facts::InstalledDist& d : resolved->resolved.inventory.dists) {
+      v.packages.push_back(d.canonical_name + "==" + d.version_text.value_or("?"));
+    }
+    std::sort(v.packages.begin(), v.packages.end());
+    auto check = resolve::check_resolution(*resolved, target);
+    if (!check) {
+      v.status = plan::VariantResolution::Status::unresolved;
+      v.message = "the resolution could not be checked: " + to_string(check.error());
+      unresolved = true;
+    } else if (!check->healthy) {
+      v.status = plan::VariantResolution::Status::problems;
+      v.problems = check->lines;
+      problems = true;
+    } else {
+      v.status = plan::VariantResolution::Status::resolved;
+    }
+    resolution.variants.push_back(std::move(v));
+  }
+  if (collided) {
+    return ExitCode::no_plan;
+  }
+  if (problems) {
+    return ExitCode::problems_found;
+  }
+  return unresolved ? ExitCode::not_resolved : ExitCode::healthy;
 }
 
 }  // namespace
@@ -52,26 +141,31 @@ ExitCode run_plan(const PlanOptions& options, std::ostream& out, std::ostream& e
     return ExitCode::internal_error;
   }
   const plan::Plan plan = plan::make_plan(*spec, *kb);
-  // The resolver (`uv pip compile`) is wired in after the framework choice; until then every
-  // run stops where `--no-resolve` does. `plan::resolve_inputs(plan)` is what it will take.
-  std::string resolution = "not done: this build has no resolver step yet; the choice above is "
-                           "not checked against an index";
+  plan::Resolution resolution;
+  ExitCode code = ExitCode::healthy;
   if (!plan.ok()) {
-    resolution = "not done: there is no plan to resolve";
+    resolution.note = "there is no plan to resolve";
+    code = ExitCode::no_plan;
   } else if (options.no_resolve) {
-    resolution = "not done (--no-resolve): the choice above is not checked against an index";
+    resolution.note = "--no-resolve: the choice above is not checked against an index";
+  } else {
+    resolution.done = true;
+    code = resolve_variants(plan, options, resolution);
   }
   out << (options.json ? plan::render_json(plan, resolution) : plan::render_text(plan, resolution));
   if (!plan.ok()) {
     err << "mlstack: error: no plan for " << text::escape_controls(options.spec) << ": "
         << plan.collisions.size() << " constraint collision"
         << (plan.collisions.size() == 1 ? "" : "s") << " (listed under `No plan`)\n";
-    return ExitCode::no_plan;
+  } else if (code != ExitCode::healthy) {
+    std::size_t failed = 0;
+    for (const plan::VariantResolution& v : resolution.variants) {
+      failed += v.status != plan::VariantResolution::Status::resolved ? 1 : 0;
+    }
+    err << "mlstack: error: " << failed << " of " << resolution.variants.size()
+        << " variants did not resolve cleanly (listed under `Resolution`)\n";
   }
-  if (!options.no_resolve) {
-    err << "mlstack: note: resolution not done: no resolver step in this build yet\n";
-  }
-  return ExitCode::healthy;
+  return code;
 }
 
 }  // namespace mlstack::cli

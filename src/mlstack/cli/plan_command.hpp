@@ -3,6 +3,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "mlstack/cli/exit_code.hpp"
 
@@ -12,10 +13,18 @@ struct PlanOptions {
   std::string spec;         // the mlstack.toml path
   bool json = false;        // `--json`: the mlstack.plan/1 document
   bool no_resolve = false;  // `--no-resolve`: stop after the framework choice
+  // Passed through to the resolver (`uv pip compile` / pip), beside the plan's own indexes.
+  std::string index_url;
+  std::vector<std::string> extra_index_urls;
+  std::vector<std::string> find_links;
+  bool no_index = false;  // `--no-index`: only the find-links locations
 };
 
-/// `mlstack plan`: the plan on `out`; exit 0 with a plan, `no_plan` when constraints collide,
-/// `usage_error` for an unreadable or invalid spec.
+/// `mlstack plan`: the plan on `out`, each variant resolved (unless `--no-resolve`); exit 0
+/// with a plan whose variants all resolved cleanly, `problems_found` when the package checks
+/// find problems in a resolution, `no_plan` when constraints collide (the plan's or the
+/// resolver's), `not_resolved` when a variant could not be resolved (no resolver, an index
+/// unreachable), `usage_error` for an unreadable or invalid spec.
 [[nodiscard]] ExitCode run_plan(const PlanOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace mlstack::cli

@@ -267,6 +267,12 @@ int run_app(int argc, char** argv) {
   plan_cmd->add_flag("--json", plan.json, "print the mlstack.plan/1 JSON document");
   plan_cmd->add_flag("--no-resolve", plan.no_resolve,
                      "stop after the framework choice and its reasons (no resolver run)");
+  plan_cmd->add_option("--index-url", plan.index_url, "the resolver's index (else its own configuration)");
+  plan_cmd->add_option("--extra-index-url", plan.extra_index_urls, "one more index (repeatable)")
+      ->allow_extra_args(false);
+  plan_cmd->add_option("--find-links", plan.find_links, "a find-links location (repeatable)")
+      ->allow_extra_args(false);
+  plan_cmd->add_flag("--no-index", plan.no_index, "resolve from the find-links locations only");
   ImageOptions image_options;
   auto* image_cmd = add_image_command(app, image_options);
   for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd, image_cmd}) {

@@ -9,7 +9,9 @@
 #include "mlstack/kb/kb.hpp"
 #include "mlstack/spec/spec.hpp"
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlstack::plan {
@@ -127,11 +129,38 @@ struct ResolveInput {
 };
 [[nodiscard]] std::vector<ResolveInput> resolve_inputs(const Plan& plan);
 
-/// The text report (docs/MESSAGES.md: stdout is data). `resolution` is a line saying what the
-/// resolver did (or that it did not run).
-[[nodiscard]] std::string render_text(const Plan& plan, const std::string& resolution);
+/// What the resolver made of one variant. Filled by the caller (cli runs the `resolve`
+/// module); plan only renders it.
+struct VariantResolution {
+  enum class Status : std::uint8_t {
+    resolved,      // a full package set, and the package checks found nothing
+    problems,      // resolved, but the package checks on the set found problems
+    no_solution,   // the resolver says the requirements collide
+    unresolved,    // the resolver could not run or reach an index (`message` says why)
+  };
+  std::string variant;
+  Status status = Status::unresolved;
+  std::string tool;                   // `uv`, `pip`; empty when none ran
+  std::vector<std::string> packages;  // `name==version` of the set, sorted
+  std::vector<std::string> problems;  // the checks' lines, as `mlstack check` prints them
+  std::string message;                // the resolver's words (bounded) when not resolved
+  double wall_s = 0;                  // the resolver's wall time
+};
+
+/// The resolution step: not done (`note` says why: `--no-resolve`, no plan), or one entry per
+/// variant in plan order.
+struct Resolution {
+  bool done = false;
+  std::string note;
+  std::vector<VariantResolution> variants;
+};
+
+[[nodiscard]] std::string_view to_string(VariantResolution::Status status);
+
+/// The text report (docs/MESSAGES.md: stdout is data), with the resolution step last.
+[[nodiscard]] std::string render_text(const Plan& plan, const Resolution& resolution);
 
 /// The `mlstack.plan/1` JSON document (docs/plan.md).
-[[nodiscard]] std::string render_json(const Plan& plan, const std::string& resolution);
+[[nodiscard]] std::string render_json(const Plan& plan, const Resolution& resolution);
 
 }  // namespace mlstack::plan

@@ -48,9 +48,41 @@ nlohmann::json or_null(const std::string& s) {
   return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
 }
 
+// `words` joined by spaces into lines of at most ~96 columns, each line starting `indent`.
+std::string wrap_words(const std::vector<std::string>& words, const std::string& indent) {
+  constexpr std::size_t k_width = 96;
+  std::string out;
+  std::string line = indent;
+  for (const std::string& w : words) {
+    if (line.size() > indent.size() && line.size() + 1 + w.size() > k_width) {
+      out += line + "\n";
+      line = indent;
+    }
+    line += (line.size() > indent.size() ? " " : "") + text::escape_controls(w);
+  }
+  if (line.size() > indent.size()) {
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string render_text(const Plan& plan, const std::string& resolution) {
+std::string_view to_string(VariantResolution::Status status) {
+  switch (status) {
+    case VariantResolution::Status::resolved:
+      return "resolved";
+    case VariantResolution::Status::problems:
+      return "resolved, with problems";
+    case VariantResolution::Status::no_solution:
+      return "no solution";
+    case VariantResolution::Status::unresolved:
+      return "not resolved";
+  }
+  return "not resolved";
+}
+
+std::string render_text(const Plan& plan, const Resolution& resolution) {
   std::string out = "Plan for " + text::escape_controls(plan.spec_file) + "\n";
   const BasePlan& b = plan.base;
   out += "\nTarget\n  Python " + b.python;
@@ -145,11 +177,37 @@ std::string render_text(const Plan& plan, const std::string& resolution) {
       }
     }
   }
-  out += "\nResolution\n  " + resolution + "\n";
+  out += "\nResolution\n";
+  if (!resolution.done) {
+    out += "  not done: " + text::escape_controls(resolution.note) + "\n";
+  }
+  for (const VariantResolution& v : resolution.variants) {
+    out += "  " + v.variant + ": " + std::string(to_string(v.status));
+    if (!v.tool.empty()) {
+      out += " (" + v.tool + ", " + std::to_string(v.packages.size()) + " packages, " +
+             std::to_string(static_cast<long>(v.wall_s * 1000 + 0.5)) + " ms)";
+    }
+    out += "\n";
+    if (!v.packages.empty() && v.status != VariantResolution::Status::unresolved) {
+      out += wrap_words(v.packages, "    ");
+    }
+    for (const std::string& line : v.problems) {
+      out += "    problem: " + text::escape_controls(line) + "\n";
+    }
+    std::size_t start = 0;
+    while (start < v.message.size()) {
+      std::size_t nl = v.message.find('\n', start);
+      nl = nl == std::string::npos ? v.message.size() : nl;
+      if (nl > start) {
+        out += "    " + text::escape_controls(v.message.substr(start, nl - start)) + "\n";
+      }
+      start = nl + 1;
+    }
+  }
   return out;
 }
 
-std::string render_json(const Plan& plan, const std::string& resolution) {
+std::string render_json(const Plan& plan, const Resolution& resolution) {
   nlohmann::json j;
   j["schema"] = "mlstack.plan/1";
   j["spec"] = plan.spec_file;
@@ -213,7 +271,19 @@ std::string render_json(const Plan& plan, const std::string& resolution) {
   for (const Collision& c : plan.collisions) {
     j["collisions"].push_back({{"what", c.what}, {"constraints", c.constraints}});
   }
-  j["resolution"] = resolution;
+  nlohmann::json variants = nlohmann::json::array();
+  for (const VariantResolution& v : resolution.variants) {
+    variants.push_back({{"variant", v.variant},
+                        {"status", to_string(v.status)},
+                        {"tool", or_null(v.tool)},
+                        {"packages", v.packages},
+                        {"problems", v.problems},
+                        {"message", or_null(v.message)},
+                        {"wall_s", v.wall_s}});
+  }
+  j["resolution"] = {{"done", resolution.done},
+                     {"note", or_null(resolution.note)},
+                     {"variants", std::move(variants)}};
   return j.dump(2) + "\n";
 }
 

@@ -261,6 +261,10 @@ std::vector<std::string> resolver_argv(Tool tool, const std::string& program,
           "--no-input",
           "--report",
           output,
+          // pip before 23.1 takes `--python-version` / `--platform` only with `--target`; a dry
+          // run writes nothing there.
+          "--target",
+          output + ".target",
           "--python-version",
           target.python_version,
           "--implementation",

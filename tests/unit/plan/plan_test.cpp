@@ -56,7 +56,7 @@ bool any_contains(const std::vector<std::string>& items, std::string_view needle
   return false;
 }
 
-std::string all_text(const Plan& p) { return render_text(p, "-"); }
+std::string all_text(const Plan& p) { return render_text(p, Resolution{false, "-", {}}); }
 
 TEST(PlanSeed, ChoosesTorchCu113AndTensorflow291) {
   const std::string path = std::string(MLSTACK_SOURCE_DIR) + "/examples/tf29-torch112/mlstack.toml";
@@ -207,7 +207,7 @@ TEST(PlanJson, CarriesTheSchemaAndEverySource) {
   const Plan p = make_plan(spec_of("[target]\npython = \"3.9\"\ncuda = \"11.2\"\n[frameworks]\n"
                                    "torch = \"==1.12.1\"\n"),
                            embedded());
-  const std::string json = render_json(p, "not done");
+  const std::string json = render_json(p, Resolution{false, "not done", {}});
   EXPECT_NE(json.find("\"schema\": \"mlstack.plan/1\""), std::string::npos);
   EXPECT_NE(json.find("pytorch/builder@049415d44cf345cc531962e15160d910b2f9d620"),
             std::string::npos);

@@ -240,6 +240,8 @@ TEST(Resolve, Commands) {
                                            "--no-input",
                                            "--report",
                                            "r.json",
+                                           "--target",
+                                           "r.json.target",
                                            "--python-version",
                                            "3.9",
                                            "--implementation",
