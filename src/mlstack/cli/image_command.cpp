@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/cli/image_command.hpp"
+#include "mlstack/cli/plan_command.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -67,35 +68,18 @@ Result<std::vector<std::string>> read_lines(const std::string& path) {
   return lines;
 }
 
-// The spec → plan step of `mlstack plan` (plan_command.cpp), for `mlstack image SPEC`.
-constexpr std::size_t k_max_spec_size = std::size_t{1} << 20U;
-
+// The spec → plan step of `mlstack plan` (read_spec_plan), for `mlstack image SPEC`: a plan
+// with collisions is an error here.
 std::optional<plan::Plan> read_plan(const std::string& path, std::ostream& err, ExitCode& code) {
-  const io::RealFileSystem fs;
-  auto text = io::read_text(fs, path, k_max_spec_size);
-  if (!text) {
-    err << "mlstack: error: " << text::escape_controls(render(text.error())) << '\n';
-    code = ExitCode::usage_error;
+  std::optional<plan::Plan> p = read_spec_plan(path, err, code);
+  if (!p) {
     return std::nullopt;
   }
-  auto spec = spec::parse_spec(path, *text);
-  if (!spec) {
-    err << "mlstack: error: " << text::escape_controls(render(spec.error())) << '\n';
-    code = ExitCode::usage_error;
-    return std::nullopt;
-  }
-  auto kb = kb::load_kb({});
-  if (!kb) {
-    err << "mlstack: error: " << text::escape_controls(render(kb.error())) << '\n';
-    code = ExitCode::internal_error;
-    return std::nullopt;
-  }
-  plan::Plan p = plan::make_plan(*spec, *kb);
-  if (!p.ok()) {
+  if (!p->ok()) {
     err << fmt::format("mlstack: error: no plan for {}: {} constraint collision{} (`mlstack plan "
                        "{}` lists them)\n",
-                       text::escape_controls(path), p.collisions.size(),
-                       p.collisions.size() == 1 ? "" : "s", text::escape_controls(path));
+                       text::escape_controls(path), p->collisions.size(),
+                       p->collisions.size() == 1 ? "" : "s", text::escape_controls(path));
     code = ExitCode::no_plan;
     return std::nullopt;
   }

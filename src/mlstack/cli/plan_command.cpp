@@ -112,10 +112,12 @@ ExitCode resolve_variants(const plan::Plan& plan, const PlanOptions& options,
 
 }  // namespace
 
-ExitCode run_plan(const PlanOptions& options, std::ostream& out, std::ostream& err) {
+std::optional<plan::Plan> read_spec_plan(const std::string& path, std::ostream& err,
+                                         ExitCode& code) {
+  // A directory or a FIFO is refused before reading (a FIFO would block).
   const io::RealFileSystem fs;
   io::FileStat st;
-  io::IoStatus status = fs.stat(options.spec, io::Follow::yes, st);
+  io::IoStatus status = fs.stat(path, io::Follow::yes, st);
   if (status.ok() && st.kind == io::FileKind::directory) {
     status.kind = io::IoStatus::Kind::is_directory;
     status.errno_value = EISDIR;
@@ -124,23 +126,35 @@ ExitCode run_plan(const PlanOptions& options, std::ostream& out, std::ostream& e
   }
   std::string text;
   if (status.ok()) {
-    status = fs.read_file(options.spec, k_max_spec_size, text);
+    status = fs.read_file(path, k_max_spec_size, text);
   }
   if (!status.ok()) {
-    print_error(err, io::make_io_error(status, "read spec", options.spec));
-    return ExitCode::usage_error;
+    print_error(err, io::make_io_error(status, "read spec", path));
+    code = ExitCode::usage_error;
+    return std::nullopt;
   }
-  auto spec = spec::parse_spec(options.spec, text);
+  auto spec = spec::parse_spec(path, text);
   if (!spec) {
     print_error(err, spec.error());
-    return ExitCode::usage_error;
+    code = ExitCode::usage_error;
+    return std::nullopt;
   }
   auto kb = kb::load_kb({});
   if (!kb) {
     print_error(err, kb.error());
-    return ExitCode::internal_error;
+    code = ExitCode::internal_error;
+    return std::nullopt;
   }
-  const plan::Plan plan = plan::make_plan(*spec, *kb);
+  return plan::make_plan(*spec, *kb);
+}
+
+ExitCode run_plan(const PlanOptions& options, std::ostream& out, std::ostream& err) {
+  ExitCode read_code = ExitCode::healthy;
+  const std::optional<plan::Plan> read = read_spec_plan(options.spec, err, read_code);
+  if (!read) {
+    return read_code;
+  }
+  const plan::Plan& plan = *read;
   plan::Resolution resolution;
   ExitCode code = ExitCode::healthy;
   if (!plan.ok()) {

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mlstack/cli/exit_code.hpp"
+#include "mlstack/plan/plan.hpp"
 
 namespace mlstack::cli {
 
@@ -19,6 +21,13 @@ struct PlanOptions {
   std::vector<std::string> find_links;
   bool no_index = false;  // `--no-index`: only the find-links locations
 };
+
+/// The spec at `path` read, parsed and planned against the embedded KB, with or without
+/// collisions (`Plan::ok()`); none when the spec cannot be read or is invalid (`code` =
+/// usage_error) or the KB does not load (internal_error), the error printed on `err`. Shared
+/// by `plan` and `image`.
+[[nodiscard]] std::optional<plan::Plan> read_spec_plan(const std::string& path, std::ostream& err,
+                                                       ExitCode& code);
 
 /// `mlstack plan`: the plan on `out`, each variant resolved (unless `--no-resolve`); exit 0
 /// with a plan whose variants all resolved cleanly, `problems_found` when the package checks
