@@ -61,4 +61,18 @@ struct Utf8Char {
 /// (`rich.control.strip_control_codes`); everything else, ESC included, is kept.
 [[nodiscard]] std::string strip_controls_as_rich(std::string_view s);
 
+/// The value of one hexadecimal digit (`0-9`, `a-f`, `A-F`), or -1 for any other byte.
+[[nodiscard]] constexpr int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 }  // namespace mlstack::text

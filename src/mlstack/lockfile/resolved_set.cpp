@@ -29,23 +29,6 @@ std::optional<std::string> wheel_tag_of(std::string_view file_name) {
   return tag;
 }
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace
-
 std::string url_file_name(std::string_view url) {
   const std::size_t end = url.find_first_of("?#");
   if (end != std::string_view::npos) {
@@ -59,8 +42,8 @@ std::string url_file_name(std::string_view url) {
   out.reserve(url.size());
   for (std::size_t i = 0; i < url.size(); ++i) {
     if (url[i] == '%' && i + 2 < url.size()) {
-      const int hi = hex_value(url[i + 1]);
-      const int lo = hex_value(url[i + 2]);
+      const int hi = text::hex_digit_value(url[i + 1]);
+      const int lo = text::hex_digit_value(url[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

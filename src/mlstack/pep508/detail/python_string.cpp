@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/pep508/detail/python_string.hpp"
 
+#include "mlstack/base/text.hpp"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -23,19 +25,6 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
     out += static_cast<char>(0x80U | (cp & 0x3FU));
   }
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 }  // namespace
@@ -110,10 +99,10 @@ bool decode_python_string(std::string_view token, std::string& out) {
         const std::size_t digits = e == 'x' ? 2 : (e == 'u' ? 4 : 8);
         std::uint32_t cp = 0;
         for (std::size_t k = 0; k < digits; ++k) {
-          if (i + k >= body.size() || hex_value(body[i + k]) < 0) {
+          if (i + k >= body.size() || text::hex_digit_value(body[i + k]) < 0) {
             return false;
           }
-          cp = (cp << 4U) | static_cast<std::uint32_t>(hex_value(body[i + k]));
+          cp = (cp << 4U) | static_cast<std::uint32_t>(text::hex_digit_value(body[i + k]));
         }
         if (cp > 0x10FFFFU) {
           return false;
