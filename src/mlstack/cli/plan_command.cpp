@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -69,7 +70,10 @@ ExitCode resolve_variants(const plan::Plan& plan, const PlanOptions& options,
                                   options.extra_index_urls.end());
     index.find_links = options.find_links;
     index.no_index = options.no_index;
+    const auto started = std::chrono::steady_clock::now();
     auto resolved = resolve::resolve(requirements, target, index);
+    // The resolver's wall time, failed runs included (the plan's own overhead is the rest).
+    v.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!resolved) {
       const resolve::Failure failure = resolve::failure_of(resolved.error());
       v.status = failure == resolve::Failure::no_solution
@@ -82,7 +86,6 @@ ExitCode resolve_variants(const plan::Plan& plan, const PlanOptions& options,
       continue;
     }
     v.tool = resolved->tool == resolve::Tool::uv ? "uv" : "pip";
-    v.wall_s = resolved->wall_s;
     for (const facts::InstalledDist& d : resolved->resolved.inventory.dists) {
       v.packages.push_back(d.canonical_name + "==" + d.version_text.value_or("?"));
     }
