@@ -12,10 +12,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +120,43 @@ void add_index(std::vector<std::string>& argv, const IndexOptions& index) {
     argv.emplace_back("--find-links");
     argv.push_back(f);
   }
+}
+
+// uv does not read pip's configuration (pip.conf, `PIP_INDEX_URL`, `PIP_FIND_LINKS`): where
+// the caller gave no index of its own and no `UV_*` index variable is set, pip's settings
+// (`pip config list` of the interpreter that would run pip) are passed to uv, so both
+// resolvers see the index the user configured. Asked once per process.
+IndexOptions with_pip_configuration(IndexOptions index, const ResolverOptions& options) {
+  if (!index.index_url.empty() || !index.find_links.empty() || index.no_index) {
+    return index;
+  }
+  for (const char* var : {"UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_EXTRA_INDEX_URL",
+                          "UV_FIND_LINKS", "UV_NO_INDEX"}) {
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
+      return index;
+    }
+  }
+  static const IndexOptions pip = [&options] {
+    auto python =
+        pyenv::resolve_interpreter(options.pip_python.empty() ? "python3" : options.pip_python);
+    if (!python) {
+      return IndexOptions{};
+    }
+    auto ran = pyenv::run_process({*python, "-m", "pip", "config", "list"},
+                                  std::chrono::milliseconds{20'000});
+    return ran && ran->exit_status == 0 ? index_options_from_pip_config(ran->stdout_text)
+                                        : IndexOptions{};
+  }();
+  index.index_url = pip.index_url;
+  index.no_index = pip.no_index;
+  index.find_links = pip.find_links;
+  for (const std::string& u : pip.extra_index_urls) {
+    if (std::find(index.extra_index_urls.begin(), index.extra_index_urls.end(), u) ==
+        index.extra_index_urls.end()) {
+      index.extra_index_urls.push_back(u);
+    }
+  }
+  return index;
 }
 
 // A private folder for the requirements and the lock, removed when the run ends.
@@ -288,6 +327,59 @@ Result<facts::PythonFacts> target_facts(const Target& target) {
   return f;
 }
 
+IndexOptions index_options_from_pip_config(std::string_view config_list) {
+  // Lines `section.key='value'` (Python's repr of the value); sections `:env:`, `global`,
+  // `install`, other commands' are not pip install's.
+  std::map<std::string, std::string, std::less<>> values;
+  std::size_t start = 0;
+  while (start < config_list.size()) {
+    std::size_t nl = config_list.find('\n', start);
+    nl = nl == std::string_view::npos ? config_list.size() : nl;
+    const std::string_view line = config_list.substr(start, nl - start);
+    start = nl + 1;
+    const std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos || line.size() < eq + 3) {
+      continue;
+    }
+    std::string_view value = line.substr(eq + 1);
+    if ((value.front() == '\'' || value.front() == '"') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    values.emplace(std::string(line.substr(0, eq)), std::string(value));
+  }
+  const auto setting = [&values](std::string_view key) -> std::string {
+    for (std::string_view section : {":env:.", "install.", "global."}) {
+      const auto it = values.find(std::string(section) + std::string(key));
+      if (it != values.end()) {
+        return it->second;
+      }
+    }
+    return {};
+  };
+  const auto words = [](std::string text) {
+    // A multi-line value (pip.conf's usual form of several URLs) is printed as Python's
+    // repr: its newlines are the two characters `\n`.
+    for (std::size_t at = 0; (at = text.find("\\n", at)) != std::string::npos;) {
+      text.replace(at, 2, " ");
+    }
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while ((i = text.find_first_not_of(" \t\r\n", i)) != std::string::npos) {
+      const std::size_t end = text.find_first_of(" \t\r\n", i);
+      out.push_back(text.substr(i, end == std::string::npos ? end : end - i));
+      i = end;
+    }
+    return out;
+  };
+  IndexOptions index;
+  index.index_url = setting("index-url");
+  index.extra_index_urls = words(setting("extra-index-url"));
+  index.find_links = words(setting("find-links"));
+  const std::string no_index = text::to_lower(setting("no-index"));
+  index.no_index = no_index == "1" || no_index == "true" || no_index == "yes" || no_index == "on";
+  return index;
+}
+
 Result<Resolution> resolve(const std::vector<std::string>& requirements, const Target& target,
                            const IndexOptions& index, const ResolverOptions& options) {
   // The target must be one the checks can describe, before anything runs.
@@ -337,7 +429,8 @@ Result<Resolution> resolve(const std::vector<std::string>& requirements, const T
   const std::string output = dir.path() + (tool == Tool::uv ? "/pylock.toml" : "/report.json");
   Resolution r;
   r.tool = tool;
-  r.argv = resolver_argv(tool, program, req_file, output, target, index);
+  r.argv = resolver_argv(tool, program, req_file, output, target,
+                         tool == Tool::uv ? with_pip_configuration(index, options) : index);
   const auto start = std::chrono::steady_clock::now();
   auto ran = pyenv::run_process(r.argv, options.timeout,
                                 pyenv::OutputLimits{options.max_output, options.max_output});

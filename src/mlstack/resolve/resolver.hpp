@@ -39,6 +39,12 @@ struct IndexOptions {
   bool no_index = false;                      // `--no-index`
 };
 
+/// pip's own index settings, from what `pip config list` prints (pure): for each of
+/// `index-url`, `extra-index-url`, `find-links` and `no-index`, the `PIP_*` variable
+/// (`:env:.`) over the `install.` section over `global.`, as pip ranks them; the lists split
+/// on whitespace, as pip splits them.
+[[nodiscard]] IndexOptions index_options_from_pip_config(std::string_view config_list);
+
 struct ResolverOptions {
   std::optional<Tool> tool;  // none: uv when found, else pip
   std::string uv;            // uv's path; empty: find_uv()

@@ -315,3 +315,29 @@ TEST(ResolveLive, SeedStackOnTheLiveIndex) {
 
 }  // namespace
 }  // namespace mlstack::resolve
+
+namespace mlstack::resolve {
+namespace {
+
+// What `pip config list` prints (pip 23-26): PIP_* variables as `:env:.`, then the files'
+// sections; pip ranks the variable over `install.` over `global.`.
+TEST(PipConfiguration, RanksVariablesOverInstallOverGlobal) {
+  const IndexOptions index = index_options_from_pip_config(
+      ":env:.find-links='/opt/wheels /srv/more'\n"
+      "global.cert='/etc/ssl/certs/ca-certificates.crt'\n"
+      "global.index-url='https://mirror.example/simple'\n"
+      "install.index-url='https://private.example/simple'\n"
+      "global.extra-index-url='https://a.example/simple\\nhttps://b.example/simple'\n"
+      "global.find-links='/ignored'\n"
+      "download.index-url='https://not-install.example/simple'\n");
+  EXPECT_EQ(index.index_url, "https://private.example/simple");
+  EXPECT_EQ(index.find_links, (std::vector<std::string>{"/opt/wheels", "/srv/more"}));
+  EXPECT_EQ(index.extra_index_urls,
+            (std::vector<std::string>{"https://a.example/simple", "https://b.example/simple"}));
+  EXPECT_FALSE(index.no_index);
+  EXPECT_TRUE(index_options_from_pip_config("global.no-index='true'\n").no_index);
+  EXPECT_TRUE(index_options_from_pip_config("").index_url.empty());
+}
+
+}  // namespace
+}  // namespace mlstack::resolve
