@@ -96,11 +96,7 @@ def main() -> int:
         test = config["Docker"]["config"]["Healthcheck"]["Test"]
         assert test[0] == "CMD" and test[1].endswith("mlstack"), test
         command = test[1:]
-        helps = run([mlstack, "doctor", "--help"], capture_output=True).stdout
-        if "--healthcheck" not in helps:
-            # `doctor --healthcheck` is not in this build yet: the plain doctor's exit status.
-            log("this mlstack has no `doctor --healthcheck`; running `doctor` instead")
-            command = [c for c in command if c != "--healthcheck"]
+        assert "--healthcheck" in command, test
         ctr = run(buildah + ["from", "mlstack-test-small"], capture_output=True).stdout.strip()
         health = run(buildah + ["run", "--isolation", "chroot", ctr, "--"] + command, check=False)
         assert health.returncode == 0, f"the HEALTHCHECK command exited {health.returncode}"
