@@ -14,7 +14,7 @@ class App;
 namespace mlstack::cli {
 
 struct ImageOptions {
-  std::string spec;            // SPEC (mlstack.toml): planned by `mlstack plan` (not wired yet)
+  std::string spec;            // SPEC (mlstack.toml): planned as `mlstack plan` plans it
   std::string output;          // -o DIR
   std::string base;            // --base IMAGE
   bool no_resolve = false;     // --no-resolve
