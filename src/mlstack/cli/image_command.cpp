@@ -109,7 +109,8 @@ std::string planned_version(std::string_view requirement) {
 // rows), without `--share` caps (they need the shim at run time: `mlstack run --share`).
 std::vector<image::KeyValue> memory_env(const launch::PlanInput& input) {
   std::vector<image::KeyValue> env;
-  auto kb = kb::load_embedded_kb_file("data/kb/memory.toml");
+  // memory.toml's rows, read once for all variants.
+  static const auto kb = kb::load_embedded_kb_file("data/kb/memory.toml");
   if (!kb) {
     return env;
   }

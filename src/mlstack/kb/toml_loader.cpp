@@ -5,7 +5,7 @@
 // table_reader.cpp reads into the Kb; the embedded files took this path at build time
 // (mlstack-kbc), a user's `--kb` file takes it at run time.
 #include "mlstack/kb/detail/table_reader.hpp"
-#include "mlstack/kb/detail/toml_text.hpp"
+#include "mlstack/base/toml_text.hpp"
 #include "mlstack/kb/flat.hpp"
 #include "mlstack/kb/kb.hpp"
 
@@ -65,7 +65,7 @@ Result<void> add_kb_text(Kb& kb, std::string_view name, std::string_view text,
                          const std::function<void(const FlatFile&)>& on_rows) {
   const detail::FileContext file(name, text);
   // What toml++ 3.3.0 does not handle safely never reaches it.
-  if (auto ok = detail::check_toml_text(name, text); !ok) {
+  if (auto ok = text::check_toml_text(name, text); !ok) {
     return unexpected(std::move(ok).error());
   }
   toml::parse_result parsed = toml::parse(text, std::string(name));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "mlstack/kb/detail/toml_text.hpp"
+#include "mlstack/base/toml_text.hpp"
 
 #include "mlstack/kb/kb.hpp"
 
@@ -60,7 +60,7 @@ TEST(TomlText, RefusesWhatTomlppMishandles) {
   for (const Case& c : k_cases) {
     SCOPED_TRACE(c.error);
     const std::string text(c.text.data(), c.text.size());
-    const auto r = detail::check_toml_text("site.toml", text);
+    const auto r = text::check_toml_text("site.toml", text);
     ASSERT_FALSE(r);
     EXPECT_EQ(to_string(r.error()), c.error);
     EXPECT_FALSE(r.error().span.has_value());  // the bytes are not echoed
@@ -88,7 +88,7 @@ TEST(TomlText, AcceptsValidToml) {
   };
   for (const std::string_view text : k_texts) {
     SCOPED_TRACE(text);
-    const auto r = detail::check_toml_text("site.toml", text);
+    const auto r = text::check_toml_text("site.toml", text);
     EXPECT_TRUE(r) << to_string(r.error());
   }
 }
