@@ -26,6 +26,7 @@ ALLOWED = {
     "tags": {"base", "facts"},
     "lockfile": {"base", "names", "pep440", "pep508", "facts", "tags"},
     "cudalibs": {"base", "io", "elf", "pep440", "facts"},
+    "loader": {"base", "io", "elf"},
     "frameworks": {"base", "io", "elf", "names", "pep440", "pep508", "facts"},
     "gpu": {"base", "io", "facts"},
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},

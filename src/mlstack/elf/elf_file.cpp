@@ -187,11 +187,19 @@ Result<DynamicInfo> ElfFile::dynamic() const {
     }
     Elf_Data* data = elf_getdata(scn, nullptr);
     DynamicInfo out;
+    out.elf_class = static_cast<unsigned>(gelf_getclass(m_elf));
+    if (GElf_Ehdr ehdr; gelf_getehdr(m_elf, &ehdr) != nullptr) {
+      out.machine = ehdr.e_machine;
+    }
     const auto count = shdr.sh_size / shdr.sh_entsize;
     for (std::size_t i = 0; data != nullptr && i < count; ++i) {
       GElf_Dyn dyn;
       if (gelf_getdyn(data, static_cast<int>(i), &dyn) == nullptr || dyn.d_tag == DT_NULL) {
         break;
+      }
+      if (dyn.d_tag == DT_FLAGS_1) {
+        out.flags_1 = dyn.d_un.d_val;
+        continue;
       }
       if (dyn.d_tag != DT_SONAME && dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RPATH &&
           dyn.d_tag != DT_RUNPATH) {

@@ -32,6 +32,28 @@ struct DynamicInfo {
   std::vector<std::string> needed;   // DT_NEEDED, in order
   std::string rpath;                 // DT_RPATH, as written (`$ORIGIN/../lib`)
   std::string runpath;               // DT_RUNPATH
+  std::uint64_t flags_1 = 0;         // DT_FLAGS_1 (DF_1_NODEFLIB = 0x800, ...)
+  unsigned elf_class = 0;            // ELFCLASS32 (1) or ELFCLASS64 (2), from the ELF header
+  unsigned machine = 0;              // e_machine (EM_X86_64 = 62, EM_AARCH64 = 183)
+
+  /// DF_1_NODEFLIB: ld.so neither takes the cache's nor the default directories' copy of this
+  /// object's dependencies.
+  [[nodiscard]] bool nodeflib() const noexcept { return (flags_1 & 0x800U) != 0; }
+};
+
+/// The versions a file needs from one of its dependencies (one `.gnu.version_r` entry).
+struct VersionNeed {
+  std::string file;                   // the soname the versions are needed from (`libstdc++.so.6`)
+  std::vector<std::string> versions;  // `GLIBCXX_3.4.29`, `CXXABI_1.3.13`, in file order
+  std::vector<bool> weak;             // VER_FLG_WEAK per version (same order)
+};
+
+/// `.gnu.version_r` (what a file needs) and `.gnu.version_d` (what it defines).
+struct SymbolVersions {
+  std::vector<VersionNeed> needs;
+  /// Version definitions without the base one (the file's own name, VER_FLG_BASE), in file
+  /// order: `GLIBCXX_3.4`, ..., `CXXABI_1.3`, ...
+  std::vector<std::string> definitions;
 };
 
 /// A `.symtab` symbol.
@@ -75,8 +97,11 @@ class ElfFile {
   /// touching the mapping; false when they cannot all be read. The file is opened for random
   /// access (POSIX_FADV_RANDOM): no readahead around the bytes asked for.
   [[nodiscard]] bool read_at(std::uint64_t offset, std::span<std::byte> out) const noexcept;
-  /// DT_SONAME, DT_NEEDED, DT_RPATH, DT_RUNPATH; an error when there is no dynamic section.
+  /// DT_SONAME, DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_FLAGS_1 and the header's class and
+  /// machine; an error when there is no dynamic section.
   [[nodiscard]] Result<DynamicInfo> dynamic() const;
+  /// The symbol versions the file needs and defines (empty when it has no version sections).
+  [[nodiscard]] SymbolVersions symbol_versions() const;
   /// `.symtab` symbols whose name `keep` accepts (none when the file is stripped).
   [[nodiscard]] std::vector<Symbol> symbols(
       const std::function<bool(std::string_view)>& keep) const;

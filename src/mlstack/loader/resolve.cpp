@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/loader/resolve.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <deque>
+#include <utility>
+
+namespace mlstack::loader {
+namespace {
+
+// One name's search: the file found, or why the search stopped.
+struct Attempt {
+  std::string path;
+  ObjectInfo info;
+  bool stop = false;  // a file was there but ld.so refuses it
+  std::string reason;
+  std::vector<std::string> searched;
+};
+
+class Search {
+ public:
+  Search(const LoaderConfig& config, const ObjectReader& reader)
+      : m_config(config), m_reader(reader) {}
+
+  Result<Resolution> run(const std::string& entry) {
+    for (const Preloaded& p : m_config.preloaded) {
+      LoadedObject o;
+      o.path = p.path;
+      o.soname = p.soname;
+      o.requested = p.soname.empty() ? p.path : p.soname;
+      o.rule = Rule::preloaded;
+      o.preloaded = true;
+      add(std::move(o), {}, {p.path, p.soname});
+    }
+    auto info = m_reader.read(entry);
+    if (!info) {
+      return unexpected(info.error());
+    }
+    m_class = info->dynamic.elf_class;
+    m_machine = info->dynamic.machine;
+    LoadedObject e;
+    e.path = entry;
+    e.requested = entry;
+    e.rule = Rule::entry;
+    m_entry = add(std::move(e), std::move(*info), {entry});
+    while (!m_queue.empty()) {
+      const int index = m_queue.front();
+      m_queue.pop_front();
+      const std::vector<std::string> needed = m_out.objects[static_cast<std::size_t>(index)].needed;
+      for (const std::string& name : needed) {
+        const int dep = map_name(index, name);
+        m_out.objects[static_cast<std::size_t>(index)].dependencies.push_back(dep);
+      }
+    }
+    return std::move(m_out);
+  }
+
+ private:
+  LoadedObject& object(int i) { return m_out.objects[static_cast<std::size_t>(i)]; }
+
+  int add(LoadedObject o, ObjectInfo info, std::vector<std::string> names) {
+    o.soname = o.preloaded ? o.soname : info.dynamic.soname;
+    o.needed = info.dynamic.needed;
+    if (!o.soname.empty()) {
+      names.push_back(o.soname);
+    }
+    m_out.objects.push_back(std::move(o));
+    m_names.push_back(std::move(names));
+    m_infos.push_back(std::move(info));
+    const int index = static_cast<int>(m_out.objects.size()) - 1;
+    if (!m_out.objects.back().preloaded) {
+      m_queue.push_back(index);
+    }
+    return index;
+  }
+
+  [[nodiscard]] int find_loaded(const std::string& name) const {
+    for (std::size_t i = 0; i < m_names.size(); ++i) {
+      if (std::find(m_names[i].begin(), m_names[i].end(), name) != m_names[i].end()) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+
+  [[nodiscard]] DstValues values_for(int index) const {
+    return {parent_folder(m_out.objects[static_cast<std::size_t>(index)].path), m_config.lib,
+            m_config.platform};
+  }
+
+  // True when `path` holds an object of the process's class and machine.
+  bool try_file(const std::string& path, Attempt& a) const {
+    a.searched.push_back(path);
+    auto info = m_reader.read(path);
+    if (!info) {
+      if (info.error().code != ErrorCode::not_found) {
+        a.stop = true;
+        a.reason = info.error().message;
+      }
+      return false;
+    }
+    if (info->dynamic.elf_class != m_class || info->dynamic.machine != m_machine) {
+      return false;  // open_verify: another class or machine is passed over
+    }
+    a.path = path;
+    a.info = std::move(*info);
+    return true;
+  }
+
+  bool try_dirs(const std::vector<std::string>& dirs, const std::string& name, Attempt& a) const {
+    for (const std::string& dir : dirs) {
+      const std::string base = dir == "/" ? std::string() : dir;
+      for (const std::string& sub : m_config.subdirs) {
+        if (try_file(base + "/" + sub + "/" + name, a) || a.stop) {
+          return !a.stop;
+        }
+      }
+      if (try_file(base + "/" + name, a) || a.stop) {
+        return !a.stop;
+      }
+    }
+    return false;
+  }
+
+  [[nodiscard]] bool in_default_dir(const std::string& path) const {
+    const std::string folder = parent_folder(path);
+    return std::find(m_config.default_dirs.begin(), m_config.default_dirs.end(), folder) !=
+           m_config.default_dirs.end();
+  }
+
+  // Runs the search of `_dl_map_object` for `name`, needed by object `loader`.
+  bool search(int loader, const std::string& name, Attempt& a, Rule& rule, std::string& owner) {
+    const ObjectInfo& info = m_infos[static_cast<std::size_t>(loader)];
+    if (name.find('/') != std::string::npos) {
+      rule = Rule::path;
+      auto path = expand_tokens(name, values_for(loader));
+      return path && try_file(*path, a);
+    }
+    if (info.dynamic.runpath.empty()) {
+      for (int l = loader; l >= 0; l = object(l).loader) {
+        const std::string& rpath = m_infos[static_cast<std::size_t>(l)].dynamic.rpath;
+        if (rpath.empty()) {
+          continue;
+        }
+        if (try_dirs(split_search_path(rpath, values_for(l), false), name, a) || a.stop) {
+          rule = Rule::rpath;
+          owner = object(l).path;
+          return !a.stop;
+        }
+      }
+    }
+    if (!m_config.ld_library_path.empty() &&
+        (try_dirs(split_search_path(m_config.ld_library_path, values_for(m_entry), true), name,
+                  a) ||
+         a.stop)) {
+      rule = Rule::ld_library_path;
+      return !a.stop;
+    }
+    if (!info.dynamic.runpath.empty() &&
+        (try_dirs(split_search_path(info.dynamic.runpath, values_for(loader), false), name, a) ||
+         a.stop)) {
+      rule = Rule::runpath;
+      owner = object(loader).path;
+      return !a.stop;
+    }
+    const bool nodeflib = info.dynamic.nodeflib();
+    if (m_config.cache != nullptr) {
+      auto cached = m_config.cache->lookup(name, m_config.cache_flags);
+      if (cached && !(nodeflib && in_default_dir(*cached))) {
+        if (try_file(*cached, a) || a.stop) {
+          rule = Rule::cache;
+          return !a.stop;
+        }
+      }
+    }
+    if (!nodeflib) {
+      rule = Rule::default_dirs;
+      return try_dirs(m_config.default_dirs, name, a);
+    }
+    return false;
+  }
+
+  int map_name(int loader, const std::string& name) {
+    if (const int known = find_loaded(name); known >= 0) {
+      return known;
+    }
+    Attempt a;
+    Rule rule = Rule::default_dirs;
+    std::string owner;
+    if (!search(loader, name, a, rule, owner)) {
+      m_out.missing.push_back({name, object(loader).path,
+                               a.stop ? a.reason : std::string("not found"),
+                               std::move(a.searched)});
+      return -1;
+    }
+    // One file under another name is the object already mapped (`_dl_map_object_from_fd`).
+    for (std::size_t i = 0; i < m_infos.size(); ++i) {
+      const ObjectInfo& other = m_infos[i];
+      if (!m_out.objects[i].preloaded && other.device == a.info.device &&
+          other.inode == a.info.inode) {
+        m_names[i].push_back(name);
+        return static_cast<int>(i);
+      }
+    }
+    LoadedObject o;
+    o.path = a.path;
+    o.requested = name;
+    o.loader = loader;
+    o.rule = rule;
+    o.rule_owner = std::move(owner);
+    return add(std::move(o), std::move(a.info), {name, a.path});
+  }
+
+  const LoaderConfig& m_config;
+  const ObjectReader& m_reader;
+  Resolution m_out;
+  std::vector<std::vector<std::string>> m_names;  // per object: the names it answers to
+  std::vector<ObjectInfo> m_infos;
+  std::deque<int> m_queue;
+  int m_entry = -1;
+  unsigned m_class = 0;
+  unsigned m_machine = 0;
+};
+
+}  // namespace
+
+std::string_view rule_name(Rule rule) noexcept {
+  switch (rule) {
+    case Rule::entry:
+      return "entry";
+    case Rule::preloaded:
+      return "preloaded";
+    case Rule::path:
+      return "path";
+    case Rule::rpath:
+      return "rpath";
+    case Rule::ld_library_path:
+      return "ld_library_path";
+    case Rule::runpath:
+      return "runpath";
+    case Rule::cache:
+      return "cache";
+    case Rule::default_dirs:
+      return "default_dirs";
+  }
+  return "unknown";
+}
+
+Result<Resolution> resolve(const std::string& entry, const LoaderConfig& config,
+                           const ObjectReader& reader) {
+  Search search(config, reader);
+  return search.run(entry);
+}
+
+}  // namespace mlstack::loader

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/base/result.hpp"
+#include "mlstack/elf/elf_file.hpp"
+#include "mlstack/loader/ld_cache.hpp"
+#include "mlstack/loader/search_path.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// glibc's ld.so search for DT_NEEDED libraries, emulated over an `ObjectReader` (the only
+/// access to files), so it is pure given the reader. Sources: glibc 2.36 elf/dl-load.c
+/// `_dl_map_object` (the order), `open_path`/`open_verify` (what is skipped), elf/dl-deps.c
+/// `_dl_map_object_deps` (breadth-first), `man 8 ld.so`; docs/loader.md.
+namespace mlstack::loader {
+
+/// What the emulation needs of one file.
+struct ObjectInfo {
+  elf::DynamicInfo dynamic;
+  std::uint64_t device = 0;  // the file's identity: one file under two names is one object
+  std::uint64_t inode = 0;
+};
+
+/// Reads the objects the search tries. `read` fails with `ErrorCode::not_found` when nothing is
+/// at `path` (the search goes on), and with another code when the file is there but is no
+/// usable ELF object (ld.so stops: "invalid ELF header").
+class ObjectReader {
+ public:
+  ObjectReader() = default;
+  ObjectReader(const ObjectReader&) = delete;
+  ObjectReader& operator=(const ObjectReader&) = delete;
+  ObjectReader(ObjectReader&&) = delete;
+  ObjectReader& operator=(ObjectReader&&) = delete;
+  virtual ~ObjectReader() = default;
+  [[nodiscard]] virtual Result<ObjectInfo> read(const std::string& path) const = 0;
+};
+
+/// The real files, through libelf (`elf::ElfFile`) and stat.
+class ElfObjectReader final : public ObjectReader {
+ public:
+  [[nodiscard]] Result<ObjectInfo> read(const std::string& path) const override;
+};
+
+/// An object already in the process before the search (the dynamic loader itself, libraries an
+/// earlier import mapped): a DT_NEEDED naming its soname or path takes it.
+struct Preloaded {
+  std::string path;
+  std::string soname;
+};
+
+/// The process's loader settings.
+struct LoaderConfig {
+  std::string ld_library_path;  // LD_LIBRARY_PATH as set (empty: unset or empty)
+  std::string lib = "lib/x86_64-linux-gnu";  // `$LIB` (Debian x86-64)
+  std::string platform = "x86_64";           // `$PLATFORM`
+  const LdCache* cache = nullptr;            // none: no /etc/ld.so.cache
+  std::int32_t cache_flags = k_cache_flags_x86_64;
+  /// The system search path (`ld.so --help` "system search path"; Debian 12 x86-64).
+  std::vector<std::string> default_dirs = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+                                           "/lib", "/usr/lib"};
+  /// Subfolders ld.so tries inside each folder before the folder itself (glibc-hwcaps/x86-64-v3,
+  /// tls, x86_64, ...: `LD_DEBUG=libs` lists them); none by default.
+  std::vector<std::string> subdirs;
+  std::vector<Preloaded> preloaded;  // e.g. {"/lib64/ld-linux-x86-64.so.2", "ld-linux-x86-64.so.2"}
+};
+
+/// Which rule of the search found an object.
+enum class Rule : std::uint8_t {
+  entry,            // the object the search started from
+  preloaded,        // already in the process (`LoaderConfig::preloaded`)
+  path,             // the DT_NEEDED name contains a `/`: opened as written
+  rpath,            // DT_RPATH of the loading object or one of its loaders
+  ld_library_path,  // LD_LIBRARY_PATH
+  runpath,          // DT_RUNPATH of the loading object
+  cache,            // /etc/ld.so.cache
+  default_dirs,     // the system search path
+};
+
+/// `rpath`, `ld_library_path`, ... (the JSON spelling).
+[[nodiscard]] std::string_view rule_name(Rule rule) noexcept;
+
+/// One object mapped, in load order. A DT_NEEDED that names an object already mapped (by a
+/// name it was asked for, its path or its DT_SONAME, or the same file) adds no object: the
+/// asking object's `dependencies` point at the one there.
+struct LoadedObject {
+  std::string path;                 // as found: a search folder + the name
+  std::string soname;               // DT_SONAME, empty when none
+  std::string requested;            // the name first asked for (DT_NEEDED, or the entry's path)
+  int loader = -1;                  // index of the object that asked first; -1 for the entry
+  Rule rule = Rule::entry;
+  std::string rule_owner;           // rpath/runpath: the path of the object whose list matched
+  std::vector<std::string> needed;  // its DT_NEEDED
+  std::vector<int> dependencies;    // per `needed`: the object index, or -1 when not found
+  bool preloaded = false;
+};
+
+/// A DT_NEEDED that could not be mapped.
+struct Missing {
+  std::string name;
+  std::string needed_by;              // the path of the object that needs it
+  std::string reason;                 // "not found", or why a file found was refused
+  std::vector<std::string> searched;  // every path tried, in order
+};
+
+struct Resolution {
+  std::vector<LoadedObject> objects;  // the entry first (after the preloaded ones)
+  std::vector<Missing> missing;
+};
+
+/// Maps `entry` (a path) and, breadth-first as `_dl_map_object_deps` does, every DT_NEEDED,
+/// each name looked up in this order (elf/dl-load.c `_dl_map_object`):
+/// 1. an object already mapped whose name (path, names asked for, or DT_SONAME) is the name;
+/// 2. a name with a `/` is opened as written (tokens expanded), without search;
+/// 3. when the loading object has no DT_RUNPATH: the DT_RPATH of the loading object, then of
+///    the object that loaded it, and on up to the entry (which stands for the executable);
+/// 4. LD_LIBRARY_PATH; 5. the loading object's own DT_RUNPATH (not inherited);
+/// 6. the ld.so cache, unless the loader has DF_1_NODEFLIB and the cached file is in a default
+///    folder; 7. the default folders, unless the loader has DF_1_NODEFLIB.
+/// A file of another ELF class or machine than the entry is passed over (as ld.so does); one
+/// that is not ELF stops that name's search (`Missing::reason`). A file already mapped under
+/// another name (same device and inode) is that object. `$ORIGIN` is the folder of the path an
+/// object was found under (symlinks not resolved, as glibc's `_dl_new_object`).
+[[nodiscard]] Result<Resolution> resolve(const std::string& entry, const LoaderConfig& config,
+                                         const ObjectReader& reader);
+
+}  // namespace mlstack::loader
