@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target for elf::ElfFile over hostile bytes (libelf through ElfFile::from_memory):
-// sections, the fatbin index, .rodata version strings, the dynamic section, symbols and the
-// bytes at each symbol's address. Built by the `fuzz` preset (docs/fuzzing.md); seeds: the
+// sections, the fatbin index, .rodata version strings, the dynamic section, symbol versions,
+// symbols and the bytes at each symbol's address. Built by the `fuzz` preset (docs/fuzzing.md); seeds: the
 // tests/data/elf fixtures.
 #include "mlstack/elf/elf_file.hpp"
 #include "mlstack/elf/embedded_versions.hpp"
@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)mlstack::elf::read_embedded_versions(*file);
   (void)file->dynamic();
+  (void)file->symbol_versions();
   // Every byte at every symbol is read (ASan checks each read).
   unsigned sum = 0;
   for (const auto& symbol : file->symbols([](std::string_view) { return true; })) {

@@ -22,7 +22,7 @@ Result<ObjectInfo> ElfObjectReader::read(const std::string& path) const {
   if (!dynamic) {
     return unexpected(dynamic.error());
   }
-  return ObjectInfo{std::move(*dynamic), st.device, st.inode};
+  return ObjectInfo{std::move(*dynamic), file->symbol_versions(), st.device, st.inode};
 }
 
 }  // namespace mlstack::loader

@@ -31,7 +31,8 @@ class Search {
       o.requested = p.soname.empty() ? p.path : p.soname;
       o.rule = Rule::preloaded;
       o.preloaded = true;
-      add(std::move(o), {}, {p.path, p.soname});
+      auto read = m_reader.read(p.path);
+      add(std::move(o), read ? std::move(*read) : ObjectInfo{}, {p.path, p.soname});
     }
     auto info = m_reader.read(entry);
     if (!info) {
@@ -62,6 +63,7 @@ class Search {
   int add(LoadedObject o, ObjectInfo info, std::vector<std::string> names) {
     o.soname = o.preloaded ? o.soname : info.dynamic.soname;
     o.needed = info.dynamic.needed;
+    o.versions = info.versions;
     if (!o.soname.empty()) {
       names.push_back(o.soname);
     }
@@ -197,8 +199,7 @@ class Search {
     // One file under another name is the object already mapped (`_dl_map_object_from_fd`).
     for (std::size_t i = 0; i < m_infos.size(); ++i) {
       const ObjectInfo& other = m_infos[i];
-      if (!m_out.objects[i].preloaded && other.device == a.info.device &&
-          other.inode == a.info.inode) {
+      if (other.inode != 0 && other.device == a.info.device && other.inode == a.info.inode) {
         m_names[i].push_back(name);
         return static_cast<int>(i);
       }
@@ -245,6 +246,42 @@ std::string_view rule_name(Rule rule) noexcept {
       return "default_dirs";
   }
   return "unknown";
+}
+
+std::vector<MissingVersion> check_versions(const Resolution& resolution) {
+  std::vector<MissingVersion> out;
+  const auto& objects = resolution.objects;
+  for (const LoadedObject& o : objects) {
+    for (const elf::VersionNeed& need : o.versions.needs) {
+      // The object this one's DT_NEEDED `need.file` maps to, else any with that soname.
+      int provider = -1;
+      for (std::size_t i = 0; i < o.needed.size() && i < o.dependencies.size(); ++i) {
+        if (o.needed[i] == need.file) {
+          provider = o.dependencies[i];
+        }
+      }
+      for (std::size_t i = 0; provider < 0 && i < objects.size(); ++i) {
+        if (objects[i].soname == need.file) {
+          provider = static_cast<int>(i);
+        }
+      }
+      if (provider < 0) {
+        continue;
+      }
+      const LoadedObject& p = objects[static_cast<std::size_t>(provider)];
+      const auto& defined = p.versions.definitions;
+      if (defined.empty()) {
+        continue;
+      }
+      for (std::size_t v = 0; v < need.versions.size(); ++v) {
+        if (std::find(defined.begin(), defined.end(), need.versions[v]) == defined.end()) {
+          out.push_back({o.path, need.file, p.path, need.versions[v],
+                         v < need.weak.size() && need.weak[v]});
+        }
+      }
+    }
+  }
+  return out;
 }
 
 Result<Resolution> resolve(const std::string& entry, const LoaderConfig& config,

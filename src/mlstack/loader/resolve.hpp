@@ -20,6 +20,7 @@ namespace mlstack::loader {
 /// What the emulation needs of one file.
 struct ObjectInfo {
   elf::DynamicInfo dynamic;
+  elf::SymbolVersions versions;
   std::uint64_t device = 0;  // the file's identity: one file under two names is one object
   std::uint64_t inode = 0;
 };
@@ -45,7 +46,8 @@ class ElfObjectReader final : public ObjectReader {
 };
 
 /// An object already in the process before the search (the dynamic loader itself, libraries an
-/// earlier import mapped): a DT_NEEDED naming its soname or path takes it.
+/// earlier import mapped): a DT_NEEDED naming its soname or path takes it, or the same file
+/// under another name. It is read too, for its identity and symbol versions, when it can be.
 struct Preloaded {
   std::string path;
   std::string soname;
@@ -94,6 +96,7 @@ struct LoadedObject {
   std::string rule_owner;           // rpath/runpath: the path of the object whose list matched
   std::vector<std::string> needed;  // its DT_NEEDED
   std::vector<int> dependencies;    // per `needed`: the object index, or -1 when not found
+  elf::SymbolVersions versions;     // what it needs and defines (`check_versions`)
   bool preloaded = false;
 };
 
@@ -125,5 +128,22 @@ struct Resolution {
 /// object was found under (symlinks not resolved, as glibc's `_dl_new_object`).
 [[nodiscard]] Result<Resolution> resolve(const std::string& entry, const LoaderConfig& config,
                                          const ObjectReader& reader);
+
+/// A symbol version an object needs that the object mapped for that soname does not define.
+struct MissingVersion {
+  std::string object;    // the path of the object that needs it
+  std::string file;      // the soname it is needed from (`libstdc++.so.6`)
+  std::string provider;  // the path of the object mapped for `file`
+  std::string version;   // `GLIBCXX_3.4.32`
+  bool weak = false;     // VER_FLG_WEAK: ld.so only warns
+};
+
+/// The version needs of every mapped object checked as ld.so checks them before running
+/// anything (elf/dl-version.c `_dl_check_map_versions`): each `.gnu.version_r` entry against the
+/// `.gnu.version_d` of the object its DT_NEEDED name maps to. A provider without version
+/// definitions passes (ld.so: "linked against another version of this file"), as does a soname
+/// not mapped (reported in `Resolution::missing` already). ld.so stops on the first non-weak
+/// one: "version `V' not found (required by OBJECT)". Pure.
+[[nodiscard]] std::vector<MissingVersion> check_versions(const Resolution& resolution);
 
 }  // namespace mlstack::loader

@@ -74,6 +74,25 @@ TEST(LdCache, RejectsBrokenFilesWithAReason) {
   EXPECT_EQ(parse_ld_cache("ld.so-1.7.0").error().message, "the old-format header is cut short");
 }
 
+// Every prefix and every single-byte change of a cache parses or fails with a reason: nothing
+// is read outside the bytes (the ASan build checks each read).
+TEST(LdCache, CutOrDamagedBytesNeverReadOutside) {
+  const std::string cache = make_cache({{0x0303, "libx.so.1", "/x/libx.so.1"},
+                                        {0x0303, "liby.so.2", "/y/liby.so.2"}});
+  for (std::size_t n = 0; n < cache.size(); ++n) {
+    auto r = parse_ld_cache(cache.substr(0, n));
+    if (r) {
+      EXPECT_LE(r->entries.size(), 2U);
+    }
+  }
+  for (std::size_t i = 0; i < cache.size(); ++i) {
+    std::string damaged = cache;
+    damaged[i] = static_cast<char>(0xFF);
+    auto r = parse_ld_cache(damaged);
+    EXPECT_TRUE(r || !r.error().message.empty());
+  }
+}
+
 // The machine's cache reads as `ldconfig -p` lists it: same entries, same order.
 TEST(LdCache, AgreesWithLdconfigOnThisMachine) {
   const io::RealFileSystem fs;

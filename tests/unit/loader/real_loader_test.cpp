@@ -112,6 +112,29 @@ TEST_F(RealLoader, PredictsWhatTheProbeMaps) {
   }
 }
 
+// A library older than a version its user needs: ld.so refuses to start the probe, naming
+// the version and the object that needs it; the prediction names the same.
+TEST_F(RealLoader, PredictsAMissingSymbolVersion) {
+  const std::string probe = k_fixture + "/bin_old/loader_probe_old";
+  const std::string output = run_command("env -u LD_LIBRARY_PATH " + probe + " 2>&1");
+  auto r = resolve(probe, machine_config(&m_cache), m_reader);
+  ASSERT_TRUE(r) << render(r.error());
+  const std::vector<MissingVersion> missing = check_versions(*r);
+  ASSERT_EQ(missing.size(), 1U);
+  const MissingVersion& m = missing[0];
+  EXPECT_EQ(m.provider, k_fixture + "/bin_old/../old/libldc.so.1");
+  EXPECT_EQ(m.file, "libldc.so.1");
+  EXPECT_FALSE(m.weak);
+  // ld.so: "PROBE: OBJECT: version `V' not found (required by OBJECT)", OBJECT the provider.
+  const std::string message = m.provider + ": version `" + m.version +
+                              "' not found (required by " + m.object + ")";
+  EXPECT_NE(output.find(message), std::string::npos) << output << "\n" << message;
+  // The fixture's good tree passes.
+  auto good = resolve(k_fixture + "/bin/loader_probe", machine_config(&m_cache), m_reader);
+  ASSERT_TRUE(good);
+  EXPECT_TRUE(check_versions(*good).empty());
+}
+
 // `ldd LIB` (ld.so --list: LIB as the program) names the file of every dependency.
 TEST_F(RealLoader, AgreesWithLddOnSystemLibraries) {
   int compared = 0;
@@ -146,6 +169,10 @@ TEST_F(RealLoader, AgreesWithLddOnSystemLibraries) {
     }
     EXPECT_FALSE(expected.empty());
     EXPECT_EQ(actual, expected);
+    // ldd ran it, so every version it needs is there.
+    for (const MissingVersion& m : check_versions(*r)) {
+      EXPECT_TRUE(m.weak) << m.object << " needs " << m.version << " from " << m.provider;
+    }
     ++compared;
   }
   EXPECT_GT(compared, 0);

@@ -185,6 +185,38 @@ TEST(Resolve, SlashNamesAreOpenedAsWrittenAndSubdirsComeFirst) {
                             "libq.so /lib/tls/libq.so default_dirs"}));
 }
 
+TEST(CheckVersions, ComparesNeedsWithTheMappedProvidersDefinitions) {
+  Resolution r;
+  auto object = [&r](std::string path, std::string soname, std::vector<std::string> needed,
+                     std::vector<int> deps) -> LoadedObject& {
+    LoadedObject& o = r.objects.emplace_back();
+    o.path = std::move(path);
+    o.soname = std::move(soname);
+    o.needed = std::move(needed);
+    o.dependencies = std::move(deps);
+    return o;
+  };
+  object("/m", "", {"libstdc++.so.6", "libplain.so"}, {1, 2}).versions.needs = {
+      {"libstdc++.so.6", {"GLIBCXX_3.4", "GLIBCXX_3.4.32", "CXXABI_1.3.15"}, {false, false, true}},
+      {"libplain.so", {"P_1"}, {false}},     // the provider defines no versions: passes
+      {"libgone.so", {"G_1"}, {false}}};     // not mapped: Resolution::missing tells
+  object("/lib/libstdc++.so.6", "libstdc++.so.6", {}, {}).versions.definitions = {
+      "GLIBCXX_3.4", "GLIBCXX_3.4.30", "CXXABI_1.3"};
+  object("/lib/libplain.so", "libplain.so", {}, {});
+  // Found by soname when the needing object does not list it in DT_NEEDED.
+  object("/p", "", {}, {}).versions.needs = {{"libstdc++.so.6", {"GLIBCXX_3.4.31"}, {false}}};
+  const auto missing = check_versions(r);
+  ASSERT_EQ(missing.size(), 3U);
+  EXPECT_EQ(missing[0].object, "/m");
+  EXPECT_EQ(missing[0].version, "GLIBCXX_3.4.32");
+  EXPECT_EQ(missing[0].provider, "/lib/libstdc++.so.6");
+  EXPECT_FALSE(missing[0].weak);
+  EXPECT_EQ(missing[1].version, "CXXABI_1.3.15");
+  EXPECT_TRUE(missing[1].weak);
+  EXPECT_EQ(missing[2].object, "/p");
+  EXPECT_EQ(missing[2].file, "libstdc++.so.6");
+}
+
 TEST(Resolve, AnUnreadableEntryIsAnError) {
   FakeReader fs;
   auto r = resolve("/nothing", plain(), fs);
