@@ -141,7 +141,10 @@ class Search {
     }
     if (info.dynamic.runpath.empty()) {
       for (int l = loader; l >= 0; l = object(l).loader) {
-        const std::string& rpath = m_infos[static_cast<std::size_t>(l)].dynamic.rpath;
+        // An object with both ignores its DT_RPATH, also for what it loads (glibc's
+        // get-dynamic-info.h: `if (info[DT_RUNPATH] != NULL) info[DT_RPATH] = NULL`).
+        const elf::DynamicInfo& d = m_infos[static_cast<std::size_t>(l)].dynamic;
+        const std::string& rpath = d.runpath.empty() ? d.rpath : std::string();
         if (rpath.empty()) {
           continue;
         }

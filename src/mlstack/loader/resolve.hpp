@@ -118,7 +118,8 @@ struct Resolution {
 /// 1. an object already mapped whose name (path, names asked for, or DT_SONAME) is the name;
 /// 2. a name with a `/` is opened as written (tokens expanded), without search;
 /// 3. when the loading object has no DT_RUNPATH: the DT_RPATH of the loading object, then of
-///    the object that loaded it, and on up to the entry (which stands for the executable);
+///    the object that loaded it, and on up to the entry (which stands for the executable); an
+///    object with both has no DT_RPATH for ld.so;
 /// 4. LD_LIBRARY_PATH; 5. the loading object's own DT_RUNPATH (not inherited);
 /// 6. the ld.so cache, unless the loader has DF_1_NODEFLIB and the cached file is in a default
 ///    folder; 7. the default folders, unless the loader has DF_1_NODEFLIB.

@@ -81,6 +81,20 @@ TEST(Resolve, RpathOfTheLoadersAppliesOnlyWithoutRunpath) {
   EXPECT_TRUE(r->missing.empty());
 }
 
+TEST(Resolve, AnObjectWithBothIgnoresItsRpathForWhatItLoadsToo) {
+  FakeReader fs;
+  elf::DynamicInfo& m = fs.add("/m", "", {"liba.so"});
+  m.rpath = "/rp";
+  m.runpath = "/run";
+  fs.add("/rp/liba.so", "liba.so", {"libb.so"});
+  fs.add("/run/liba.so", "liba.so", {"libb.so"});
+  fs.add("/rp/libb.so", "libb.so");
+  fs.add("/lib/libb.so", "libb.so");
+  auto r = resolve("/m", plain(), fs);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(summary(*r), (V{"liba.so /run/liba.so runpath", "libb.so /lib/libb.so default_dirs"}));
+}
+
 TEST(Resolve, LdLibraryPathComesBetweenRpathAndRunpath) {
   FakeReader fs;
   fs.add("/m", "", {"liba.so", "libb.so"}).rpath = "/rp";
