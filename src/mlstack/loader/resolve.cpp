@@ -125,10 +125,14 @@ class Search {
     return false;
   }
 
+  // A prefix match, as ld.so's NODEFLIB check of a cache entry (`memcmp` with each system
+  // folder and its `/`): subfolders count.
   [[nodiscard]] bool in_default_dir(const std::string& path) const {
-    const std::string folder = parent_folder(path);
-    return std::find(m_config.default_dirs.begin(), m_config.default_dirs.end(), folder) !=
-           m_config.default_dirs.end();
+    return std::any_of(m_config.default_dirs.begin(), m_config.default_dirs.end(),
+                       [&path](const std::string& dir) {
+                         return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                                path[dir.size()] == '/';
+                       });
   }
 
   // Runs the search of `_dl_map_object` for `name`, needed by object `loader`.

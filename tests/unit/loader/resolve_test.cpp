@@ -132,19 +132,22 @@ TEST(Resolve, CacheBeforeDefaultDirsAndNodeflib) {
   fs.add("/lib/liby.so.1", "liby.so.1");
   fs.add("/usr/lib/liby.so.1", "liby.so.1");
   LdCache cache;
+  fs.add("/usr/lib/sub/libz.so.1", "libz.so.1");
   cache.entries = {{"libx.so.1", "/opt/libx.so.1", 0x0303, 0},
-                   {"liby.so.1", "/usr/lib/liby.so.1", 0x0303, 0}};
+                   {"liby.so.1", "/usr/lib/liby.so.1", 0x0303, 0},
+                   {"libz.so.1", "/usr/lib/sub/libz.so.1", 0x0303, 0}};
   LoaderConfig c = plain();
   c.cache = &cache;
   auto r = resolve("/m", c, fs);
   ASSERT_TRUE(r);
   EXPECT_EQ(summary(*r), (V{"libx.so.1 /opt/libx.so.1 cache", "liby.so.1 /usr/lib/liby.so.1 cache"}));
-  // DF_1_NODEFLIB: no cache entry in a default folder, no default folder.
-  fs.add("/m", "", {"libx.so.1", "liby.so.1"}).flags_1 = 0x800;
+  // DF_1_NODEFLIB: no cache entry in (or below) a default folder, no default folder.
+  fs.add("/m", "", {"libx.so.1", "liby.so.1", "libz.so.1"}).flags_1 = 0x800;
   auto r2 = resolve("/m", c, fs);
   ASSERT_TRUE(r2);
   EXPECT_EQ(summary(*r2), (V{"libx.so.1 /opt/libx.so.1 cache"}));
-  ASSERT_EQ(r2->missing.size(), 1U);
+  ASSERT_EQ(r2->missing.size(), 2U);
+  EXPECT_EQ(r2->missing[1].name, "libz.so.1");
   EXPECT_EQ(r2->missing[0].name, "liby.so.1");
   EXPECT_EQ(r2->missing[0].reason, "not found");
 }
