@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <utility>
 
 namespace mlstack::loader {
@@ -18,12 +19,12 @@ struct Attempt {
   std::vector<std::string> searched;
 };
 
-class Search {
- public:
-  Search(const LoaderConfig& config, const ObjectReader& reader)
-      : m_config(config), m_reader(reader) {}
+}  // namespace
 
-  Result<Resolution> run(const std::string& entry) {
+class Process::State {
+ public:
+  State(LoaderConfig config, const ObjectReader& reader)
+      : m_config(std::move(config)), m_reader(reader) {
     for (const Preloaded& p : m_config.preloaded) {
       LoadedObject o;
       o.path = p.path;
@@ -33,6 +34,13 @@ class Search {
       o.preloaded = true;
       auto read = m_reader.read(p.path);
       add(std::move(o), read ? std::move(*read) : ObjectInfo{}, {p.path, p.soname});
+    }
+  }
+
+  Result<int> exec(const std::string& entry) {
+    if (m_entry >= 0) {
+      return unexpected(make_error(ErrorCode::invalid_data,
+                                   "cannot map `" + entry + "`: the process has an executable"));
     }
     auto info = m_reader.read(entry);
     if (!info) {
@@ -45,20 +53,59 @@ class Search {
     e.requested = entry;
     e.rule = Rule::entry;
     m_entry = add(std::move(e), std::move(*info), {entry});
-    while (!m_queue.empty()) {
-      const int index = m_queue.front();
-      m_queue.pop_front();
-      const std::vector<std::string> needed = m_out.objects[static_cast<std::size_t>(index)].needed;
-      for (const std::string& name : needed) {
-        const int dep = map_name(index, name);
-        m_out.objects[static_cast<std::size_t>(index)].dependencies.push_back(dep);
-      }
-    }
-    return std::move(m_out);
+    drain();
+    return m_entry;
   }
+
+  Opened dlopen(const std::string& name, int caller) {
+    Opened out;
+    if (m_entry < 0 || caller < 0 || caller >= static_cast<int>(m_out.objects.size())) {
+      out.missing.push_back({name, "", "no executable mapped, or no such caller", {}});
+      return out;
+    }
+    const std::size_t objects = m_out.objects.size();
+    const std::size_t missing = m_out.missing.size();
+    std::vector<std::size_t> names;
+    names.reserve(m_names.size());
+    for (const auto& n : m_names) {
+      names.push_back(n.size());
+    }
+    out.index = map_name(caller, name);
+    drain();
+    if (out.index >= 0 && m_out.missing.size() == missing) {
+      return out;
+    }
+    // dlopen fails as a whole: what it mapped is unmapped again.
+    out.index = -1;
+    out.missing.assign(m_out.missing.begin() + static_cast<std::ptrdiff_t>(missing),
+                       m_out.missing.end());
+    m_out.missing.resize(missing);
+    m_out.objects.resize(objects);
+    m_infos.resize(objects);
+    m_names.resize(objects);
+    for (std::size_t i = 0; i < objects; ++i) {
+      m_names[i].resize(names[i]);
+    }
+    return out;
+  }
+
+  [[nodiscard]] const Resolution& resolution() const { return m_out; }
 
  private:
   LoadedObject& object(int i) { return m_out.objects[static_cast<std::size_t>(i)]; }
+
+  // The needs of every object mapped and not yet looked at, breadth first.
+  void drain() {
+    while (!m_queue.empty()) {
+      const int index = m_queue.front();
+      m_queue.pop_front();
+      const std::vector<std::string> needed = object(index).needed;
+      for (const std::string& name : needed) {
+        const int dep = map_name(index, name);
+        object(index).dependencies.push_back(dep);
+      }
+    }
+  }
 
   int add(LoadedObject o, ObjectInfo info, std::vector<std::string> names) {
     o.soname = o.preloaded ? o.soname : info.dynamic.soname;
@@ -144,7 +191,9 @@ class Search {
       return path && try_file(*path, a);
     }
     if (info.dynamic.runpath.empty()) {
+      bool did_main = false;
       for (int l = loader; l >= 0; l = object(l).loader) {
+        did_main = did_main || l == m_entry;
         // An object with both ignores its DT_RPATH, also for what it loads (glibc's
         // get-dynamic-info.h: `if (info[DT_RUNPATH] != NULL) info[DT_RPATH] = NULL`).
         const elf::DynamicInfo& d = m_infos[static_cast<std::size_t>(l)].dynamic;
@@ -157,6 +206,15 @@ class Search {
           owner = object(l).path;
           return !a.stop;
         }
+      }
+      // Then the executable's DT_RPATH, when the chain did not reach it (a dlopen'ed object).
+      const elf::DynamicInfo& main = m_infos[static_cast<std::size_t>(m_entry)].dynamic;
+      if (!did_main && main.runpath.empty() && !main.rpath.empty() &&
+          (try_dirs(split_search_path(main.rpath, values_for(m_entry), false), name, a) ||
+           a.stop)) {
+        rule = Rule::rpath;
+        owner = object(m_entry).path;
+        return !a.stop;
       }
     }
     if (!m_config.ld_library_path.empty() &&
@@ -220,7 +278,7 @@ class Search {
     return add(std::move(o), std::move(a.info), {name, a.path});
   }
 
-  const LoaderConfig& m_config;
+  LoaderConfig m_config;
   const ObjectReader& m_reader;
   Resolution m_out;
   std::vector<std::vector<std::string>> m_names;  // per object: the names it answers to
@@ -230,8 +288,6 @@ class Search {
   unsigned m_class = 0;
   unsigned m_machine = 0;
 };
-
-}  // namespace
 
 std::string_view rule_name(Rule rule) noexcept {
   switch (rule) {
@@ -291,10 +347,28 @@ std::vector<MissingVersion> check_versions(const Resolution& resolution) {
   return out;
 }
 
+Process::Process(LoaderConfig config, const ObjectReader& reader)
+    : m_state(std::make_unique<State>(std::move(config), reader)) {}
+Process::Process(Process&&) noexcept = default;
+Process& Process::operator=(Process&&) noexcept = default;
+Process::~Process() = default;
+
+Result<int> Process::exec(const std::string& path) { return m_state->exec(path); }
+
+Process::Opened Process::dlopen(const std::string& name, int caller) {
+  return m_state->dlopen(name, caller);
+}
+
+const Resolution& Process::resolution() const { return m_state->resolution(); }
+
 Result<Resolution> resolve(const std::string& entry, const LoaderConfig& config,
                            const ObjectReader& reader) {
-  Search search(config, reader);
-  return search.run(entry);
+  Process process(config, reader);
+  auto main = process.exec(entry);
+  if (!main) {
+    return unexpected(main.error());
+  }
+  return process.resolution();
 }
 
 }  // namespace mlstack::loader

@@ -7,6 +7,7 @@
 #include "mlstack/loader/search_path.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -129,6 +130,42 @@ struct Resolution {
 /// object was found under (symlinks not resolved, as glibc's `_dl_new_object`).
 [[nodiscard]] Result<Resolution> resolve(const std::string& entry, const LoaderConfig& config,
                                          const ObjectReader& reader);
+
+/// A process's link map built up as ld.so builds it: the executable and its needs (`exec`),
+/// then libraries dlopen'ed in order (an import loading its extension modules), each seeing
+/// what is already mapped ("a soname already loaded wins", per import order).
+class Process {
+ public:
+  Process(LoaderConfig config, const ObjectReader& reader);
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  Process(Process&&) noexcept;
+  Process& operator=(Process&&) noexcept;
+  ~Process();
+
+  /// Maps the executable at `path` and its DT_NEEDED (as `resolve`); its index. An error when
+  /// it cannot be read or an executable is already mapped.
+  [[nodiscard]] Result<int> exec(const std::string& path);
+
+  struct Opened {
+    int index = -1;                // the object dlopen returns; -1 when it fails
+    std::vector<Missing> missing;  // why it fails
+  };
+  /// `dlopen(name)` called from the object `caller` (an index; the executable for Python's
+  /// own calls): `_dl_map_object` with `caller` as the loader — the name already mapped, a
+  /// `/` name as written, else caller's DT_RPATH chain, then the executable's DT_RPATH (when
+  /// the chain did not reach it), LD_LIBRARY_PATH, caller's DT_RUNPATH, the cache, the default
+  /// folders — and the new objects' needs. A path names a file, not a soname: a second file
+  /// with a soname already mapped is mapped too (two copies of one library). When anything is
+  /// missing dlopen fails and what it mapped is unmapped again.
+  [[nodiscard]] Opened dlopen(const std::string& name, int caller);
+
+  [[nodiscard]] const Resolution& resolution() const;
+
+ private:
+  class State;
+  std::unique_ptr<State> m_state;
+};
 
 /// A symbol version an object needs that the object mapped for that soname does not define.
 struct MissingVersion {

@@ -112,6 +112,46 @@ TEST_F(RealLoader, PredictsWhatTheProbeMaps) {
   }
 }
 
+// dlopen after start-up, as an import does: by path a second file with a soname already mapped
+// is mapped too (two copies of libldb.so.1); by soname the mapped one is taken; a missing
+// name fails and maps nothing.
+TEST_F(RealLoader, PredictsWhatDlopenMaps) {
+  const std::string probe = k_fixture + "/bin/loader_probe";
+  const std::vector<std::string> opens = {k_fixture + "/env/libldb.so.1", "libldc.so.1",
+                                          "libnothing-mlstack.so.7", "libldb.so.1"};
+  std::string command = "env -u LD_LIBRARY_PATH " + probe;
+  for (const std::string& name : opens) {
+    command += " " + name;
+  }
+  std::istringstream lines(run_command(command));
+  std::set<std::string> mapped;
+  std::vector<std::string> failed;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("dlopen-failed ", 0) == 0) {
+      failed.push_back(line.substr(14));
+    } else if (line.find(".so") != std::string::npos || line == real(probe)) {
+      mapped.insert(line);
+    }
+  }
+  ASSERT_FALSE(mapped.empty()) << command;
+  Process process(machine_config(&m_cache), m_reader);
+  auto main = process.exec(probe);
+  ASSERT_TRUE(main) << render(main.error());
+  std::vector<std::string> predicted_failed;
+  for (const std::string& name : opens) {
+    if (process.dlopen(name, *main).index < 0) {
+      predicted_failed.push_back(name);
+    }
+  }
+  EXPECT_EQ(predicted_failed, failed);
+  EXPECT_EQ(predicted_files(process.resolution()), mapped);
+  int copies = 0;
+  for (const LoadedObject& o : process.resolution().objects) {
+    copies += o.soname == "libldb.so.1" ? 1 : 0;
+  }
+  EXPECT_EQ(copies, 2);
+}
+
 // A library older than a version its user needs: ld.so refuses to start the probe, naming
 // the version and the object that needs it; the prediction names the same.
 TEST_F(RealLoader, PredictsAMissingSymbolVersion) {

@@ -202,6 +202,39 @@ TEST(Resolve, SlashNamesAreOpenedAsWrittenAndSubdirsComeFirst) {
                             "libq.so /lib/tls/libq.so default_dirs"}));
 }
 
+TEST(Process, DlopenSeesWhatIsMappedAndUnmapsOnFailure) {
+  FakeReader fs;
+  fs.add("/m", "", {"libx.so"}).rpath = "/rp";
+  fs.add("/rp/libx.so", "libx.so");
+  fs.add("/other/libx.so", "libx.so");
+  fs.add("/rp/libbroken.so", "libbroken.so", {"libx.so", "libgone.so"});
+  fs.add("/rp/libplug.so", "libplug.so");
+  fs.add("/lib/ld.so", "ld.so");
+  LoaderConfig c = plain();
+  c.preloaded = {{"/lib/ld.so", "ld.so"}};
+  Process p(c, fs);
+  auto main = p.exec("/m");
+  ASSERT_TRUE(main);
+  EXPECT_EQ(*main, 1);
+  EXPECT_FALSE(p.exec("/m"));  // one executable
+  EXPECT_EQ(p.dlopen("libx.so", *main).index, 2);  // mapped already
+  const auto copy = p.dlopen("/other/libx.so", *main);  // a path: another file, a 2nd copy
+  EXPECT_EQ(copy.index, 3);
+  const auto broken = p.dlopen("libbroken.so", *main);
+  EXPECT_EQ(broken.index, -1);
+  ASSERT_EQ(broken.missing.size(), 1U);
+  EXPECT_EQ(broken.missing[0].name, "libgone.so");
+  EXPECT_EQ(broken.missing[0].needed_by, "/rp/libbroken.so");
+  EXPECT_EQ(p.resolution().objects.size(), 4U);  // libbroken unmapped again
+  EXPECT_TRUE(p.resolution().missing.empty());
+  EXPECT_EQ(p.dlopen("libbroken.so", *main).index, -1);  // still not there
+  // Called from an object whose loaders do not reach the executable: its DT_RPATH still counts.
+  const auto plug = p.dlopen("libplug.so", 0);
+  EXPECT_EQ(plug.index, 4);
+  EXPECT_EQ(p.resolution().objects[4].rule, Rule::rpath);
+  EXPECT_EQ(p.resolution().objects[4].rule_owner, "/m");
+}
+
 TEST(CheckVersions, ComparesNeedsWithTheMappedProvidersDefinitions) {
   Resolution r;
   auto object = [&r](std::string path, std::string soname, std::vector<std::string> needed,
