@@ -152,6 +152,58 @@ TEST_F(RealLoader, PredictsWhatDlopenMaps) {
   EXPECT_EQ(copies, 2);
 }
 
+// A Python import: the interpreter, then each extension module dlopen'ed by libpython (or the
+// executable) as it is imported. The modules come from the interpreter (`sys.modules`), the
+// files from its /proc/self/maps; skipped without a `python3` with these modules.
+TEST_F(RealLoader, PredictsWhatAPythonImportMaps) {
+  const std::string script =
+      "import sys, os\n"
+      "try:\n"
+      "    import _ssl, _ctypes, _json\n"
+      "except ImportError:\n"
+      "    sys.exit(0)\n"
+      "print('EXE', os.path.realpath(sys.executable))\n"
+      "for m in list(sys.modules.values()):\n"
+      "    f = getattr(m, '__file__', None) or ''\n"
+      "    if f.endswith('.so'): print('MOD', f)\n"
+      "for l in open('/proc/self/maps'):\n"
+      "    p = l.split(None, 5)\n"
+      "    if len(p) > 5 and p[5].startswith('/'): print('MAP', p[5].strip())\n";
+  std::istringstream lines(
+      run_command("env -u LD_LIBRARY_PATH python3 -S -c \"" + script + "\" 2>/dev/null"));
+  std::string exe;
+  std::vector<std::string> modules;
+  std::set<std::string> mapped;
+  for (std::string line; std::getline(lines, line);) {
+    const std::string value = line.substr(std::min<std::size_t>(line.size(), 4));
+    if (line.rfind("EXE ", 0) == 0) {
+      exe = value;
+    } else if (line.rfind("MOD ", 0) == 0) {
+      modules.push_back(value);
+    } else if (line.rfind("MAP ", 0) == 0 &&
+               (value.find(".so") != std::string::npos || value == exe)) {
+      mapped.insert(value);
+    }
+  }
+  if (exe.empty() || modules.empty()) {
+    GTEST_SKIP() << "no python3 with _ssl, _ctypes and _json";
+  }
+  SCOPED_TRACE(exe);
+  Process process(machine_config(&m_cache), m_reader);
+  auto main = process.exec(exe);
+  ASSERT_TRUE(main) << render(main.error());
+  int caller = *main;  // dlopen is called by libpython when the executable links it
+  for (std::size_t i = 0; i < process.resolution().objects.size(); ++i) {
+    if (process.resolution().objects[i].soname.rfind("libpython", 0) == 0) {
+      caller = static_cast<int>(i);
+    }
+  }
+  for (const std::string& module : modules) {
+    EXPECT_GE(process.dlopen(module, caller).index, 0) << module;
+  }
+  EXPECT_EQ(predicted_files(process.resolution()), mapped);
+}
+
 // A library older than a version its user needs: ld.so refuses to start the probe, naming
 // the version and the object that needs it; the prediction names the same.
 TEST_F(RealLoader, PredictsAMissingSymbolVersion) {
