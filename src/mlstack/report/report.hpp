@@ -10,6 +10,8 @@
 #include "mlstack/facts/build_facts.hpp"
 #include "mlstack/facts/gpu_facts.hpp"
 #include "mlstack/facts/inventory.hpp"
+#include "mlstack/facts/loader_facts.hpp"
+#include "mlstack/facts/probe_facts.hpp"
 #include "mlstack/facts/python_facts.hpp"
 #include "mlstack/facts/system_facts.hpp"
 #include "mlstack/rules/finding.hpp"
@@ -38,6 +40,9 @@ struct Report {
   std::vector<DistRow> distributions;
   std::optional<facts::GpuFacts> gpu;        // absent: not gathered (`--site` without GPU)
   std::optional<facts::BuildFacts> builds;   // frameworks and CUDA libraries
+  // What each import order would map (linkmap); absent: not emulated (`--site`).
+  std::optional<facts::LoaderFacts> loader;
+  std::optional<facts::ProbeFacts> probes;   // absent: `--probe` not given
   std::vector<rules::Finding> findings;
 };
 
