@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/rules/loader_findings.hpp"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace mlstack::rules {
+namespace {
+
+using facts::LoadScenario;
+using facts::MappedLibrary;
+
+MappedLibrary lib(std::string library, std::string path, std::string version,
+                  std::string loaded_by, std::string rule = "runpath") {
+  MappedLibrary m;
+  m.library = std::move(library);
+  m.path = path;
+  m.real_path = std::move(path);
+  const std::size_t slash = m.path.rfind('/');
+  m.soname = m.path.substr(slash + 1);
+  m.version = {std::move(version), "wheel metadata"};
+  m.origin = "wheel";
+  m.rule = std::move(rule);
+  m.loaded_by = std::move(loaded_by);
+  return m;
+}
+
+facts::FrameworkBuild build(std::string name, std::string version, std::string cudnn) {
+  facts::FrameworkBuild b;
+  b.name = std::move(name);
+  b.distribution = b.name;
+  b.version = std::move(version);
+  b.gpu_build = true;
+  b.cudnn = {std::move(cudnn), "build_info.py"};
+  return b;
+}
+
+const std::string k_torch_cudnn = "/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9";
+const std::string k_sys_cudnn = "/usr/lib/x86_64-linux-gnu/libcudnn.so.9";
+
+// torch maps the system's cuDNN 9.1 (a system-CUDA build); TensorFlow 2.21 needs 9.3 and
+// finds its wheel's 9.10 when imported alone or first.
+struct TwoOrders {
+  facts::LoaderFacts loader;
+  facts::BuildFacts builds;
+  TwoOrders() {
+    loader.emulated = true;
+    builds.frameworks = {build("torch", "2.15.0", ""), build("tensorflow", "2.21.0", "9.3")};
+    LoadScenario tf_first;
+    tf_first.order = {"tensorflow", "torch"};
+    tf_first.libraries = {lib("cudnn", k_torch_cudnn, "9.10.2.21", "tensorflow")};
+    LoadScenario torch_first;
+    torch_first.order = {"torch", "tensorflow"};
+    torch_first.libraries = {lib("cudnn", k_sys_cudnn, "9.1.0.70", "torch", "cache")};
+    LoadScenario tf_alone;
+    tf_alone.order = {"tensorflow"};
+    tf_alone.libraries = tf_first.libraries;
+    loader.scenarios = {tf_alone, torch_first, tf_first};
+  }
+};
+
+std::vector<Finding> with_id(const std::vector<Finding>& all, const std::string& id) {
+  std::vector<Finding> out;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+               [&id](const Finding& f) { return f.id == id; });
+  return out;
+}
+
+TEST(LoadLibTooOld, NamesTheOrderThatBreaksAndTheOneThatWorks) {
+  const TwoOrders t;
+  const auto found = with_id(loader_findings(t.loader, t.builds), "LOAD-LIB-TOO-OLD");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].severity, Severity::error);
+  EXPECT_EQ(found[0].title,
+            "tensorflow 2.21.0 needs cuDNN 9.3 or a newer 9.x, but `import torch; import "
+            "tensorflow` would give it cuDNN 9.1.0.70 (" +
+                k_sys_cudnn + ", mapped by torch)");
+  EXPECT_EQ(found[0].fix, "import in this order: `import tensorflow` (tensorflow then uses cuDNN "
+                          "9.10.2.21 from " + k_torch_cudnn + ")");
+  EXPECT_NE(std::find(found[0].evidence.begin(), found[0].evidence.end(),
+                      "works: `import tensorflow; import torch`"),
+            found[0].evidence.end());
+}
+
+TEST(LoadLibTooOld, DoesNotFireForANewerMinorOrAnOlderPatch) {
+  TwoOrders t;
+  t.loader.scenarios[1].libraries[0].version.value = "9.3.0.1";  // 9.3 needed: patch is free
+  EXPECT_TRUE(with_id(loader_findings(t.loader, t.builds), "LOAD-LIB-TOO-OLD").empty());
+}
+
+TEST(LoadLibTooOld, ReportsAnotherMajorAndPinsTheWheelWhenNoOrderWorks) {
+  TwoOrders t;
+  t.builds.frameworks[1].cuda_pins = {facts::CudaPin{"nvidia-cudnn-cu12>=9.3,<10; x", "nvidia-cudnn-cu12",
+                                                     "cudnn", ">=9.3,<10", "", "and-cuda", {}}};
+  for (LoadScenario& s : t.loader.scenarios) {
+    s.libraries[0].version.value = "8.9.7";
+  }
+  const auto found = with_id(loader_findings(t.loader, t.builds), "LOAD-LIB-TOO-OLD");
+  // The soname major (9) says which copy; the version says it is of another major.
+  ASSERT_EQ(found.size(), 2u);  // two files, one finding each
+  EXPECT_EQ(found[0].fix, "python -m pip install --force-reinstall 'nvidia-cudnn-cu12>=9.3,<10'");
+  EXPECT_NE(found[0].title.find("needs cuDNN 9.3,"), std::string::npos) << found[0].title;
+}
+
+TEST(LoadLibTooOld, SkipsCpuBuildsAndUnknownVersions) {
+  TwoOrders t;
+  t.loader.scenarios[1].libraries[0].version.value = "";
+  EXPECT_TRUE(with_id(loader_findings(t.loader, t.builds), "LOAD-LIB-TOO-OLD").empty());
+  TwoOrders cpu;
+  cpu.builds.frameworks[1].gpu_build = false;
+  EXPECT_TRUE(with_id(loader_findings(cpu.loader, cpu.builds), "LOAD-LIB-TOO-OLD").empty());
+}
+
+TEST(LoadLibTooOld, NothingWhenNotEmulated) {
+  TwoOrders t;
+  t.loader.emulated = false;
+  EXPECT_TRUE(loader_findings(t.loader, t.builds).empty());
+}
+
+TEST(LoadLibDuplicate, FiresForOneSonameFromTwoFiles) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  LoadScenario s;
+  s.order = {"torch", "jax"};
+  s.libraries = {lib("nvrtc_builtins", "/venv/nvidia/cu13/lib/libnvrtc-builtins.so.13.0", "13.0.88", "torch"),
+                 lib("nvrtc_builtins", "/usr/local/cuda-13.0/lib64/libnvrtc-builtins.so.13.0", "13.0.48", "jax")};
+  s.libraries[0].soname = s.libraries[1].soname = "libnvrtc-builtins.so.13.0";
+  loader.scenarios = {s};
+  const auto found = with_id(loader_findings(loader, {}), "LOAD-LIB-DUPLICATE");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].title,
+            "`import torch; import jax` would map 2 copies of libnvrtc-builtins.so.13.0: "
+            "/venv/nvidia/cu13/lib/libnvrtc-builtins.so.13.0 (torch) and "
+            "/usr/local/cuda-13.0/lib64/libnvrtc-builtins.so.13.0 (jax)");
+  EXPECT_EQ(found[0].severity, Severity::warning);
+}
+
+TEST(LoadLibDuplicate, DoesNotFireForTwoMajorsOrOneFileTwice) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  LoadScenario s;
+  s.order = {"torch", "tensorflow"};
+  s.libraries = {lib("cudart", "/venv/nvidia/cu13/lib/libcudart.so.13", "13.0.96", "torch"),
+                 lib("cudart", "/venv/nvidia/cuda_runtime/lib/libcudart.so.12", "12.9.79", "tensorflow"),
+                 lib("cudart", "/venv/nvidia/cu13/lib/libcudart.so.13", "13.0.96", "torch")};
+  loader.scenarios = {s};
+  EXPECT_TRUE(with_id(loader_findings(loader, {}), "LOAD-LIB-DUPLICATE").empty());
+}
+
+TEST(LoadSymbolVersion, FiresForAStrongNeedAndNamesTheWorkingOrder) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  const std::string so = "/venv/tensorflow/libtensorflow_cc.so.2";
+  LoadScenario broken;
+  broken.order = {"torch", "tensorflow"};
+  broken.libraries = {lib("libstdcxx", "/opt/conda/lib/libstdc++.so.6", "", "torch"),
+                      lib("", so, "", "tensorflow")};
+  broken.missing_versions = {{so, "libstdc++.so.6", "/opt/conda/lib/libstdc++.so.6", "GLIBCXX_3.4.32", false},
+                             {so, "libstdc++.so.6", "/opt/conda/lib/libstdc++.so.6", "GLIBCXX_3.4.31", true}};
+  LoadScenario fine;
+  fine.order = {"tensorflow", "torch"};
+  fine.libraries = {lib("", so, "", "tensorflow")};
+  loader.scenarios = {broken, fine};
+  const auto found = with_id(loader_findings(loader, {}), "LOAD-SYMBOL-VERSION");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].title, "`import torch; import tensorflow` would fail: " + so +
+                                " needs GLIBCXX_3.4.32 of libstdc++.so.6, which "
+                                "/opt/conda/lib/libstdc++.so.6 does not define");
+  EXPECT_EQ(found[0].fix, "import in this order: `import tensorflow; import torch`");
+}
+
+TEST(LoadSymbolVersion, WeakNeedsAreNotFindings) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  LoadScenario s;
+  s.order = {"torch"};
+  s.missing_versions = {{"/a.so", "libnvJitLink.so.12", "/b/libnvJitLink.so.12", "libnvJitLink.so.12.4", true}};
+  loader.scenarios = {s};
+  EXPECT_TRUE(with_id(loader_findings(loader, {}), "LOAD-SYMBOL-VERSION").empty());
+}
+
+TEST(LoadSymbolVersion, UnsetsTheLdLibraryPathEntryOfTheProvider) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  loader.ld_library_path = "/usr/local/cuda-12.2/lib64:/opt/other";
+  LoadScenario s;
+  s.order = {"torch"};
+  s.libraries = {lib("nvjitlink", "/usr/local/cuda-12.2/lib64/libnvJitLink.so.12", "12.2.140", "torch",
+                     "ld_library_path")};
+  s.missing_versions = {{"/venv/nvidia/cusparse/lib/libcusparse.so.12", "libnvJitLink.so.12",
+                         "/usr/local/cuda-12.2/lib64/libnvJitLink.so.12", "libnvJitLink.so.12.4", false}};
+  loader.scenarios = {s};
+  const auto found = with_id(loader_findings(loader, {}), "LOAD-SYMBOL-VERSION");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].fix, "export LD_LIBRARY_PATH='/opt/other'");
+}
+
+TEST(LoadLdLibraryPath, FiresWhenTheFrameworksWheelHasItsOwnCopy) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  loader.ld_library_path = "/usr/local/cuda/lib64";
+  LoadScenario s;
+  s.order = {"tensorflow"};
+  s.libraries = {lib("cudnn", "/usr/local/cuda/lib64/libcudnn.so.9", "9.1.0", "tensorflow", "ld_library_path")};
+  loader.scenarios = {s};
+  facts::BuildFacts builds;
+  builds.frameworks = {build("tensorflow", "2.21.0", "9.3")};
+  builds.frameworks[0].cuda_pins = {facts::CudaPin{"", "nvidia-cudnn-cu12", "cudnn", "", "", "", {}}};
+  facts::CudaLibrary wheel;
+  wheel.name = "cudnn";
+  wheel.path = "/venv/nvidia/cudnn/lib/libcudnn.so.9";
+  wheel.soname = "libcudnn.so.9";
+  wheel.origin = "wheel";
+  wheel.package = "nvidia-cudnn-cu12";
+  wheel.version = "9.10.2.21";
+  builds.cuda_libraries = {wheel};
+  const auto found = with_id(loader_findings(loader, builds), "LOAD-LD-LIBRARY-PATH");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].title,
+            "LD_LIBRARY_PATH folder /usr/local/cuda/lib64 shadows nvidia-cudnn-cu12's "
+            "libcudnn.so.9: `import tensorflow` would map /usr/local/cuda/lib64/libcudnn.so.9 "
+            "(9.1.0) instead of /venv/nvidia/cudnn/lib/libcudnn.so.9 (9.10.2.21)");
+  EXPECT_EQ(found[0].fix, "unset LD_LIBRARY_PATH");
+  // A wheel of another framework's pins is no reason.
+  builds.frameworks[0].cuda_pins.clear();
+  EXPECT_TRUE(with_id(loader_findings(loader, builds), "LOAD-LD-LIBRARY-PATH").empty());
+}
+
+TEST(LoadLibNotFound, NeededIsAnErrorDlopenAWarning) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  LoadScenario s;
+  s.order = {"onnxruntime"};
+  s.missing = {"libcurand.so.10 (needed by /venv/onnxruntime/capi/libonnxruntime_providers_cuda.so): not found",
+               "libcudnn.so.9 (dlopen by TensorFlow's dso_loader): not found"};
+  loader.scenarios = {s};
+  facts::BuildFacts builds;
+  builds.frameworks = {build("onnxruntime", "1.31.1", "")};
+  facts::LibraryUse use;
+  use.library = "curand";
+  use.soname = "libcurand.so.10";
+  use.how = "missing";
+  builds.frameworks[0].libraries = {use};
+  builds.frameworks[0].cuda_pins = {facts::CudaPin{"", "nvidia-curand", "curand", "~=10.0", "", "cuda", {}}};
+  const auto found = with_id(loader_findings(loader, builds), "LOAD-LIB-NOT-FOUND");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].severity, Severity::warning);  // sorted: libcudnn first
+  EXPECT_EQ(found[1].severity, Severity::error);
+  EXPECT_EQ(found[1].title, "`import onnxruntime` would not find libcurand.so.10");
+  EXPECT_EQ(found[1].fix, "python -m pip install 'nvidia-curand~=10.0'");
+}
+
+TEST(LoadUnreadable, OneFindingPerProblem) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  loader.problems = {"cannot read /etc/ld.so.cache: bad magic"};
+  LoadScenario s;
+  s.problems = {"cannot read /venv/x.so: not an ELF file"};
+  loader.scenarios = {s, s};
+  EXPECT_EQ(with_id(loader_findings(loader, {}), "LOAD-UNREADABLE").size(), 2u);
+}
+
+TEST(ImportOrderText, JoinsImports) {
+  EXPECT_EQ(import_order_text({"torch", "jax"}), "import torch; import jax");
+  EXPECT_EQ(library_title("cudnn_ops"), "cuDNN ops");
+  EXPECT_EQ(library_title("libstdcxx"), "libstdc++");
+}
+
+}  // namespace
+}  // namespace mlstack::rules
