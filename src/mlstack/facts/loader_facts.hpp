@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "mlstack/facts/build_facts.hpp"
 #include "mlstack/facts/gpu_facts.hpp"
 
 #include <string>
@@ -64,6 +65,9 @@ struct LoaderFacts {
   std::vector<std::string> default_dirs;
   std::vector<LoadScenario> scenarios;  // each framework alone, then each pair in both orders
   std::vector<std::string> problems;
+  // The fatbin index of every tracked library file the scenarios map that holds device code
+  // (frameworks::add_mapped_gpu_code, through the file-facts cache), for LOAD-ARCH-MISSING.
+  std::vector<GpuCode> gpu_code;
 };
 
 }  // namespace mlstack::facts

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/frameworks/binary_facts.hpp"
+#include "mlstack/frameworks/mapped_gpu_code.hpp"
 
 #include "temp_tree.hpp"
 
@@ -179,6 +180,36 @@ TEST(BinaryFacts, NeededLibrariesGiveTheMajors) {
   known.cudnn = {"9", "pin"};
   add_linked_libraries(BinaryContext{fs, bin, problems}, "/p.so", known);
   EXPECT_EQ(known.cuda.value, "12.2");
+}
+
+TEST(AddMappedGpuCode, ReadsEachTrackedFileOnceAndKeepsThoseWithDeviceCode) {
+  FakeBinaries bins;
+  facts::GpuCode cudnn;
+  cudnn.sass = {"sm_80", "sm_90"};
+  cudnn.sass_entries = 2;
+  bins.code["/venv/nvidia/cudnn/lib/libcudnn_engines_precompiled.so.9"] = cudnn;
+  bins.code["/venv/nvidia/cudnn/lib/libcudnn.so.9"] = facts::GpuCode{};
+  facts::LoaderFacts loader;
+  facts::LoadScenario s;
+  facts::MappedLibrary shim;
+  shim.library = "cudnn";
+  shim.path = "/venv/nvidia/cudnn/lib/libcudnn.so.9";
+  facts::MappedLibrary engines = shim;
+  engines.library = "cudnn_engines_precompiled";
+  engines.real_path = "/venv/nvidia/cudnn/lib/libcudnn_engines_precompiled.so.9";
+  facts::MappedLibrary untracked;
+  untracked.path = "/venv/torch/lib/libc10.so";  // not read: not a tracked library
+  facts::MappedLibrary broken = shim;
+  broken.path = "/usr/lib/libcublas.so.12";
+  broken.library = "cublas";
+  s.libraries = {shim, engines, untracked, broken, engines};
+  loader.scenarios = {s, s};
+  add_mapped_gpu_code(bins, loader);
+  ASSERT_EQ(loader.gpu_code.size(), 1u);
+  EXPECT_EQ(loader.gpu_code[0].path, engines.real_path);
+  EXPECT_EQ(loader.gpu_code[0].sass, cudnn.sass);
+  EXPECT_EQ(loader.problems,
+            std::vector<std::string>{"cannot read `/usr/lib/libcublas.so.12`: not an ELF file"});
 }
 
 }  // namespace
