@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Validates every golden `doctor --json` report against docs/doctor.schema.json.
 
-The goldens: tests/cli/<case>/stdout of the cases whose args hold `--json` (doctor's), and
-tests/real/golden/*.json. Besides the schema (JSON Schema draft 2020-12, checked first), each
+The goldens: tests/cli/<case>/stdout of the cases whose args hold `--json` (doctor's),
+tests/real/golden/*.json, and tests/data/report/*.json (renderer fixtures the report unit tests
+compare with: loader and probes). Besides the schema (JSON Schema draft 2020-12, checked first), each
 report's summary must count its findings. The schema must also reject what it exists to
 forbid (a mutated copy of a golden), so that a too-loose schema fails here too.
 With `--mlstack BIN`, also the live report of `doctor --json --no-gpu` on the interpreter running
@@ -32,6 +33,7 @@ def goldens() -> list[pathlib.Path]:
                 args.read_text().split()[0] == "doctor" and (case / "exit_code").read_text().strip() != "2":
             out.append(case / "stdout")
     out += sorted((ROOT / "tests" / "real" / "golden").glob("*.json"))
+    out += sorted((ROOT / "tests" / "data" / "report").glob("*.json"))
     return out
 
 

@@ -11,6 +11,8 @@
 
 #include "mlstack/facts/build_facts_json.hpp"
 #include "mlstack/facts/gpu_facts_json.hpp"
+#include "mlstack/facts/loader_facts_json.hpp"
+#include "mlstack/facts/probe_facts_json.hpp"
 
 namespace mlstack::report {
 namespace {
@@ -71,6 +73,12 @@ void render_json(const Report& report, std::ostream& out) {
   if (report.builds) {
     j["frameworks"] = facts::frameworks_to_json(*report.builds);
     j["cuda_libraries"] = facts::cuda_libraries_to_json(*report.builds);
+  }
+  if (report.loader) {
+    j["loader"] = facts::loader_facts_to_json(*report.loader);
+  }
+  if (report.probes) {
+    j["probes"] = facts::probes_to_json(*report.probes);
   }
   ordered_json findings = ordered_json::array();
   for (const rules::Finding& f : report.findings) {

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+// The terminal report's loader and probe tables: per import order, which tracked library file
+// would be mapped (predicted), and what each probe saw.
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "mlstack/report/text_writer.hpp"
+
+namespace mlstack::report::detail {
+namespace {
+
+std::string order_text(const std::vector<std::string>& order) {
+  std::string out;
+  for (const std::string& name : order) {
+    out += out.empty() ? "" : "; ";
+    out += "import " + name;
+  }
+  return out;
+}
+
+// A wheel's file below its site folder (`nvidia/cudnn/lib/libcudnn.so.9`), others whole.
+std::string short_path(std::string_view path) {
+  constexpr std::string_view k_site = "/site-packages/";
+  const std::size_t at = path.rfind(k_site);
+  if (at != std::string_view::npos) {
+    return std::string(path.substr(at + k_site.size()));
+  }
+  constexpr std::string_view k_dist = "/dist-packages/";
+  const std::size_t dist = path.rfind(k_dist);
+  return std::string(dist == std::string_view::npos ? path : path.substr(dist + k_dist.size()));
+}
+
+std::string dash_if_empty(std::string_view s) { return s.empty() ? "-" : std::string(s); }
+
+// Column widths of the library table: the widest name and version shown, over every scenario.
+struct Widths {
+  std::size_t library = 7;
+  std::size_t version = 7;
+  std::size_t origin = 6;
+};
+
+Widths widths(const facts::LoaderFacts& loader) {
+  Widths out;
+  for (const facts::LoadScenario& s : loader.scenarios) {
+    for (const facts::MappedLibrary& m : s.libraries) {
+      if (!m.library.empty()) {
+        out.library = std::max(out.library, columns(text::escape_controls(m.library)));
+        out.version = std::max(out.version, columns(text::escape_controls(m.version.value)));
+        out.origin = std::max(out.origin, columns(text::escape_controls(m.origin)));
+      }
+    }
+  }
+  return out;
+}
+
+std::string padded(std::string_view s, std::size_t width) {
+  const std::string e = text::escape_controls(dash_if_empty(s));
+  return e + std::string(width - std::min(width, columns(e)), ' ');
+}
+
+void render_scenario(const facts::LoadScenario& s, const Widths& cols, Writer& w) {
+  w.line("  ", order_text(s.order));
+  const bool pair = s.order.size() > 1;
+  std::size_t shown = 0;
+  for (const facts::MappedLibrary& m : s.libraries) {
+    if (m.library.empty()) {
+      continue;
+    }
+    ++shown;
+    std::vector<std::string> parts;
+    if (pair && !m.loaded_by.empty()) {
+      parts.push_back("by " + m.loaded_by);
+    }
+    if (m.when != "import") {
+      parts.push_back("at " + m.when);
+    }
+    const std::string notes =
+        parts.empty() ? std::string() : fmt::format(" ({})", fmt::join(parts, ", "));
+    w.line(fmt::format("    {}  {}  {}  ", padded(m.library, cols.library),
+                       padded(m.version.value, cols.version), padded(m.origin, cols.origin)),
+           short_path(m.path) + notes);
+  }
+  if (shown == 0) {
+    w.line("    ", "no tracked library");
+  }
+  for (const std::string& missing : s.missing) {
+    w.line("    missing  ", missing);
+  }
+  for (const facts::MissingSymbolVersion& v : s.missing_versions) {
+    w.line("    version  ", fmt::format("{}{} of {} not defined by {} (needed by {})", v.version,
+                                         v.weak ? " (weak)" : "", v.file,
+                                         dash_if_empty(v.provider), v.object));
+  }
+}
+
+std::string probe_details(const facts::ProbeResult& p) {
+  std::vector<std::string> parts;
+  if (p.status == "crash") {
+    parts.push_back(p.signal_name.empty() ? fmt::format("signal {}", p.signal) : p.signal_name);
+  } else if (p.status == "exit") {
+    parts.push_back(fmt::format("exit status {}", p.exit_code));
+  }
+  if (!p.error.empty()) {
+    parts.push_back(p.error);
+  }
+  for (const auto& [name, version] : p.versions) {
+    parts.push_back(fmt::format("{} {}", name, version));
+  }
+  for (const auto& [name, devices] : p.devices) {
+    parts.push_back(fmt::format("{} sees {}", name,
+                                devices.empty() ? std::string("no GPU")
+                                                : fmt::format("{}", fmt::join(devices, ", "))));
+  }
+  if (p.output_truncated) {
+    parts.push_back("output truncated");
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+}  // namespace
+
+void render_loader(const facts::LoaderFacts& loader, Writer& w) {
+  if (!loader.emulated) {
+    w.heading("Loader");
+    w.line("  not emulated: ", dash_if_empty(loader.skipped));
+    w.blank();
+    return;
+  }
+  w.heading(fmt::format("Loader (predicted, {} import order{})", loader.scenarios.size(),
+                        loader.scenarios.size() == 1 ? "" : "s"));
+  w.line("  LD_LIBRARY_PATH  ",
+         loader.ld_library_path.empty() ? std::string("unset") : loader.ld_library_path);
+  if (!loader.cache.empty()) {
+    w.line("  ld.so cache      ", loader.cache);
+  }
+  const Widths cols = widths(loader);
+  for (const facts::LoadScenario& s : loader.scenarios) {
+    render_scenario(s, cols, w);
+  }
+  for (const std::string& p : loader.problems) {
+    w.line("  problem: ", p);
+  }
+  w.blank();
+}
+
+void render_probes(const facts::ProbeFacts& probes, Writer& w) {
+  if (!probes.done) {
+    return;
+  }
+  w.heading(fmt::format("Probes ({} import order{}, {} at a time, {:.1f} s; timeout {:g} s each)",
+                        probes.probes.size(), probes.probes.size() == 1 ? "" : "s", probes.jobs,
+                        probes.wall_s, probes.timeout_s));
+  std::size_t width = 0;
+  for (const facts::ProbeResult& p : probes.probes) {
+    width = std::max(width, columns(text::escape_controls(order_text(p.order))));
+  }
+  for (const facts::ProbeResult& p : probes.probes) {
+    const std::string order = text::escape_controls(order_text(p.order));
+    const std::string first =
+        fmt::format("  {}{}  {:<12} {:>6.1f} s  ", order,
+                    std::string(width - columns(order), ' '), text::escape_controls(p.status),
+                    p.wall_s);
+    w.line(first, std::string(columns(first), ' '), probe_details(p));
+  }
+  w.blank();
+}
+
+}  // namespace mlstack::report::detail
