@@ -28,12 +28,15 @@
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/evaluate.hpp"
 #include "mlstack/kb/kb.hpp"
+#include "mlstack/kb/mapped_arch.hpp"
 #include "mlstack/names/python_case.hpp"
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
 #include "mlstack/pyenv/os_release.hpp"
 #include "mlstack/report/health.hpp"
 #include "mlstack/rules/fact_findings.hpp"
+#include "mlstack/rules/loader_findings.hpp"
+#include "mlstack/rules/probe_findings.hpp"
 #include "mlstack/rules/package_findings.hpp"
 #include "mlstack/rules/pip_check.hpp"
 #include "mlstack/tags/supported_tags.hpp"
@@ -265,6 +268,33 @@ ExitCode run_check(const CheckOptions& options, std::ostream& out, std::ostream&
 
 namespace {
 
+// LOAD-* from what each import order maps (`rep.loader`; LOAD-ARCH-MISSING needs its
+// `gpu_code` and the GPUs), PROBE-* from the probes (`rep.probes`), compared with the
+// prediction over the environment's site folders (and its prefix, for a virtual environment).
+void add_loader_findings(report::Report& rep, const kb::Kb& kb) {
+  std::vector<rules::Finding> found;
+  if (rep.loader && rep.builds) {
+    found = rules::loader_findings(*rep.loader, *rep.builds);
+  }
+  if (rep.loader && rep.gpu) {
+    std::vector<rules::Finding> arch = kb::mapped_arch_findings(kb, *rep.loader, *rep.gpu);
+    found.insert(found.end(), std::make_move_iterator(arch.begin()),
+                 std::make_move_iterator(arch.end()));
+  }
+  if (rep.probes) {
+    std::vector<std::string> roots = rep.python.site_dirs;
+    if (rep.python.in_virtualenv && !rep.python.prefix.empty()) {
+      roots.push_back(rep.python.prefix);
+    }
+    std::vector<rules::Finding> probed =
+        rules::probe_findings(*rep.probes, rep.loader ? &*rep.loader : nullptr, roots);
+    found.insert(found.end(), std::make_move_iterator(probed.begin()),
+                 std::make_move_iterator(probed.end()));
+  }
+  rep.findings.insert(rep.findings.end(), std::make_move_iterator(found.begin()),
+                      std::make_move_iterator(found.end()));
+}
+
 // The doctor's report, or the error that stopped it (a bad `--kb` file, a target that cannot
 // be inspected): the caller says how to show either.
 Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream& err) {
@@ -332,6 +362,7 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
   }
   rep.python_version_source = target->python_version_source;
   rep.python = std::move(target->python);
+  add_loader_findings(rep, *kb);
   return rep;
 }
 
