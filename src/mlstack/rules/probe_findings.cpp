@@ -215,9 +215,13 @@ std::vector<Finding> probe_findings(const facts::ProbeFacts& probes,
         predicted.insert(file);
       }
     }
+    // What the imports mapped: not what listing the devices mapped afterwards (a
+    // framework's first GPU use, which the prediction marks `first GPU use`).
     std::set<std::string> observed;
+    const std::set<std::string> by_devices(p->mapped_by_devices.begin(),
+                                           p->mapped_by_devices.end());
     for (const std::string& file : p->mapped) {
-      if (compared_library(file, roots)) {
+      if (compared_library(file, roots) && by_devices.count(file) == 0) {
         observed.insert(file);
       }
     }

@@ -25,7 +25,8 @@ namespace mlstack::rules {
 
 /// PROBE-CRASH, PROBE-TIMEOUT, PROBE-IMPORT-ERROR, PROBE-EXIT, PROBE-NOT-RUN for probes that did
 /// not finish cleanly, and PROBE-MISMATCH for each import order whose probe mapped other
-/// compared files (compared_library) at import than `loader` predicted (`when == "import"`).
+/// compared files (compared_library) at import (`mapped` less `mapped_by_devices`) than
+/// `loader` predicted (`when == "import"`).
 /// `loader` may be null (not emulated).
 [[nodiscard]] std::vector<Finding> probe_findings(const facts::ProbeFacts& probes,
                                                   const facts::LoaderFacts* loader,

@@ -95,6 +95,9 @@ TEST(ProbeMismatch, ComparesImportTimeFilesWithinTheRestriction) {
   probes.done = true;
   facts::ProbeResult ok = probe({"torch"}, "ok");
   ok.mapped = {a.real_path, "/usr/lib/x86_64-linux-gnu/libc.so.6"};
+  // TensorFlow-style: what listing the devices maps is the first GPU use, not compared.
+  ok.mapped.push_back(lazy.real_path);
+  ok.mapped_by_devices = {lazy.real_path};
   probes.probes = {ok};
   EXPECT_TRUE(probe_findings(probes, &loader, k_roots).empty());
   probes.probes[0].mapped.push_back("/usr/local/cuda-13.0/lib64/libnvrtc-builtins.so.13.0");
