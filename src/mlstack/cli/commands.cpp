@@ -32,6 +32,7 @@
 #include "mlstack/names/python_case.hpp"
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
+#include "mlstack/probe/runner.hpp"
 #include "mlstack/pyenv/os_release.hpp"
 #include "mlstack/report/health.hpp"
 #include "mlstack/rules/fact_findings.hpp"
@@ -205,6 +206,23 @@ facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inven
   return builds;
 }
 
+// `--probe`: the installed frameworks' import probes under the target interpreter.
+facts::ProbeFacts run_probes(const DoctorOptions& options, const facts::BuildFacts& builds,
+                             const facts::PythonFacts& python) {
+  probe::ProbeOptions p;
+  p.python = python.executable;
+  for (const facts::FrameworkBuild& b : builds.frameworks) {
+    if (std::find(p.frameworks.begin(), p.frameworks.end(), b.name) == p.frameworks.end()) {
+      p.frameworks.push_back(b.name);
+    }
+  }
+  p.timeout = std::chrono::milliseconds(
+      static_cast<std::int64_t>(std::llround(options.probe_timeout_s * 1000.0)));
+  p.jobs = options.probe_jobs;
+  p.gpu = options.probe_gpu ? probe::GpuListing::with_context : probe::GpuListing::without_context;
+  return probe::run_probes(p);
+}
+
 }  // namespace
 
 ExitCode print_pip_check(const facts::Inventory& inventory, const pep508::MarkerEnvironment& env,
@@ -359,6 +377,9 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
   rep.builds = std::move(builds);
   if (options.target.sites.empty()) {
     rep.system = pyenv::read_system_facts(fs, target->python, env_or_empty("MLSTACK_SYSFS_ROOT"));
+  }
+  if (options.probe) {
+    rep.probes = run_probes(options, *rep.builds, target->python);
   }
   rep.python_version_source = target->python_version_source;
   rep.python = std::move(target->python);

@@ -37,6 +37,11 @@ struct DoctorOptions {
   report::Color color = report::Color::never;
   std::size_t width = 100;  // the terminal's columns (text report)
   std::string output;
+  // `--probe`: import probes in child processes (probe/, docs/probe.md).
+  bool probe = false;
+  bool probe_gpu = false;       // `--probe-gpu`: list devices even where that creates a context
+  std::size_t probe_jobs = 0;   // `--probe-jobs N`; 0: the usable CPUs
+  double probe_timeout_s = 120;  // each probe; `--probe-timeout` when given
 };
 
 /// `mlstack check`: pip check's lines on `out`, its warnings on `err`, its exit code.

@@ -83,7 +83,8 @@ void add_target_options(CLI::App& cmd, TargetOptions& t, bool version_needs_site
     platform->needs(site);
   }
   cmd.add_option("--probe-timeout", t.probe_timeout_s,
-                 "seconds to wait for the interpreter's answer (default 10)")
+                 "seconds to wait for the interpreter's answer (default 10) and, with "
+                 "doctor --probe, for each probe (default 120)")
       ->check(CLI::Validator(check_probe_timeout, "SECONDS"));
 }
 
@@ -247,6 +248,20 @@ int run_app(int argc, char** argv) {
       "warnings");
   healthcheck->excludes(output);
   healthcheck->excludes(doctor_cmd->get_option("--json"));
+  auto* probe = doctor_cmd->add_flag(
+      "--probe", doctor.probe,
+      "also import each framework alone and each pair in both orders in child processes of "
+      "the interpreter: versions, devices, libraries really mapped (docs/probe.md)");
+  probe->excludes(healthcheck);
+  probe->excludes(doctor_cmd->get_option("--site"));
+  doctor_cmd->add_flag("--probe-gpu", doctor.probe_gpu,
+                       "with --probe: also list JAX's and CuPy's devices (creates a CUDA "
+                       "context on each GPU)")
+      ->needs(probe);
+  doctor_cmd->add_option("--probe-jobs", doctor.probe_jobs,
+                         "with --probe: probes run at once (default: the CPUs)")
+      ->check(CLI::Range(1, 1024))
+      ->needs(probe);
   doctor_cmd
       ->add_option("--timeout", doctor.healthcheck_timeout_s,
                    "with --healthcheck: answer `unhealthy` after this many seconds (default 20; "
@@ -287,7 +302,8 @@ int run_app(int argc, char** argv) {
                       "interpreter whose environment's frameworks are set up (default: python3 "
                       "on PATH)");
   run_cmd->add_option("--probe-timeout", run_options.target.probe_timeout_s,
-                      "seconds to wait for the interpreter's answer (default 10)")
+                      "seconds to wait for the interpreter's answer (default 10) and, with "
+                 "doctor --probe, for each probe (default 120)")
       ->check(CLI::Validator(check_probe_timeout, "SECONDS"));
   run_cmd->add_option("--share", run_options.shares,
                       "hard caps, FW=FRACTION of each GPU's memory, comma-separated "
@@ -398,6 +414,9 @@ int run_app(int argc, char** argv) {
     return static_cast<int>(run_check(check, std::cout, std::cerr));
   }
   doctor.gpu = no_gpu ? GpuProbe::skip : GpuProbe::automatic;
+  if (doctor_cmd->get_option("--probe-timeout")->count() > 0) {
+    doctor.probe_timeout_s = doctor.target.probe_timeout_s;  // else 120 s for each probe
+  }
   if (doctor.healthcheck) {
     arm_healthcheck_deadline(doctor.healthcheck_timeout_s);
     return static_cast<int>(run_healthcheck(doctor, std::cout));
