@@ -28,7 +28,7 @@ ALLOWED = {
     "cudalibs": {"base", "io", "elf", "pep440", "facts"},
     "loader": {"base", "io", "elf"},
     "frameworks": {"base", "io", "elf", "names", "pep440", "pep508", "facts"},
-    "linkmap": {"base", "io", "elf", "names", "pep440", "facts", "loader"},
+    "linkmap": {"base", "io", "elf", "names", "pep440", "facts", "cudalibs", "loader"},
     "gpu": {"base", "io", "facts"},
     "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "probe": {"base", "io", "facts", "pyenv"},

@@ -32,6 +32,12 @@ struct LoadStep {
   // The import fails when no candidate loads; an optional step is one the framework tolerates
   // failing (it tries without, or reports the GPU unusable).
   bool required = true;
+  // Conditions on what is mapped when the step would run (torch's preload runs only when
+  // `libcudart.so` is in /proc/self/maps, or only after libtorch_global_deps failed): the step
+  // runs only when some mapped object's file name contains `if_mapped` (empty: always), and
+  // only when no mapped object's path is `unless_mapped` (empty: always).
+  std::string if_mapped = {};
+  std::string unless_mapped = {};
 };
 
 /// What one framework's import loads, in order.

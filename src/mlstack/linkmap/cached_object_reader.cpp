@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/linkmap/cached_object_reader.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace mlstack::linkmap {
+namespace {
+
+// The cache kind; the number changes with what is stored.
+constexpr std::string_view k_kind = "loader.object/1";
+
+void put(io::BlobWriter& w, const std::vector<std::string>& list) {
+  w.u64(list.size());
+  for (const std::string& s : list) {
+    w.str(s);
+  }
+}
+
+std::vector<std::string> get_list(io::BlobReader& r) {
+  std::vector<std::string> out(r.count(1));
+  for (std::string& s : out) {
+    s = std::string(r.str());
+  }
+  return out;
+}
+
+void put(io::BlobWriter& w, const loader::ObjectInfo& info) {
+  const elf::DynamicInfo& d = info.dynamic;
+  w.str(d.soname);
+  put(w, d.needed);
+  w.str(d.rpath).str(d.runpath).u64(d.flags_1).u64(d.elf_class).u64(d.machine);
+  w.u64(info.versions.needs.size());
+  for (const elf::VersionNeed& n : info.versions.needs) {
+    w.str(n.file);
+    put(w, n.versions);
+    w.u64(n.weak.size());
+    for (const bool weak : n.weak) {
+      w.u64(weak ? 1 : 0);
+    }
+  }
+  put(w, info.versions.definitions);
+}
+
+void get(io::BlobReader& r, loader::ObjectInfo& info) {
+  elf::DynamicInfo& d = info.dynamic;
+  d.soname = std::string(r.str());
+  d.needed = get_list(r);
+  d.rpath = std::string(r.str());
+  d.runpath = std::string(r.str());
+  d.flags_1 = r.u64();
+  d.elf_class = static_cast<unsigned>(r.u64());
+  d.machine = static_cast<unsigned>(r.u64());
+  info.versions.needs.resize(r.count(3));
+  for (elf::VersionNeed& n : info.versions.needs) {
+    n.file = std::string(r.str());
+    n.versions = get_list(r);
+    n.weak.resize(r.count(1));
+    for (std::size_t i = 0; i < n.weak.size(); ++i) {
+      n.weak[i] = r.u64() != 0;
+    }
+  }
+  info.versions.definitions = get_list(r);
+}
+
+}  // namespace
+
+Result<loader::ObjectInfo> CachedObjectReader::read(const std::string& path) const {
+  {
+    const std::lock_guard lock(m_mutex);
+    if (const auto it = m_seen.find(path); it != m_seen.end()) {
+      return it->second;
+    }
+  }
+  Result<loader::ObjectInfo> result = read_uncached(path);
+  const std::lock_guard lock(m_mutex);
+  m_seen.emplace(path, result);
+  return result;
+}
+
+Result<loader::ObjectInfo> CachedObjectReader::read_uncached(const std::string& path) const {
+  io::FileStat st;
+  if (const io::IoStatus status = m_fs.stat(path, io::Follow::yes, st); !status.ok()) {
+    return unexpected(
+        make_error(ErrorCode::not_found, io::make_io_error(status, "read", path).message));
+  }
+  if (!m_cache.enabled()) {
+    return m_inner.read(path);
+  }
+  if (const std::optional<std::string_view> blob = m_cache.find(k_kind, path, st)) {
+    io::BlobReader r(*blob);
+    if (r.u64() == 0) {
+      loader::ObjectInfo info;
+      get(r, info);
+      if (r.done()) {
+        info.device = st.device;
+        info.inode = st.inode;
+        return info;
+      }
+    } else if (Error e = r.error(); r.done()) {
+      return unexpected(std::move(e));
+    }
+  }
+  Result<loader::ObjectInfo> result = m_inner.read(path);
+  io::BlobWriter w;
+  if (result) {
+    w.u64(0);
+    put(w, *result);
+  } else {
+    w.u64(1).error(result.error());
+  }
+  m_cache.store(k_kind, path, st, w.take());
+  if (result) {
+    result->device = st.device;
+    result->inode = st.inode;
+  }
+  return result;
+}
+
+}  // namespace mlstack::linkmap

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/linkmap/predict.hpp"
+
+#include "mlstack/linkmap/model_files.hpp"
+#include "mlstack/linkmap/scenario.hpp"
+
+#include <fmt/format.h>
+
+namespace mlstack::linkmap {
+
+std::vector<FrameworkLoad> framework_loads(const PredictInput& input) {
+  std::vector<FrameworkLoad> loads;
+  for (const facts::FrameworkBuild& build : input.builds.frameworks) {
+    loads.push_back(
+        framework_load(ModelInput{build, input.inventory, input.python, input.fs}));
+  }
+  for (std::size_t t = 0; t < loads.size(); ++t) {
+    const facts::FrameworkBuild& tf = input.builds.frameworks[t];
+    if (tf.name != "tensorflow" || !tensorflow_imports_jax(input.fs, tf.location)) {
+      continue;
+    }
+    for (std::size_t j = 0; j < loads.size(); ++j) {
+      if (loads[j].framework != "jax") {
+        continue;
+      }
+      for (LoadStep s : loads[j].steps) {
+        s.why = fmt::format("tensorflow/lite/python/util.py imports jax: {}", s.why);
+        loads[t].steps.push_back(std::move(s));
+      }
+      for (const std::string& p : loads[j].problems) {
+        loads[t].problems.push_back(fmt::format("its import of jax: {}", p));
+      }
+    }
+  }
+  return loads;
+}
+
+facts::LoaderFacts predict(const PredictInput& input) {
+  facts::LoaderFacts out;
+  out.emulated = true;
+  out.interpreter = input.interpreter;
+  out.ld_library_path = input.config.ld_library_path;
+  out.cache = input.cache_path;
+  out.default_dirs = input.config.default_dirs;
+  const std::vector<FrameworkLoad> loads = framework_loads(input);
+  const Labeller labeller(input.fs, input.builds, input.inventory);
+  const ScenarioInput scenario{input.config, input.reader, labeller, input.interpreter};
+  for (const FrameworkLoad& load : loads) {
+    out.scenarios.push_back(simulate(scenario, {load}));
+  }
+  for (std::size_t i = 0; i < loads.size(); ++i) {
+    for (std::size_t j = i + 1; j < loads.size(); ++j) {
+      out.scenarios.push_back(simulate(scenario, {loads[i], loads[j]}));
+      out.scenarios.push_back(simulate(scenario, {loads[j], loads[i]}));
+    }
+  }
+  return out;
+}
+
+}  // namespace mlstack::linkmap
