@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <future>
@@ -23,17 +24,20 @@
 #include "mlstack/cudalibs/library_uses.hpp"
 #include "mlstack/frameworks/cached_binary_reader.hpp"
 #include "mlstack/frameworks/framework_builds.hpp"
+#include "mlstack/frameworks/mapped_gpu_code.hpp"
 #include "mlstack/gpu/gather.hpp"
 #include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/evaluate.hpp"
 #include "mlstack/kb/kb.hpp"
 #include "mlstack/kb/mapped_arch.hpp"
+#include "mlstack/linkmap/predict.hpp"
 #include "mlstack/names/python_case.hpp"
 #include "mlstack/pep440/version.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
 #include "mlstack/probe/runner.hpp"
 #include "mlstack/pyenv/os_release.hpp"
+#include "mlstack/pyenv/spawn.hpp"
 #include "mlstack/report/health.hpp"
 #include "mlstack/rules/fact_findings.hpp"
 #include "mlstack/rules/loader_findings.hpp"
@@ -223,6 +227,32 @@ facts::ProbeFacts run_probes(const DoctorOptions& options, const facts::BuildFac
   return probe::run_probes(p);
 }
 
+// What the dynamic loader would map for each framework and import order (linkmap), for an
+// interpreter of this machine: its settings from LD_LIBRARY_PATH, /etc/ld.so.cache and
+// `PT_INTERP --help`; ELF reads through `cache`.
+facts::LoaderFacts gather_loader(const facts::PythonFacts& python, const facts::Inventory& inventory,
+                                 const facts::BuildFacts& builds, const io::FileSystem& fs,
+                                 io::FileFactsCache& cache) {
+  linkmap::TargetLoaderInput in;
+  in.python = python.executable;
+  in.ld_library_path = env_or_empty("LD_LIBRARY_PATH");
+  std::string real;
+  if (!fs.realpath(python.executable, real).ok()) {
+    real = python.executable;
+  }
+  if (auto interp = linkmap::program_interpreter(real)) {
+    if (auto help = pyenv::run_process({*interp, "--help"}, std::chrono::seconds(10))) {
+      in.ld_so_help = std::move(help->stdout_text);
+    }
+  }
+  facts::LoaderFacts loader = linkmap::predict_target(fs, in, builds, inventory, python, cache);
+  // The device code of the CUDA libraries the orders map (LOAD-ARCH-MISSING).
+  const frameworks::ElfBinaryReader elf_binaries;
+  const frameworks::CachedBinaryReader binaries(elf_binaries, fs, cache);
+  frameworks::add_mapped_gpu_code(binaries, loader);
+  return loader;
+}
+
 }  // namespace
 
 ExitCode print_pip_check(const facts::Inventory& inventory, const pep508::MarkerEnvironment& env,
@@ -355,6 +385,11 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
   const rules::PipCheckResult pip =
       rules::pip_check(set, target->inventory, supported ? &*supported : nullptr);
   facts::BuildFacts builds = builds_future.get();
+  // The loader's prediction for an interpreter target (not `--site`).
+  std::optional<facts::LoaderFacts> loader;
+  if (options.target.sites.empty()) {
+    loader = gather_loader(target->python, target->inventory, builds, fs, *file_cache);
+  }
   // Best effort: a read-only or full cache folder only costs the next run its reads.
   [[maybe_unused]] const Result<void> saved = file_cache->save();
 
@@ -375,6 +410,7 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
     rep.gpu = std::move(gpu_facts);
   }
   rep.builds = std::move(builds);
+  rep.loader = std::move(loader);
   if (options.target.sites.empty()) {
     rep.system = pyenv::read_system_facts(fs, target->python, env_or_empty("MLSTACK_SYSFS_ROOT"));
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/linkmap/predict.hpp"
 
+#include "mlstack/linkmap/cached_object_reader.hpp"
 #include "mlstack/linkmap/model_files.hpp"
 #include "mlstack/linkmap/scenario.hpp"
 
@@ -54,6 +55,18 @@ facts::LoaderFacts predict(const PredictInput& input) {
       out.scenarios.push_back(simulate(scenario, {loads[j], loads[i]}));
     }
   }
+  return out;
+}
+
+facts::LoaderFacts predict_target(const io::FileSystem& fs, const TargetLoaderInput& target,
+                                  const facts::BuildFacts& builds, const facts::Inventory& inventory,
+                                  const facts::PythonFacts& python, io::FileFactsCache& cache) {
+  const TargetLoader settings = target_loader(fs, target);
+  const loader::ElfObjectReader elf;
+  const CachedObjectReader reader(elf, fs, cache);
+  facts::LoaderFacts out = predict(PredictInput{settings.config, reader, fs, builds, inventory,
+                                                python, settings.interpreter, settings.cache_path});
+  out.problems.insert(out.problems.begin(), settings.problems.begin(), settings.problems.end());
   return out;
 }
 

@@ -36,3 +36,20 @@ struct PredictInput {
 [[nodiscard]] facts::LoaderFacts predict(const PredictInput& input);
 
 }  // namespace mlstack::linkmap
+
+#include "mlstack/io/file_facts_cache.hpp"
+#include "mlstack/linkmap/target_config.hpp"
+
+namespace mlstack::linkmap {
+
+/// The prediction for a target interpreter of this machine: its loader settings
+/// (`target_loader`), the ELF files read through `cache` (`CachedObjectReader`), `predict`.
+/// The settings' problems are the result's.
+[[nodiscard]] facts::LoaderFacts predict_target(const io::FileSystem& fs,
+                                                const TargetLoaderInput& target,
+                                                const facts::BuildFacts& builds,
+                                                const facts::Inventory& inventory,
+                                                const facts::PythonFacts& python,
+                                                io::FileFactsCache& cache);
+
+}  // namespace mlstack::linkmap

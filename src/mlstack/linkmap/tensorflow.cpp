@@ -71,7 +71,39 @@ constexpr std::array k_modules = {
     "python/tpu/_pywrap_sparse_core_layout",
     "python/_pywrap_quantize_training",
     "python/profiler/internal/_pywrap_profiler_plugin",
+    // tensorflow/lite/experimental/microfrontend/python/ops/audio_microfrontend_op.py:
+    // load_op_library.
+    "lite/experimental/microfrontend/python/ops/_audio_microfrontend_op",
 };
+
+// Other distributions' extension modules TensorFlow 2.21's import imports when they are
+// installed (the import chain, `python -X importtime -c "import tensorflow"`): the folder
+// under the distribution's location and the module stems; `*` every module of the folder.
+struct Imported {
+  std::string_view dist;
+  std::string_view folder;
+  std::vector<std::string_view> stems;
+  std::string_view by;
+};
+
+const std::vector<Imported>& imported_packages() {
+  static const std::vector<Imported> k_imported = {
+      {"ml-dtypes", "ml_dtypes", {"_ml_dtypes_ext"}, "tensorflow/python/framework/dtypes.py"},
+      {"protobuf", "google/_upb", {"_message"}, "the protobuf runtime"},
+      {"wrapt", "wrapt", {"_wrappers"}, "tensorflow/python/util/nest_util.py"},
+      {"h5py", "h5py", {"*"}, "tensorflow/python/keras/saving/hdf5_format.py"},
+      {"charset-normalizer", "charset_normalizer", {"*"}, "requests"},
+      {"scipy", "scipy", {"_cyutility"}, "tensorflow/python/keras/engine/training_arrays_v1.py (scipy.sparse)"},
+      {"scipy", "scipy/_lib", {"_ccallback_c"}, "scipy.sparse"},
+      {"scipy", "scipy/sparse", {"_sparsetools", "_csparsetools"}, "scipy.sparse"},
+      {"scipy", "numpy/random", {"_common", "bit_generator", "_bounded_integers", "_pcg64",
+                                 "_generator", "_mt19937", "_philox", "_sfc64", "mtrand"},
+       "scipy imports numpy.random"},
+      {"scipy", "numpy/fft", {"_pocketfft_umath"}, "scipy imports numpy.fft"},
+      {"optree", "optree", {"_C"}, "keras"},
+  };
+  return k_imported;
+}
 
 LoadStep step(std::string candidate, std::string why, bool required, std::string caller = {},
               std::string when = "import") {
@@ -148,6 +180,33 @@ FrameworkLoad tensorflow_load(const ModelInput& in) {
       if (const auto m = extension_module(in.fs, *numpy + dir, stem, in.python.tags.ext_suffix)) {
         out.steps.push_back(step(*m, "import tensorflow imports numpy", false));
       }
+    }
+  }
+  for (const Imported& pkg : imported_packages()) {
+    const auto location = dist_location(in.inventory, pkg.dist);
+    // numpy's modules that scipy imports are numpy's files.
+    const auto base = pkg.folder.starts_with("numpy/") ? dist_location(in.inventory, "numpy")
+                                                        : location;
+    if (!location || !base) {
+      continue;
+    }
+    const std::string dir = *base + "/" + std::string(pkg.folder);
+    std::vector<std::string> paths;
+    if (pkg.stems.size() == 1 && pkg.stems[0] == "*") {
+      for (const std::string& name : glob_names(in.fs, dir, "*.so")) {
+        paths.push_back(dir + "/" + name);
+      }
+    } else {
+      for (const std::string_view stem : pkg.stems) {
+        if (const auto m = extension_module(in.fs, dir, stem, in.python.tags.ext_suffix)) {
+          paths.push_back(*m);
+        }
+      }
+    }
+    for (std::string& path : paths) {
+      out.steps.push_back(step(std::move(path), fmt::format("import tensorflow imports {} ({})",
+                                                            pkg.dist, pkg.by),
+                               false));
     }
   }
   // tensorflow/__init__.py: every `*.so` of tensorflow/core/kernels (load_library).
