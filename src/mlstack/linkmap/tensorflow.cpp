@@ -132,6 +132,9 @@ std::string soname_major(const facts::FrameworkBuild& build, std::string_view li
   if (library == "cudnn") {
     return build.cudnn.value.substr(0, build.cudnn.value.find('.'));
   }
+  if (library == "nccl") {
+    return "2";  // libnccl.so.2 since NCCL 2
+  }
   return {};
 }
 
@@ -226,7 +229,8 @@ FrameworkLoad tensorflow_load(const ModelInput& in) {
            {"cufft", "libcufft"},
            {"cusolver", "libcusolver"},
            {"cusparse", "libcusparse"},
-           {"cudnn", "libcudnn"}}) {
+           {"cudnn", "libcudnn"},
+           {"nccl", "libnccl"}}) {
     const std::string major = soname_major(in.build, library);
     if (major.empty()) {
       continue;

@@ -4,6 +4,8 @@
 // in each order in a child and prints its /proc/self/maps; every shared object mapped from
 // the venv, from /usr/local/cuda* and every libstdc++ must be one the scenario maps at import
 // (real paths), and the other way round. Skipped when an environment is absent.
+#include "mlstack/cudalibs/cuda_libraries.hpp"
+#include "mlstack/cudalibs/library_uses.hpp"
 #include "mlstack/frameworks/framework_builds.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/linkmap/cached_object_reader.hpp"
@@ -195,6 +197,55 @@ TEST_P(RealImport, TensorflowAndBothOrders) {
     } else {
       std::cout << "  (models missing: " << scenario.problems.front() << ")\n";
     }
+  }
+}
+
+// The emulation against the wheel-first resolution of cudalibs (`FrameworkBuild::libraries`,
+// docs/frameworks.md "Which library a framework loads"), each framework alone: the file each
+// loaded library use names, and the file the scenario maps for that library (any `when`).
+// Printed, not failed: the two answer different questions where they differ.
+TEST_P(RealImport, AgainstLibraryUses) {
+  facts::BuildFacts builds = m_builds;
+  cudalibs::CudaLibraryScan libs = cudalibs::find_cuda_libraries(m_inventory, m_fs);
+  builds.cuda_libraries = std::move(libs.libraries);
+  cudalibs::resolve_library_uses(builds);
+  const PredictInput input{m_settings.config, m_reader, m_fs, builds, m_inventory,
+                           m_python_facts, m_settings.interpreter, m_settings.cache_path};
+  const std::vector<FrameworkLoad> loads = framework_loads(input);
+  const Labeller labeller(m_fs, builds, m_inventory);
+  for (std::size_t i = 0; i < loads.size(); ++i) {
+    const facts::LoadScenario s = simulate(
+        ScenarioInput{m_settings.config, m_reader, labeller, m_settings.interpreter}, {loads[i]});
+    std::size_t agree = 0;
+    std::size_t total = 0;
+    for (const facts::LibraryUse& use : builds.frameworks[i].libraries) {
+      if (!facts::is_loaded(use)) {
+        continue;
+      }
+      ++total;
+      std::vector<std::string> mapped;
+      for (const facts::MappedLibrary& l : s.libraries) {
+        if (l.library == use.library) {
+          mapped.push_back(l.real_path + " (" + l.when + ")");
+        }
+      }
+      const std::string expected = use.path.empty() ? "" : real(use.path);
+      const bool same = use.how == "missing"
+                            ? mapped.empty()
+                            : mapped.size() == 1 && mapped[0].starts_with(expected + " (");
+      agree += same ? 1 : 0;
+      if (!same) {
+        std::cout << GetParam() << " " << loads[i].framework << " " << use.library << ": uses "
+                  << use.how << " " << (expected.empty() ? "(none)" : expected)
+                  << "; emulation maps";
+        for (const std::string& m : mapped) {
+          std::cout << " " << m;
+        }
+        std::cout << (mapped.empty() ? " nothing" : "") << '\n';
+      }
+    }
+    std::cout << GetParam() << " " << loads[i].framework << ": " << agree << " of " << total
+              << " library uses agree\n";
   }
 }
 
