@@ -114,7 +114,15 @@ Finding failed_probe(const facts::ProbeFacts& probes, const facts::ProbeResult& 
             "program that imports it";
   } else if (p.status == "import-error") {
     f.id = "PROBE-IMPORT-ERROR";
-    f.title = fmt::format("{} raised {}", order, p.error.empty() ? "an exception" : p.error);
+    // The import that raised, when the probe says which (ProbeResult::imports).
+    const auto failed = std::find_if(p.imports.begin(), p.imports.end(),
+                                     [](const facts::ProbeImport& i) { return i.status != "ok"; });
+    const std::string& error =
+        failed != p.imports.end() && !failed->error.empty() ? failed->error : p.error;
+    f.title = p.order.size() > 1 && failed != p.imports.end()
+                  ? fmt::format("{}: `import {}` raised {}", order, failed->framework,
+                                error.empty() ? "an exception" : error)
+                  : fmt::format("{} raised {}", order, error.empty() ? "an exception" : error);
     f.why = "the import fails in a fresh interpreter of this environment";
   } else if (p.status == "exit") {
     f.id = "PROBE-EXIT";
@@ -135,6 +143,10 @@ Finding failed_probe(const facts::ProbeFacts& probes, const facts::ProbeResult& 
   }
   if (p.output_truncated) {
     f.evidence.push_back("output truncated");
+  }
+  for (const facts::ProbeImport& i : p.imports) {
+    f.evidence.push_back(fmt::format("import {}: {}{}", i.framework, i.status,
+                                     i.version.empty() ? "" : " (" + i.version + ")"));
   }
   f.evidence.push_back(fmt::format("probe: {} in {:.1f} s", p.status, p.wall_s));
   if (const facts::ProbeResult* ok = working_order(probes, p)) {

@@ -73,6 +73,20 @@ TEST(ProbeFailures, TimeoutImportErrorExitNotRun) {
             "`import jax` raised ImportError: libcudnn.so.9: cannot open shared object file");
   EXPECT_EQ(found[2].id, "PROBE-EXIT");
   EXPECT_EQ(found[3].id, "PROBE-NOT-RUN");
+  // In a pair, the import that raised is named.
+  facts::ProbeResult pair = probe({"torch", "tensorflow"}, "import-error");
+  pair.error = "ImportError: the probe's summary";
+  pair.imports = {facts::ProbeImport{"torch", "ok", 4.5, "2.15.0", "", {}},
+                  facts::ProbeImport{"tensorflow", "import-error", 0, "",
+                                     "ImportError: version `GLIBCXX_3.4.32' not found", {}}};
+  probes.probes = {pair};
+  const auto raised = probe_findings(probes, nullptr, k_roots);
+  ASSERT_EQ(raised.size(), 1u);
+  EXPECT_EQ(raised[0].title, "`import torch; import tensorflow`: `import tensorflow` raised "
+                             "ImportError: version `GLIBCXX_3.4.32' not found");
+  EXPECT_EQ(raised[0].evidence, (std::vector<std::string>{"import torch: ok (2.15.0)",
+                                                          "import tensorflow: import-error",
+                                                          "probe: import-error in 2.2 s"}));
   EXPECT_EQ(found[3].severity, Severity::warning);
 }
 
