@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The terminal report's loader and probe tables: per import order, which tracked library file
-// would be mapped (predicted), and what each probe saw.
+// would be mapped (predicted), and what each probe saw. A pair shows only the files that
+// differ from what each framework maps alone: what the import order changes.
 #include <algorithm>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,29 +65,97 @@ std::string padded(std::string_view s, std::size_t width) {
   return e + std::string(width - std::min(width, columns(e)), ' ');
 }
 
-void render_scenario(const facts::LoadScenario& s, const Widths& cols, Writer& w) {
-  w.line("  ", order_text(s.order));
+std::string file_of(const facts::MappedLibrary& m) {
+  return m.real_path.empty() ? m.path : m.real_path;
+}
+
+std::string key_name(const facts::MappedLibrary& m) {
+  if (!m.soname.empty()) {
+    return m.soname;
+  }
+  const std::size_t slash = m.path.rfind('/');
+  return slash == std::string::npos ? m.path : m.path.substr(slash + 1);
+}
+
+const facts::LoadScenario* alone(const facts::LoaderFacts& loader, const std::string& name) {
+  for (const facts::LoadScenario& s : loader.scenarios) {
+    if (s.order.size() == 1 && s.order[0] == name) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+// For a row of a pair: what differs from each framework imported alone, as notes
+// (`tensorflow alone: nvidia/cudnn/lib/libcudnn.so.9`), or "only in this order"; nullopt
+// when the row is what the frameworks alone map (the table leaves it out).
+std::optional<std::vector<std::string>> pair_notes(const facts::LoaderFacts& loader,
+                                                   const facts::LoadScenario& s,
+                                                   const facts::MappedLibrary& m) {
+  std::vector<std::string> notes;
+  bool seen = false;
+  for (const std::string& name : s.order) {
+    const facts::LoadScenario* a = alone(loader, name);
+    if (a == nullptr) {
+      return notes;  // nothing to compare with: shown
+    }
+    for (const facts::MappedLibrary& o : a->libraries) {
+      if (o.library != m.library || key_name(o) != key_name(m)) {
+        continue;
+      }
+      seen = true;
+      if (file_of(o) != file_of(m)) {
+        notes.push_back(fmt::format("{} alone: {}", name, short_path(o.path)));
+      }
+    }
+  }
+  if (!seen) {
+    notes.emplace_back("only in this order");
+  }
+  if (notes.empty()) {
+    return std::nullopt;
+  }
+  return notes;
+}
+
+void render_scenario(const facts::LoaderFacts& loader, const facts::LoadScenario& s,
+                     const Widths& cols, Writer& w) {
   const bool pair = s.order.size() > 1;
-  std::size_t shown = 0;
+  std::vector<std::pair<const facts::MappedLibrary*, std::vector<std::string>>> rows;
+  std::size_t tracked = 0;
   for (const facts::MappedLibrary& m : s.libraries) {
     if (m.library.empty()) {
       continue;
     }
-    ++shown;
-    std::vector<std::string> parts;
-    if (pair && !m.loaded_by.empty()) {
-      parts.push_back("by " + m.loaded_by);
+    ++tracked;
+    std::vector<std::string> notes;
+    if (pair) {
+      auto differs = pair_notes(loader, s, m);
+      if (!differs) {
+        continue;
+      }
+      if (!m.loaded_by.empty()) {
+        notes.push_back("by " + m.loaded_by);
+      }
+      notes.insert(notes.end(), differs->begin(), differs->end());
     }
     if (m.when != "import") {
-      parts.push_back("at " + m.when);
+      notes.push_back("at " + m.when);
     }
-    const std::string notes =
-        parts.empty() ? std::string() : fmt::format(" ({})", fmt::join(parts, ", "));
-    w.line(fmt::format("    {}  {}  {}  ", padded(m.library, cols.library),
-                       padded(m.version.value, cols.version), padded(m.origin, cols.origin)),
-           short_path(m.path) + notes);
+    rows.emplace_back(&m, std::move(notes));
   }
-  if (shown == 0) {
+  if (pair && rows.empty() && tracked > 0) {
+    w.line("  ", order_text(s.order) + ": the files each maps alone");
+  } else {
+    w.line("  ", order_text(s.order));
+  }
+  for (const auto& [m, notes] : rows) {
+    w.line(fmt::format("    {}  {}  {}  ", padded(m->library, cols.library),
+                       padded(m->version.value, cols.version), padded(m->origin, cols.origin)),
+           short_path(m->path) +
+               (notes.empty() ? std::string() : fmt::format(" ({})", fmt::join(notes, "; "))));
+  }
+  if (tracked == 0) {
     w.line("    ", "no tracked library");
   }
   for (const std::string& missing : s.missing) {
@@ -130,8 +201,9 @@ void render_loader(const facts::LoaderFacts& loader, Writer& w) {
     w.blank();
     return;
   }
-  w.heading(fmt::format("Loader (predicted, {} import order{})", loader.scenarios.size(),
-                        loader.scenarios.size() == 1 ? "" : "s"));
+  w.heading(fmt::format("Loader (predicted, {} import order{}; a pair lists what differs from "
+                        "each framework alone)",
+                        loader.scenarios.size(), loader.scenarios.size() == 1 ? "" : "s"));
   w.line("  LD_LIBRARY_PATH  ",
          loader.ld_library_path.empty() ? std::string("unset") : loader.ld_library_path);
   if (!loader.cache.empty()) {
@@ -139,7 +211,7 @@ void render_loader(const facts::LoaderFacts& loader, Writer& w) {
   }
   const Widths cols = widths(loader);
   for (const facts::LoadScenario& s : loader.scenarios) {
-    render_scenario(s, cols, w);
+    render_scenario(loader, s, cols, w);
   }
   for (const std::string& p : loader.problems) {
     w.line("  problem: ", p);

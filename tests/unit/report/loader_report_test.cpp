@@ -73,14 +73,14 @@ TEST(LoaderText, TablesOfTrackedLibrariesAndProbes) {
   render_text(with_loader_and_probes(), out, TextOptions{});
   const std::string text = out.str();
   const std::string loader =
-      "Loader (predicted, 1 import order)\n"
+      "Loader (predicted, 1 import order; a pair lists what differs from each framework alone)\n"
       "  LD_LIBRARY_PATH  unset\n"
       "  ld.so cache      /etc/ld.so.cache\n"
       "  import torch; import tensorflow\n"
       "    cudnn                      9.10.2.21  wheel   nvidia/cudnn/lib/libcudnn.so.9 (by torch)\n"
       "    cudnn_engines_precompiled  -          wheel   "
       "nvidia/cudnn/lib/libcudnn_engines_precompiled.so.9\n"
-      "                                                  (by torch, at first GPU use)\n"
+      "                                                  (by torch; at first GPU use)\n"
       "    missing  libcurand.so.10 (needed by /x.so): not found\n"
       "\n";
   EXPECT_NE(text.find(loader), std::string::npos) << text;
@@ -90,6 +90,48 @@ TEST(LoaderText, TablesOfTrackedLibrariesAndProbes) {
       "  import torch; import tensorflow  crash           2.1 s  SIGSEGV\n"
       "\n";
   EXPECT_NE(text.find(probes), std::string::npos) << text;
+}
+
+TEST(LoaderText, APairListsWhatDiffersFromEachAlone) {
+  Report r = with_loader_and_probes();
+  facts::LoaderFacts& loader = *r.loader;
+  facts::LoadScenario pair = loader.scenarios[0];
+  pair.missing.clear();
+  pair.libraries.pop_back();  // the engines
+  facts::LoadScenario torch = pair;
+  torch.order = {"torch"};
+  facts::LoadScenario tf = pair;
+  tf.order = {"tensorflow"};
+  tf.libraries[1].path = "/usr/lib/x86_64-linux-gnu/libcudnn.so.9";
+  tf.libraries[1].real_path = tf.libraries[1].path;
+  tf.libraries[1].loaded_by = "tensorflow";
+  facts::LoadScenario other_order = pair;
+  other_order.order = {"tensorflow", "torch"};
+  other_order.libraries = tf.libraries;
+  loader.scenarios = {torch, tf, pair, other_order};
+  std::ostringstream out;
+  render_text(r, out, TextOptions{Color::never, 80});
+  const std::string text = out.str();
+  EXPECT_NE(text.find("  import torch; import tensorflow\n"
+                      "    cudnn    9.10.2.21  wheel   nvidia/cudnn/lib/libcudnn.so.9 (by torch;\n"
+                      "                                tensorflow alone:\n"
+                      "                                /usr/lib/x86_64-linux-gnu/libcudnn.so.9)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  import tensorflow; import torch\n"
+                      "    cudnn    9.10.2.21  wheel   /usr/lib/x86_64-linux-gnu/libcudnn.so.9 (by\n"
+                      "                                tensorflow; torch alone:\n"
+                      "                                nvidia/cudnn/lib/libcudnn.so.9)\n"),
+            std::string::npos)
+      << text;
+  // An order whose files are each framework's own says so in one line.
+  loader.scenarios = {torch, torch, pair};
+  loader.scenarios[1].order = {"tensorflow"};
+  std::ostringstream same;
+  render_text(r, same, TextOptions{});
+  EXPECT_NE(same.str().find("  import torch; import tensorflow: the files each maps alone\n"),
+            std::string::npos)
+      << same.str();
 }
 
 TEST(LoaderText, AbsentSectionsWhenNotGathered) {
