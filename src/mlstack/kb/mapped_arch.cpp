@@ -59,7 +59,7 @@ std::vector<rules::Finding> mapped_arch_findings(const Kb& kb, const facts::Load
     // One finding per file, in the order files are first mapped; the import orders collected.
     std::vector<std::string> files;
     std::vector<const facts::MappedLibrary*> first;
-    std::vector<std::vector<std::string>> orders;
+    std::vector<std::vector<std::vector<std::string>>> orders;
     for (const facts::LoadScenario& s : loader.scenarios) {
       for (const facts::MappedLibrary& m : s.libraries) {
         const std::string& file = m.real_path.empty() ? m.path : m.real_path;
@@ -69,15 +69,14 @@ std::vector<rules::Finding> mapped_arch_findings(const Kb& kb, const facts::Load
           continue;
         }
         const auto at = std::find(files.begin(), files.end(), file);
-        const std::string order = "`" + rules::import_order_text(s.order) + "`";
         if (at == files.end()) {
           files.push_back(file);
           first.push_back(&m);
-          orders.push_back({order});
+          orders.push_back({s.order});
         } else {
           auto& o = orders[static_cast<std::size_t>(at - files.begin())];
-          if (std::find(o.begin(), o.end(), order) == o.end()) {
-            o.push_back(order);
+          if (std::find(o.begin(), o.end(), s.order) == o.end()) {
+            o.push_back(s.order);
           }
         }
       }
@@ -92,7 +91,7 @@ std::vector<rules::Finding> mapped_arch_findings(const Kb& kb, const facts::Load
       f.title = fmt::format("{}{} ({}), which {} would map, has no kernels for {} (compute "
                             "capability {})",
                             title, m.version.value.empty() ? "" : " " + m.version.value, files[i],
-                            fmt::join(orders[i], ", "), d.name, cc);
+                            rules::import_orders_text(orders[i], loader), d.name, cc);
       f.subjects = {m.package.empty() ? m.library : m.package};
       f.evidence.push_back(fmt::format("{}: machine code {}; PTX {}", files[i],
                                        code.sass.empty() ? "none" : fmt::format("{}", fmt::join(code.sass, " ")),

@@ -25,8 +25,31 @@ std::string order_text(const std::vector<std::string>& order) {
   return out;
 }
 
+// `a/b/../c` → `a/c`, `./` dropped: the loader's path (a search folder such as
+// `torch/lib/../../nvidia/cu13/lib` + the name) as a reader wants it; symlinks are not followed.
+std::string normalized(std::string_view path) {
+  std::vector<std::string_view> parts;
+  for (std::string_view part : text::split(path, '/')) {
+    if (part.empty() || part == ".") {
+      continue;
+    }
+    if (part == ".." && !parts.empty() && parts.back() != "..") {
+      parts.pop_back();
+    } else {
+      parts.push_back(part);
+    }
+  }
+  std::string out = path.starts_with('/') ? "/" : "";
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    out += (i == 0 ? "" : "/") + std::string(parts[i]);
+  }
+  return out;
+}
+
 // A wheel's file below its site folder (`nvidia/cudnn/lib/libcudnn.so.9`), others whole.
-std::string short_path(std::string_view path) {
+std::string short_path(std::string_view raw) {
+  const std::string path_text = normalized(raw);
+  const std::string_view path = path_text;
   constexpr std::string_view k_site = "/site-packages/";
   const std::size_t at = path.rfind(k_site);
   if (at != std::string_view::npos) {

@@ -49,6 +49,40 @@ std::string library_title(std::string_view library) {
   return std::string(library);
 }
 
+std::string import_orders_text(const std::vector<std::vector<std::string>>& orders,
+                               const facts::LoaderFacts& loader) {
+  const auto has = [](const std::vector<std::string>& order, const std::string& name) {
+    return std::find(order.begin(), order.end(), name) != order.end();
+  };
+  const auto listed = [&orders](const std::vector<std::string>& order) {
+    return std::find(orders.begin(), orders.end(), order) != orders.end();
+  };
+  if (orders.size() > 2) {
+    if (orders.size() == loader.scenarios.size() &&
+        std::all_of(loader.scenarios.begin(), loader.scenarios.end(),
+                    [&listed](const facts::LoadScenario& s) { return listed(s.order); })) {
+      return "every import order";
+    }
+    // A framework in every listed order, and every order with it listed.
+    for (const std::string& name : orders.front()) {
+      const bool in_all = std::all_of(orders.begin(), orders.end(),
+                                      [&](const auto& o) { return has(o, name); });
+      const std::size_t with = static_cast<std::size_t>(
+          std::count_if(loader.scenarios.begin(), loader.scenarios.end(),
+                        [&](const facts::LoadScenario& s) { return has(s.order, name); }));
+      if (in_all && with == orders.size()) {
+        return fmt::format("every import order with {}", name);
+      }
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    out += i == 0 ? "" : (i + 1 == orders.size() ? " and " : ", ");
+    out += "`" + import_order_text(orders[i]) + "`";
+  }
+  return out;
+}
+
 namespace {
 
 using facts::FrameworkBuild;
@@ -61,15 +95,6 @@ constexpr std::string_view k_cudnn_check_source =
     "tensorflow/tensorflow@v2.21.0:third_party/xla/xla/stream_executor/cuda/cuda_dnn.cc "
     "(IsSourceCompatibleWithCudnnLibrary: \"Loaded runtime CuDNN library: X but source was "
     "compiled with: Y\")";
-
-std::string quoted_orders(const std::vector<std::vector<std::string>>& orders) {
-  std::string out;
-  for (std::size_t i = 0; i < orders.size(); ++i) {
-    out += i == 0 ? "" : (i + 1 == orders.size() ? " and " : ", ");
-    out += "`" + import_order_text(orders[i]) + "`";
-  }
-  return out;
-}
 
 void add_order(std::vector<std::vector<std::string>>& orders, const std::vector<std::string>& o) {
   if (std::find(orders.begin(), orders.end(), o) == orders.end()) {
@@ -319,7 +344,7 @@ void too_old_findings(const facts::LoaderFacts& loader, const facts::BuildFacts&
         "{} needs {} {}{}, but {} would give it {} {} ({}{})", build_text(p.build, name), title,
         need_text(p.need),
         p.verdict == Verdict::older ? fmt::format(" or a newer {}.x", p.need.major) : "",
-        quoted_orders(p.orders), title, m.version.value,
+        import_orders_text(p.orders, loader), title, m.version.value,
         m.real_path.empty() ? m.path : m.real_path, copy_by);
     f.subjects = {p.build->distribution.empty() ? name : p.build->distribution};
     f.evidence.push_back("maps " + mapped_text(m));
@@ -422,7 +447,7 @@ void duplicate_findings(const facts::LoaderFacts& loader, std::vector<Finding>& 
     Finding f;
     f.id = "LOAD-LIB-DUPLICATE";
     f.severity = Severity::warning;
-    f.title = fmt::format("{} would map {} copies of {}: {}", quoted_orders(p.orders),
+    f.title = fmt::format("{} would map {} copies of {}: {}", import_orders_text(p.orders, loader),
                           p.copies.size(), p.name, fmt::join(described, " and "));
     f.subjects = {p.name};
     for (const MappedLibrary* c : p.copies) {
@@ -496,7 +521,7 @@ void symbol_version_findings(const facts::LoaderFacts& loader, std::vector<Findi
     f.id = "LOAD-SYMBOL-VERSION";
     f.severity = Severity::error;
     f.title = fmt::format("{} would fail: {} needs {} of {}, which {} does not define",
-                          quoted_orders(p.orders), object, versions, p.file, provider);
+                          import_orders_text(p.orders, loader), object, versions, p.file, provider);
     f.subjects = {p.file};
     f.evidence.push_back(fmt::format("{} needs {} from {}", object, versions, p.file));
     f.evidence.push_back(p.provider != nullptr ? "maps " + mapped_text(*p.provider)
@@ -588,7 +613,7 @@ void ld_library_path_findings(const facts::LoaderFacts& loader, const facts::Bui
     f.severity = Severity::warning;
     f.title = fmt::format("LD_LIBRARY_PATH folder {} shadows {}'s {}: {} would map {}{} instead "
                           "of {}{}",
-                          dir, owner, file_name(p.wheel->path), quoted_orders(p.orders), path,
+                          dir, owner, file_name(p.wheel->path), import_orders_text(p.orders, loader), path,
                           p.mapped->version.value.empty() ? ""
                                                           : " (" + p.mapped->version.value + ")",
                           p.wheel->path,
@@ -608,71 +633,180 @@ void ld_library_path_findings(const facts::LoaderFacts& loader, const facts::Bui
   }
 }
 
-// --- LOAD-LIB-NOT-FOUND / LOAD-UNREADABLE ---------------------------------------------------
+// --- LOAD-LIB-NOT-FOUND / LOAD-INCOMPLETE ---------------------------------------------------
+
+// The tracked library a file name belongs to, for the framework's pin of it
+// (`libcublasLt.so.12` → `cublas`, whose wheel carries it).
+std::string library_of(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> k_prefixes = {{
+      {"libcublasLt.", "cublas"},
+      {"libcublas.", "cublas"},
+      {"libcudart.", "cudart"},
+      {"libcudnn", "cudnn"},
+      {"libnccl.", "nccl"},
+      {"libcufft", "cufft"},
+      {"libcusparse.", "cusparse"},
+      {"libcusolver", "cusolver"},
+      {"libcurand.", "curand"},
+      {"libnvJitLink.", "nvjitlink"},
+      {"libnvrtc", "nvrtc"},
+      {"libcupti.", "cupti"},
+      {"libnvToolsExt.", "nvtx"},
+  }};
+  for (const auto& [prefix, library] : k_prefixes) {
+    if (name.starts_with(prefix)) {
+      return std::string(library);
+    }
+  }
+  return {};
+}
+
+// One `missing` sentence of linkmap: `NAME (dlopen|needed by PATH): REASON; CONTEXT`, where
+// CONTEXT is `import F fails (WHY)`, `F at first GPU use (WHY)` or `the interpreter does not
+// start`.
+struct MissingEntry {
+  std::string name;
+  std::string context;  // CONTEXT without its `(WHY)`: what fails and when
+  std::string framework;  // the F of the context, empty when none
+  bool fatal = false;     // the import (or the interpreter) fails
+};
+
+MissingEntry parse_missing(std::string_view sentence) {
+  MissingEntry e;
+  const std::size_t semi = sentence.find("; ");
+  if (semi != std::string_view::npos) {
+    const std::string_view c = sentence.substr(semi + 2);
+    e.context = std::string(c.substr(0, c.find(" (")));
+  }
+  std::string_view head = sentence.substr(0, semi);
+  e.name = std::string(head.substr(0, head.find(' ')));
+  std::string_view c = e.context;
+  if (c.starts_with("import ")) {
+    c.remove_prefix(7);
+    e.framework = std::string(c.substr(0, c.find(' ')));
+    e.fatal = c.find(" fails") != std::string_view::npos;
+  } else if (c.find(" at ") != std::string_view::npos) {
+    e.framework = std::string(c.substr(0, c.find(' ')));
+  }
+  e.fatal = e.fatal || e.context.find("does not start") != std::string::npos ||
+            (e.context.empty() && sentence.find("(needed by") != std::string_view::npos);
+  return e;
+}
+
+// The framework's own requirement (or fix) for each missing file, as one `pip install`.
+std::string missing_fix(const facts::BuildFacts& builds, const std::string& framework,
+                        const std::set<std::string>& names) {
+  std::vector<std::string> requirements;
+  std::string whole;  // a framework's requirement that installs all its CUDA wheels
+  for (const std::string& name : names) {
+    for (const FrameworkBuild& b : builds.frameworks) {
+      if (!framework.empty() && b.name != framework) {
+        continue;
+      }
+      const auto use = std::find_if(b.libraries.begin(), b.libraries.end(),
+                                    [&name](const facts::LibraryUse& u) {
+                                      return u.soname == name;
+                                    });
+      std::string req = pinned_requirement(&b, use != b.libraries.end() ? use->library
+                                                                         : library_of(name));
+      if (!req.empty()) {
+        if (std::find(requirements.begin(), requirements.end(), req) == requirements.end()) {
+          requirements.push_back(std::move(req));
+        }
+        break;
+      }
+      if (whole.empty()) {
+        whole = b.cuda_install;
+      }
+    }
+  }
+  if (requirements.size() < names.size() && !whole.empty()) {
+    return fmt::format("python -m pip install '{}'", whole);
+  }
+  if (requirements.empty()) {
+    return fmt::format("install the package that provides {}, or add its folder to the library "
+                       "path",
+                       fmt::join(names, ", "));
+  }
+  std::string out = "python -m pip install";
+  for (const std::string& r : requirements) {
+    out += " '" + r + "'";
+  }
+  return out;
+}
 
 void missing_findings(const facts::LoaderFacts& loader, const facts::BuildFacts& builds,
                       std::vector<Finding>& out) {
-  std::map<std::string, std::vector<std::vector<std::string>>> problems;  // sentence → orders
+  struct Problem {
+    MissingEntry first;
+    std::set<std::string> names;
+    std::vector<std::string> sentences;
+    std::vector<std::vector<std::string>> orders;
+  };
+  // By context (what fails, and when), then the orders: one finding lists every file missing
+  // for the same reason in the same orders.
+  std::map<std::string, std::map<std::string, std::vector<std::vector<std::string>>>> per_name;
+  std::map<std::string, MissingEntry> entries;
+  std::map<std::string, std::string> sentence_of;
   for (const LoadScenario& s : loader.scenarios) {
     for (const std::string& m : s.missing) {
-      add_order(problems[m], s.order);
+      MissingEntry e = parse_missing(m);
+      add_order(per_name[e.context][e.name], s.order);
+      sentence_of.emplace(e.context + '\n' + e.name, m);
+      entries.emplace(e.context, std::move(e));
     }
   }
-  for (const auto& [sentence, orders] : problems) {
-    const std::string name = sentence.substr(0, sentence.find(' '));
-    const bool needed = sentence.find("(needed by") != std::string::npos;
+  std::map<std::pair<std::string, std::vector<std::vector<std::string>>>, Problem> problems;
+  for (const auto& [context, names] : per_name) {
+    for (const auto& [name, orders] : names) {
+      Problem& p = problems[{context, orders}];
+      p.first = entries.at(context);
+      p.names.insert(name);
+      p.sentences.push_back(sentence_of.at(context + '\n' + name));
+      p.orders = orders;
+    }
+  }
+  for (const auto& [key, p] : problems) {
     Finding f;
     f.id = "LOAD-LIB-NOT-FOUND";
-    f.severity = needed ? Severity::error : Severity::warning;
-    f.title = fmt::format("{} would not find {}", quoted_orders(orders), name);
-    f.subjects = {name};
-    f.evidence.push_back(sentence);
+    f.severity = p.first.fatal ? Severity::error : Severity::warning;
+    const std::string when =
+        p.first.fatal ? std::string()
+        : p.first.context.find(" at first GPU use") != std::string::npos ? " at first GPU use"
+                                                                         : std::string();
+    f.title = fmt::format("{} would not find {}{}", import_orders_text(p.orders, loader),
+                          fmt::join(p.names, ", "), when);
+    f.subjects = {p.first.framework.empty() ? *p.names.begin() : p.first.framework};
+    f.evidence = p.sentences;
     if (!loader.ld_library_path.empty()) {
       f.evidence.push_back("LD_LIBRARY_PATH=" + loader.ld_library_path);
     }
-    f.why = needed ? "ld.so refuses to load an object when a library it names in DT_NEEDED is "
-                     "not found: the import raises ImportError"
-                   : "the framework opens it with dlopen and runs without it: the GPU (or the "
-                     "feature it serves) is not used";
-    // The framework's own requirement for the library, when one of them asks for that file.
-    for (const FrameworkBuild& b : builds.frameworks) {
-      for (const facts::LibraryUse& u : b.libraries) {
-        if (u.soname == name && f.fix.empty()) {
-          const std::string req = pinned_requirement(&b, u.library);
-          f.fix = !u.fix.empty() ? u.fix
-                  : !req.empty()
-                      ? fmt::format("python -m pip install '{}'", req)
-                      : (!b.cuda_install.empty()
-                             ? fmt::format("python -m pip install '{}'", b.cuda_install)
-                             : std::string());
-        }
-      }
-    }
-    if (f.fix.empty()) {
-      f.fix = fmt::format("install the package that provides {}, or add its folder to the "
-                          "library path",
-                          name);
-    }
+    f.why = p.first.fatal
+                ? "ld.so refuses to load an object when a library it needs is not found: the "
+                  "import raises ImportError"
+                : "the framework opens it with dlopen and goes on without it: the GPU (or the "
+                  "feature it serves) is not used";
+    f.fix = missing_fix(builds, p.first.framework, p.names);
     out.push_back(std::move(f));
   }
-  std::vector<std::string> unreadable = loader.problems;
+  std::vector<std::string> incomplete = loader.problems;
   for (const LoadScenario& s : loader.scenarios) {
     for (const std::string& p : s.problems) {
-      if (std::find(unreadable.begin(), unreadable.end(), p) == unreadable.end()) {
-        unreadable.push_back(p);
+      if (std::find(incomplete.begin(), incomplete.end(), p) == incomplete.end()) {
+        incomplete.push_back(p);
       }
     }
   }
-  for (const std::string& p : unreadable) {
+  for (const std::string& p : incomplete) {
     Finding f;
-    f.id = "LOAD-UNREADABLE";
-    f.severity = Severity::warning;
-    f.title = p;
+    f.id = "LOAD-INCOMPLETE";
+    f.severity = Severity::info;
+    f.title = "the loader emulation could not follow: " + p;
     f.subjects = {"loader"};
     f.evidence = {p};
-    f.why = "mlstack cannot tell what the loader would map past this file, so the LOAD-* "
-            "findings may miss a problem";
-    f.fix = "reinstall the distribution that owns the file, or remove the stray copy";
+    f.why = "what the loader would map past this point is not predicted, so the LOAD-* findings "
+            "may miss a problem there (`doctor --probe` observes it)";
+    f.fix = "if it names a file: reinstall the distribution that owns it, or remove the stray copy";
     out.push_back(std::move(f));
   }
 }

@@ -48,7 +48,7 @@ TEST(MappedArch, FiresForAMappedLibraryWithoutCodeForTheGpu) {
   EXPECT_EQ(found[0].id, "LOAD-ARCH-MISSING");
   EXPECT_EQ(found[0].title,
             "cuBLASLt 11.11.3.6 (/usr/local/cuda-11.8/lib64/libcublasLt.so.11), which `import "
-            "torch`, `import torch; import jax` would map, has no kernels for NVIDIA H200 "
+            "torch` and `import torch; import jax` would map, has no kernels for NVIDIA H200 "
             "(compute capability 9.0)");
   EXPECT_EQ(found[0].evidence[0], "/usr/local/cuda-11.8/lib64/libcublasLt.so.11: machine code "
                                   "sm_50 sm_60 sm_70 sm_80 sm_86; PTX none");

@@ -24,7 +24,7 @@ Report with_loader_and_probes() {
   s.order = {"torch", "tensorflow"};
   facts::MappedLibrary cudnn;
   cudnn.library = "cudnn";
-  cudnn.path = "/venv/lib/python3.11/site-packages/nvidia/cudnn/lib/libcudnn.so.9";
+  cudnn.path = "/venv/lib/python3.11/site-packages/torch/lib/../../nvidia/./cudnn/lib/libcudnn.so.9";
   cudnn.real_path = cudnn.path;
   cudnn.soname = "libcudnn.so.9";
   cudnn.version = {"9.10.2.21", "nvidia_cudnn_cu12-9.10.2.21.dist-info"};

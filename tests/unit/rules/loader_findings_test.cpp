@@ -229,38 +229,74 @@ TEST(LoadLdLibraryPath, FiresWhenTheFrameworksWheelHasItsOwnCopy) {
   EXPECT_TRUE(with_id(loader_findings(loader, builds), "LOAD-LD-LIBRARY-PATH").empty());
 }
 
-TEST(LoadLibNotFound, NeededIsAnErrorDlopenAWarning) {
+TEST(LoadLibNotFound, OneFindingPerReasonWithTheFrameworksRequirements) {
   facts::LoaderFacts loader;
   loader.emulated = true;
   LoadScenario s;
-  s.order = {"onnxruntime"};
-  s.missing = {"libcurand.so.10 (needed by /venv/onnxruntime/capi/libonnxruntime_providers_cuda.so): not found",
-               "libcudnn.so.9 (dlopen by TensorFlow's dso_loader): not found"};
-  loader.scenarios = {s};
+  s.order = {"tensorflow"};
+  s.missing = {"libcublas.so.12 (dlopen): not found; tensorflow at first GPU use (TensorFlow's "
+               "dso_loader (libcublas.so.12))",
+               "libcublasLt.so.12 (dlopen): not found; tensorflow at first GPU use (TensorFlow's "
+               "dso_loader (libcublasLt.so.12))"};
+  LoadScenario ort;
+  ort.order = {"onnxruntime"};
+  ort.missing = {"libcurand.so.10 (needed by /venv/onnxruntime/capi/libonnxruntime_providers_cuda.so): "
+                 "not found; import onnxruntime fails (its shared provider library)"};
+  LoadScenario pair = s;
+  pair.order = {"onnxruntime", "tensorflow"};
+  pair.missing.push_back(ort.missing[0]);
+  LoadScenario other = pair;
+  other.order = {"tensorflow", "onnxruntime"};
+  loader.scenarios = {s, ort, pair, other};
   facts::BuildFacts builds;
-  builds.frameworks = {build("onnxruntime", "1.31.1", "")};
+  builds.frameworks = {build("onnxruntime", "1.31.1", ""), build("tensorflow", "2.21.0", "9.3")};
   facts::LibraryUse use;
   use.library = "curand";
   use.soname = "libcurand.so.10";
   use.how = "missing";
   builds.frameworks[0].libraries = {use};
   builds.frameworks[0].cuda_pins = {facts::CudaPin{"", "nvidia-curand", "curand", "~=10.0", "", "cuda", {}}};
+  builds.frameworks[1].cuda_pins = {facts::CudaPin{"", "nvidia-cublas-cu12", "cublas", ">=12.5.3.2,<13.0", "", "and-cuda", {}}};
   const auto found = with_id(loader_findings(loader, builds), "LOAD-LIB-NOT-FOUND");
   ASSERT_EQ(found.size(), 2u);
-  EXPECT_EQ(found[0].severity, Severity::warning);  // sorted: libcudnn first
-  EXPECT_EQ(found[1].severity, Severity::error);
-  EXPECT_EQ(found[1].title, "`import onnxruntime` would not find libcurand.so.10");
-  EXPECT_EQ(found[1].fix, "python -m pip install 'nvidia-curand~=10.0'");
+  EXPECT_EQ(found[0].severity, Severity::error);
+  EXPECT_EQ(found[0].title, "every import order with onnxruntime would not find libcurand.so.10");
+  EXPECT_EQ(found[0].fix, "python -m pip install 'nvidia-curand~=10.0'");
+  EXPECT_EQ(found[1].severity, Severity::warning);
+  EXPECT_EQ(found[1].title, "every import order with tensorflow would not find libcublas.so.12, "
+                            "libcublasLt.so.12 at first GPU use");
+  // libcublasLt comes with the cuBLAS wheel: one requirement.
+  EXPECT_EQ(found[1].fix, "python -m pip install 'nvidia-cublas-cu12>=12.5.3.2,<13.0'");
+  EXPECT_EQ(found[1].evidence.size(), 2u);
 }
 
-TEST(LoadUnreadable, OneFindingPerProblem) {
+TEST(LoadIncomplete, OneInfoPerProblem) {
   facts::LoaderFacts loader;
   loader.emulated = true;
   loader.problems = {"cannot read /etc/ld.so.cache: bad magic"};
   LoadScenario s;
-  s.problems = {"cannot read /venv/x.so: not an ELF file"};
+  s.problems = {"jax: no load model for jax yet"};
   loader.scenarios = {s, s};
-  EXPECT_EQ(with_id(loader_findings(loader, {}), "LOAD-UNREADABLE").size(), 2u);
+  const auto found = with_id(loader_findings(loader, {}), "LOAD-INCOMPLETE");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[1].severity, Severity::info);
+  EXPECT_EQ(found[1].title, "the loader emulation could not follow: jax: no load model for jax yet");
+}
+
+TEST(ImportOrdersText, EveryOrderWithAFramework) {
+  facts::LoaderFacts loader;
+  for (const auto& o : std::vector<std::vector<std::string>>{
+           {"torch"}, {"jax"}, {"torch", "jax"}, {"jax", "torch"}}) {
+    LoadScenario s;
+    s.order = o;
+    loader.scenarios.push_back(s);
+  }
+  EXPECT_EQ(import_orders_text({{"torch"}, {"torch", "jax"}, {"jax", "torch"}}, loader),
+            "every import order with torch");
+  EXPECT_EQ(import_orders_text({{"torch"}, {"jax"}, {"torch", "jax"}, {"jax", "torch"}}, loader),
+            "every import order");
+  EXPECT_EQ(import_orders_text({{"torch"}, {"torch", "jax"}}, loader),
+            "`import torch` and `import torch; import jax`");
 }
 
 TEST(ImportOrderText, JoinsImports) {
