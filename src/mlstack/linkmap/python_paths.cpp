@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include "mlstack/linkmap/python_paths.hpp"
+
+#include <utility>
+
+namespace mlstack::linkmap::detail {
+
+std::vector<std::string> search_dirs(const ModelInput& input) {
+  if (!input.python.sys_path.empty()) {
+    return input.python.sys_path;
+  }
+  if (!input.build.location.empty()) {
+    return {input.build.location};
+  }
+  return {};
+}
+
+std::vector<std::string> site_dirs(const ModelInput& input) {
+  if (!input.python.site_dirs.empty()) {
+    return input.python.site_dirs;
+  }
+  return search_dirs(input);
+}
+
+std::string package_dir(const ModelInput& input, std::string_view relative) {
+  for (const std::string& dir : search_dirs(input)) {
+    std::string path = dir + "/" + std::string(relative);
+    io::FileStat st;
+    if (input.fs.stat(path, io::Follow::yes, st).ok() && st.kind == io::FileKind::directory) {
+      return path;
+    }
+  }
+  return {};
+}
+
+std::string extension_module(const ModelInput& input, const std::string& dir,
+                             std::string_view name) {
+  if (dir.empty()) {
+    return {};
+  }
+  const std::string base = dir + "/" + std::string(name);
+  std::vector<std::string> suffixes;
+  if (!input.python.tags.ext_suffix.empty()) {
+    suffixes.push_back(input.python.tags.ext_suffix);
+  }
+  suffixes.emplace_back(".abi3.so");
+  suffixes.emplace_back(".so");
+  for (const std::string& suffix : suffixes) {
+    if (input.fs.exists(base + suffix)) {
+      return base + suffix;
+    }
+  }
+  return {};
+}
+
+LoadStep import_step(std::string path, std::string why, bool required, std::string when) {
+  LoadStep step;
+  step.candidates.push_back(std::move(path));
+  step.why = std::move(why);
+  step.when = std::move(when);
+  step.required = required;
+  return step;
+}
+
+LoadStep dlopen_step(std::string candidate, std::string caller, std::string why,
+                     std::string when, bool required) {
+  LoadStep step;
+  step.candidates.push_back(std::move(candidate));
+  step.caller = std::move(caller);
+  step.why = std::move(why);
+  step.when = std::move(when);
+  step.required = required;
+  return step;
+}
+
+std::string cuda_major(std::string_view version) {
+  std::size_t end = 0;
+  while (end < version.size() && version[end] >= '0' && version[end] <= '9') {
+    ++end;
+  }
+  return std::string(version.substr(0, end));
+}
+
+}  // namespace mlstack::linkmap::detail

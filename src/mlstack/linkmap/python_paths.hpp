@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "mlstack/linkmap/model.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+/// Where Python finds what a model's steps name, read through `ModelInput::fs` (private to
+/// the JAX, ONNX Runtime and CuPy models).
+namespace mlstack::linkmap::detail {
+
+/// The folders Python searches for top-level packages, in order: `sys.path`, else the
+/// framework's site folder.
+[[nodiscard]] std::vector<std::string> search_dirs(const ModelInput& input);
+
+/// The site folders (`site.getsitepackages()` and the user site), else `search_dirs`.
+[[nodiscard]] std::vector<std::string> site_dirs(const ModelInput& input);
+
+/// The folder of package `relative` (`jaxlib`, `nvidia/cu13`) in the first search folder
+/// that has it; empty when none does.
+[[nodiscard]] std::string package_dir(const ModelInput& input, std::string_view relative);
+
+/// The file Python imports for extension module `name` (`mlir/_mlir_libs/_mlir`) of the
+/// package in `dir`: `name` + EXT_SUFFIX, `.abi3.so` or `.so`, the first that exists (as
+/// importlib's ExtensionFileLoader suffixes); empty when none does.
+[[nodiscard]] std::string extension_module(const ModelInput& input, const std::string& dir,
+                                           std::string_view name);
+
+/// A step of Python importing the extension module at `path` (the interpreter calls dlopen).
+[[nodiscard]] LoadStep import_step(std::string path, std::string why, bool required,
+                                   std::string when = "import");
+
+/// A step of one dlopen call with one candidate.
+[[nodiscard]] LoadStep dlopen_step(std::string candidate, std::string caller, std::string why,
+                                   std::string when, bool required = false);
+
+/// The major of a CUDA version (`13` of `13.0`); empty when there is none.
+[[nodiscard]] std::string cuda_major(std::string_view version);
+
+}  // namespace mlstack::linkmap::detail
