@@ -23,27 +23,26 @@ constexpr std::array<std::string_view, 57> k_import_modules = {
     "cupy_backends/cuda/_softlink", "cupy_backends/cuda/api/_runtime_enum", "cupy/_util",
     "cupy/cuda/function", "cupy/_core/_carray", "cupy/cuda/memory", "cupy/cuda/memory_hook",
     "cupy/cuda/stream", "cupy/cuda/graph", "cupy_backends/cuda/stream",
-    "cupy_backends/cuda/api/driver", "cupy_backends/cuda/api/_driver_enum",
-    "cupy/_core/internal", "cupy/_core/_scalar", "cupy/_core/_dtype", "cupy/cuda/texture",
-    "cupy_backends/cuda/libs/nvrtc", "cupy/cuda/pinned_memory", "cupy/cuda/cub",
-    "cupy/cuda/common", "cupy_backends/cuda/libs/nvtx", "cupy/cuda/thrust", "cupy/_core/_kernel",
-    "cupy/_core/_accelerator", "cupy/_core/_memory_range", "cupy/_core/_fusion_thread_local",
-    "cupy/_core/_routines_manipulation", "cupy/_core/_routines_binary",
-    "cupy/_core/_routines_math", "cupy/_core/_reduction", "cupy/_core/_optimize_config",
-    "cupy/_core/_cub_reduction", "cupy/_core/_routines_indexing", "cupy/_core/_routines_linalg",
-    "cupy/_core/_routines_logic", "cupy/_core/_routines_sorting",
+    "cupy_backends/cuda/api/driver", "cupy_backends/cuda/api/_driver_enum", "cupy/_core/internal",
+    "cupy/_core/_scalar", "cupy/_core/_dtype", "cupy/cuda/texture", "cupy_backends/cuda/libs/nvrtc",
+    "cupy/cuda/pinned_memory", "cupy/cuda/cub", "cupy/cuda/common", "cupy_backends/cuda/libs/nvtx",
+    "cupy/cuda/thrust", "cupy/_core/_kernel", "cupy/_core/_accelerator", "cupy/_core/_memory_range",
+    "cupy/_core/_fusion_thread_local", "cupy/_core/_routines_manipulation",
+    "cupy/_core/_routines_binary", "cupy/_core/_routines_math", "cupy/_core/_reduction",
+    "cupy/_core/_optimize_config", "cupy/_core/_cub_reduction", "cupy/_core/_routines_indexing",
+    "cupy/_core/_routines_linalg", "cupy/_core/_routines_logic", "cupy/_core/_routines_sorting",
     "cupy/_core/_routines_statistics", "cupy_backends/cuda/libs/cutensor", "cupy/_core/dlpack",
     "cupy/_core/flags", "cupy/_core/fusion", "cupy/_core/new_fusion", "cupy/_core/_fusion_trace",
-    "cupy/_core/_fusion_variable", "cupy/_core/_fusion_kernel", "cupy/_core/raw",
-    "cupy/fft/_cache", "cupy/fft/_callback", "cupy/random/_generator_api",
-    "cupy/random/_bit_generator", "cupy/lib/_polynomial",
+    "cupy/_core/_fusion_variable", "cupy/_core/_fusion_kernel", "cupy/_core/raw", "cupy/fft/_cache",
+    "cupy/fft/_callback", "cupy/random/_generator_api", "cupy/random/_bit_generator",
+    "cupy/lib/_polynomial",
     // Imported when first used (cupy.cuda.cublas, cupy.linalg, cupy.sparse, cupy.random,
     // cupy.fft, jitify): each names its library in DT_NEEDED, without RUNPATH.
     "cupy_backends/cuda/libs/cublas", "cupy_backends/cuda/libs/cusolver",
     "cupy_backends/cuda/libs/cusparse"};
 constexpr std::size_t k_lazy_from = 54;
-constexpr std::array<std::string_view, 3> k_more_lazy = {
-    "cupy_backends/cuda/libs/curand", "cupy/cuda/cufft", "cupy/cuda/jitify"};
+constexpr std::array<std::string_view, 3> k_more_lazy = {"cupy_backends/cuda/libs/curand",
+                                                         "cupy/cuda/cufft", "cupy/cuda/jitify"};
 
 // Optional at import: CuPy catches their ImportError (the library is not installed).
 bool optional_module(std::string_view name) {
@@ -80,7 +79,8 @@ std::map<std::string, Descriptor> read_catalog(const std::string& text) {
   std::size_t at = text.find("DescriptorSpec(");
   while (at != std::string::npos) {
     const std::size_t next = text.find("DescriptorSpec(", at + 1);
-    const std::string block = text.substr(at, next == std::string::npos ? std::string::npos : next - at);
+    const std::string block =
+        text.substr(at, next == std::string::npos ? std::string::npos : next - at);
     std::smatch m;
     if (std::regex_search(block, m, name)) {
       Descriptor d;
@@ -199,8 +199,7 @@ FrameworkLoad cupy_load(const ModelInput& input) {
       // A kernel's first launch: NVRTC through cuda-pathfinder (cupy_backends/cuda/_softlink),
       // and the driver, dlopen'ed by the runtime module (CUDA runtime linked statically).
       pathfinder.load("nvrtc", "cupy_backends/cuda/libs/nvrtc (first compile)", gpu);
-      if (std::string runtime =
-              extension_module(input, site, "cupy_backends/cuda/api/runtime");
+      if (std::string runtime = extension_module(input, site, "cupy_backends/cuda/api/runtime");
           !runtime.empty()) {
         load.steps.push_back(dlopen_step("libcuda.so.1", std::move(runtime),
                                          "cupy_backends/cuda/api/runtime: the driver", gpu));
@@ -211,10 +210,9 @@ FrameworkLoad cupy_load(const ModelInput& input) {
       continue;
     }
     const bool lazy = i >= k_lazy_from;
-    load.steps.push_back(import_step(std::move(path),
-                                     std::string(lazy ? "first use: import " : "import ") +
-                                         std::string(name),
-                                     !lazy && !optional_module(name), lazy ? gpu : "import"));
+    load.steps.push_back(import_step(
+        std::move(path), std::string(lazy ? "first use: import " : "import ") + std::string(name),
+        !lazy && !optional_module(name), lazy ? gpu : "import"));
   }
   for (const std::string_view name : k_more_lazy) {
     if (std::string path = extension_module(input, site, name); !path.empty()) {

@@ -78,9 +78,9 @@ Sonames sonames_for(const std::string& major) {
 
 // The CUDA plugin's Python package: the first that jax/_src/lib imports `_versions` from.
 struct Plugin {
-  std::string dir;      // `<site>/jax_cuda13_plugin`
-  std::string name;     // `jax_cuda13_plugin`
-  std::string major;    // `13`
+  std::string dir;    // `<site>/jax_cuda13_plugin`
+  std::string name;   // `jax_cuda13_plugin`
+  std::string major;  // `13`
 };
 
 Plugin find_plugin(const ModelInput& input) {
@@ -147,9 +147,9 @@ FrameworkLoad jax_load(const ModelInput& input) {
   }
   const Plugin plugin = find_plugin(input);
   const std::string pjrt = find_pjrt_plugin(input, plugin.major);
-  const std::string major = !plugin.major.empty()    ? plugin.major
-                            : !pjrt.empty()          ? pjrt.substr(pjrt.size() - 2)
-                                                     : detail::cuda_major(input.build.cuda.value);
+  const std::string major = !plugin.major.empty() ? plugin.major
+                            : !pjrt.empty()       ? pjrt.substr(pjrt.size() - 2)
+                                                  : detail::cuda_major(input.build.cuda.value);
   const Sonames names = sonames_for(major);
 
   std::string versions;
@@ -163,11 +163,11 @@ FrameworkLoad jax_load(const ModelInput& input) {
       continue;
     }
     const std::string owner = in_jaxlib ? "jaxlib" : plugin.name;
-    load.steps.push_back(import_step(
-        path,
-        "jax/_src/lib/__init__.py: import " + owner + "/" + std::string(m.name) +
-            (in_jaxlib ? "" : " (in try: the CUDA plugin's kernels)"),
-        in_jaxlib));
+    load.steps.push_back(import_step(path,
+                                     "jax/_src/lib/__init__.py: import " + owner + "/" +
+                                         std::string(m.name) +
+                                         (in_jaxlib ? "" : " (in try: the CUDA plugin's kernels)"),
+                                     in_jaxlib));
     if (m.name == "_versions" && !in_jaxlib) {
       versions = path;
     }
@@ -204,18 +204,17 @@ FrameworkLoad jax_load(const ModelInput& input) {
   // `from jax._src.lib import triton` at the top of the plugin's __init__.py.
   if (std::string triton = extension_module(input, jaxlib, "mlir/_mlir_libs/_triton_ext");
       !triton.empty()) {
-    load.steps.push_back(import_step(std::move(triton),
-                                     rel + "/__init__.py: from jax._src.lib import triton", false,
-                                     gpu));
+    load.steps.push_back(import_step(
+        std::move(triton), rel + "/__init__.py: from jax._src.lib import triton", false, gpu));
   }
   // _check_cuda_versions(): each version getter of `_versions` reaches its library through
   // XLA's stubs (dlopen by soname from `_versions`).
   if (!versions.empty()) {
     for (const std::string& soname : {names.cudart, std::string("libcudnn.so.9"), names.cufft,
                                       names.cupti, names.cublas, names.cusparse}) {
-      load.steps.push_back(dlopen_step(
-          soname, versions, rel + "/__init__.py: _check_cuda_versions (stub dlopen by soname)",
-          gpu));
+      load.steps.push_back(
+          dlopen_step(soname, versions,
+                      rel + "/__init__.py: _check_cuda_versions (stub dlopen by soname)", gpu));
     }
   }
   // xb.register_plugin: the PJRT C API plugin, dlopen'ed by path from jaxlib's C++ code.
@@ -227,9 +226,8 @@ FrameworkLoad jax_load(const ModelInput& input) {
   if (std::string resolved; input.fs.realpath(plugin_so, resolved).ok()) {
     plugin_so = resolved;  // `pathlib.Path(__file__).resolve().parent / 'xla_cuda_plugin.so'`
   }
-  load.steps.push_back(dlopen_step(plugin_so, jax_common,
-                                   rel + "/__init__.py: xb.register_plugin (PJRT plugin, by path)",
-                                   gpu));
+  load.steps.push_back(dlopen_step(
+      plugin_so, jax_common, rel + "/__init__.py: xb.register_plugin (PJRT plugin, by path)", gpu));
   // Creating the CUDA client: the driver, then the libraries XLA's DsoLoader opens by soname
   // from the plugin (its RUNPATH names the nvidia wheels' folders). Without a driver XLA
   // stops at libcuda.so.1 and JAX falls back to the CPU.

@@ -24,24 +24,27 @@ FrameworkLoad onnxruntime_load(const ModelInput& input) {
   load.steps.push_back(detail::import_step(
       state, "onnxruntime/capi/_pybind_state.py: from .onnxruntime_pybind11_state import *", true));
 
-  // First GPU use: an InferenceSession with CUDAExecutionProvider. The provider bridge
-  // (onnxruntime/core/session/provider_bridge_ort.cc) dlopen's the shared provider library,
-  // then the CUDA provider, both by absolute path next to the module (RTLD_LAZY|RTLD_LOCAL;
-  // the shared one RTLD_GLOBAL). The CUDA provider has no RUNPATH: its DT_NEEDED cuBLAS,
-  // cuRAND, cudart and libcuda.so.1 come from libraries already loaded (torch's, or
+  // The provider bridge (onnxruntime/core/session/provider_bridge_ort.cc) dlopen's the
+  // shared provider library by absolute path next to the module, already while the module
+  // initializes (ProviderSharedLibrary::Ensure; an `LD_DEBUG=files` trace shows it loaded
+  // by the module before `import onnxruntime` returns).
+  const std::string bridge = "provider_bridge_ort.cc: ";
+  if (const std::string shared = capi + "/libonnxruntime_providers_shared.so";
+      input.fs.exists(shared)) {
+    load.steps.push_back(dlopen_step(
+        shared, state, bridge + "ProviderSharedLibrary::Ensure (dlopen by path, RTLD_GLOBAL)",
+        "import"));
+  }
+  // First GPU use: an InferenceSession with CUDAExecutionProvider dlopen's the CUDA provider
+  // by path (ProviderLibrary::Get). It has no RUNPATH: its DT_NEEDED cuBLAS, cuRAND, cudart
+  // and libcuda.so.1 come from libraries already loaded (torch's, or
   // onnxruntime.preload_dlls()'s), else LD_LIBRARY_PATH, the ld.so cache and the system
-  // folders. When one is missing the load fails, ORT logs it and uses the CPU.
-  const std::string gpu = "first GPU use";
-  const std::string bridge = "provider_bridge_ort.cc: ProviderLibrary::Get (dlopen by path)";
-  const std::string shared = capi + "/libonnxruntime_providers_shared.so";
-  const std::string cuda = capi + "/libonnxruntime_providers_cuda.so";
-  if (!input.fs.exists(cuda)) {
-    return load;  // a CPU build: no CUDA execution provider
+  // folders. When one is missing the dlopen fails, ORT logs it and runs on the CPU.
+  if (const std::string cuda = capi + "/libonnxruntime_providers_cuda.so"; input.fs.exists(cuda)) {
+    load.steps.push_back(dlopen_step(
+        cuda, state, bridge + "ProviderLibrary::Get, the CUDA execution provider (dlopen by path)",
+        "first GPU use"));
   }
-  if (input.fs.exists(shared)) {
-    load.steps.push_back(dlopen_step(shared, state, bridge + ", the shared provider library", gpu));
-  }
-  load.steps.push_back(dlopen_step(cuda, state, bridge + ", the CUDA execution provider", gpu));
   return load;
 }
 

@@ -62,8 +62,8 @@ LoadStep import_step(std::string path, std::string why, bool required, std::stri
   return step;
 }
 
-LoadStep dlopen_step(std::string candidate, std::string caller, std::string why,
-                     std::string when, bool required) {
+LoadStep dlopen_step(std::string candidate, std::string caller, std::string why, std::string when,
+                     bool required) {
   LoadStep step;
   step.candidates.push_back(std::move(candidate));
   step.caller = std::move(caller);

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "load_test_util.hpp"
-
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
+#include <unistd.h>
 
 namespace mlstack::linkmap {
 namespace {
@@ -42,9 +40,9 @@ DESCRIPTOR_CATALOG: tuple[DescriptorSpec, ...] = (
 )";
 
 void write_cupy(const TempTree& tree) {
-  for (const char* m : {"cupy/_core/core", "cupy_backends/cuda/api/runtime",
-                        "cupy_backends/cuda/libs/cutensor", "cupy_backends/cuda/libs/cublas",
-                        "cupy/cuda/jitify"}) {
+  for (const char* m :
+       {"cupy/_core/core", "cupy_backends/cuda/api/runtime", "cupy_backends/cuda/libs/cutensor",
+        "cupy_backends/cuda/libs/cublas", "cupy/cuda/jitify"}) {
     tree.write(std::string("site/") + m + k_ext, "");
   }
   tree.write("site/cupy/.data/_wheel.json",

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "load_test_util.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -106,11 +105,13 @@ TEST(JaxLoad, Cuda12PluginUsesItsSonames) {
     return std::find(lines.begin(), lines.end(), line) != lines.end();
   };
   EXPECT_TRUE(has("import | jax_cuda12_plugin/_solver.so | libcudart.so.12 | optional"));
-  EXPECT_TRUE(has("first GPU use | jax_plugins/xla_cuda12/xla_cuda_plugin.so | libcufft.so.11 | "
-                  "optional"));
+  EXPECT_TRUE(
+      has("first GPU use | jax_plugins/xla_cuda12/xla_cuda_plugin.so | libcufft.so.11 | "
+          "optional"));
   // No libjax_common.so: the PJRT plugin is dlopen'ed from _jax.
-  EXPECT_TRUE(has("first GPU use | jaxlib/_jax.so | jax_plugins/xla_cuda12/xla_cuda_plugin.so | "
-                  "optional"));
+  EXPECT_TRUE(
+      has("first GPU use | jaxlib/_jax.so | jax_plugins/xla_cuda12/xla_cuda_plugin.so | "
+          "optional"));
 }
 
 TEST(JaxLoad, NoJaxlibIsAProblem) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/linkmap/model.hpp"
+
 #include "temp_tree.hpp"
 
 #include <string>
