@@ -25,13 +25,13 @@ FrameworkLoad framework_load(const ModelInput& input) {
     return tensorflow_load(input);
   }
   if (name == "jax") {
-    return no_model(name);
+    return jax_load(input);
   }
   if (name == "onnxruntime") {
-    return no_model(name);
+    return onnxruntime_load(input);
   }
   if (name == "cupy") {
-    return no_model(name);
+    return cupy_load(input);
   }
   return no_model(name);
 }

@@ -3,7 +3,9 @@
 // environment (tools/real_envs/make_envs.py): a child Python runs the import (and a first GPU
 // use, which falls back to the CPU here), prints /proc/self/maps, and the model's steps run
 // through loader::Process must map the same files under the site folder's framework and
-// nvidia packages, /usr/local/cuda* and libstdc++. Skipped when the environment is absent.
+// nvidia packages, /usr/local/cuda* and libstdc++ (the model's steps run by `simulate`). Skipped
+// when the environment is absent.
+#include "mlstack/linkmap/scenario.hpp"
 #include "mlstack/loader/ld_cache.hpp"
 #include "mlstack/loader/resolve.hpp"
 
@@ -122,32 +124,20 @@ class RealLoad : public ::testing::Test {
     const FrameworkLoad load = framework_model(framework)({build, inventory, o.python, m_fs});
     EXPECT_TRUE(load.problems.empty());
 
+    FrameworkLoad run = load;
+    if (stage == "import") {
+      std::erase_if(run.steps, [](const LoadStep& step) { return step.when != "import"; });
+    }
     loader::LoaderConfig config;
     config.cache = &m_cache;
     config.preloaded = {{"/lib64/ld-linux-x86-64.so.2", "ld-linux-x86-64.so.2"}};
-    loader::Process process(config, m_reader);
-    auto exe = process.exec(o.exe);
-    ASSERT_TRUE(exe) << render(exe.error());
-    for (const LoadStep& step : load.steps) {
-      if (stage == "import" && step.when != "import") {
-        continue;
-      }
-      int caller = *exe;
-      const auto& objects = process.resolution().objects;
-      for (std::size_t i = 0; i < objects.size(); ++i) {
-        if (!step.caller.empty() && objects[i].path == step.caller) {
-          caller = static_cast<int>(i);
-        }
-      }
-      for (const std::string& candidate : step.candidates) {
-        if (process.dlopen(candidate, caller).index >= 0) {
-          break;
-        }
-      }
-    }
+    const facts::BuildFacts builds;
+    const Labeller labeller(m_fs, builds, inventory);
+    const facts::LoadScenario scenario = simulate({config, m_reader, labeller, real(o.exe)}, {run});
+    EXPECT_TRUE(scenario.problems.empty());
     std::set<std::string> predicted;
-    for (const loader::LoadedObject& object : process.resolution().objects) {
-      if (const std::string path = real(object.path); compared(path, site, packages)) {
+    for (const facts::MappedLibrary& library : scenario.libraries) {
+      if (const std::string path = real(library.path); compared(path, site, packages)) {
         predicted.insert(path);
       }
     }
