@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/linkmap/python_paths.hpp"
 
+#include "mlstack/linkmap/model_files.hpp"
+
 #include <utility>
 
 namespace mlstack::linkmap::detail {
@@ -38,19 +40,8 @@ std::string extension_module(const ModelInput& input, const std::string& dir,
   if (dir.empty()) {
     return {};
   }
-  const std::string base = dir + "/" + std::string(name);
-  std::vector<std::string> suffixes;
-  if (!input.python.tags.ext_suffix.empty()) {
-    suffixes.push_back(input.python.tags.ext_suffix);
-  }
-  suffixes.emplace_back(".abi3.so");
-  suffixes.emplace_back(".so");
-  for (const std::string& suffix : suffixes) {
-    if (input.fs.exists(base + suffix)) {
-      return base + suffix;
-    }
-  }
-  return {};
+  return linkmap::extension_module(input.fs, dir, name, input.python.tags.ext_suffix)
+      .value_or(std::string());
 }
 
 LoadStep import_step(std::string path, std::string why, bool required, std::string when) {

@@ -23,8 +23,8 @@ namespace mlstack::linkmap::detail {
 [[nodiscard]] std::string package_dir(const ModelInput& input, std::string_view relative);
 
 /// The file Python imports for extension module `name` (`mlir/_mlir_libs/_mlir`) of the
-/// package in `dir`: `name` + EXT_SUFFIX, `.abi3.so` or `.so`, the first that exists (as
-/// importlib's ExtensionFileLoader suffixes); empty when none does.
+/// package in `dir` with the target's EXT_SUFFIX (model_files.hpp `extension_module`); empty
+/// when there is none.
 [[nodiscard]] std::string extension_module(const ModelInput& input, const std::string& dir,
                                            std::string_view name);
 
