@@ -192,6 +192,10 @@ FrameworkLoad cupy_load(const ModelInput& input) {
     pathfinder.load("cutensor", "cupy/__init__.py: _environment._preload_library('cutensor')",
                     "import");
   }
+  // cupy/__init__.py imports numpy first; cupy/_util imports ml_dtypes when installed.
+  detail::add_numpy_steps(input, "import cupy imports numpy", load.steps);
+  detail::add_module_steps(input, "ml_dtypes", {"_ml_dtypes_ext"}, "cupy/_util imports ml_dtypes",
+                           load.steps);
   const std::string gpu = "first GPU use";
   for (std::size_t i = 0; i < k_import_modules.size(); ++i) {
     const std::string_view name = k_import_modules[i];

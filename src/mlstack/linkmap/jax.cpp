@@ -152,6 +152,10 @@ FrameworkLoad jax_load(const ModelInput& input) {
                                                   : detail::cuda_major(input.build.cuda.value);
   const Sonames names = sonames_for(major);
 
+  // jax/_src/dtypes.py imports numpy and ml_dtypes before jaxlib's modules.
+  detail::add_numpy_steps(input, "import jax imports numpy", load.steps);
+  detail::add_module_steps(input, "ml_dtypes", {"_ml_dtypes_ext"},
+                           "import jax imports ml_dtypes (jax/_src/dtypes.py)", load.steps);
   std::string versions;
   for (const Module& m : k_import_modules) {
     const bool in_jaxlib = m.package == Package::jaxlib;
@@ -179,6 +183,13 @@ FrameworkLoad jax_load(const ModelInput& input) {
                                        "import"));
     }
   }
+
+  // jax/_src/clusters/k8s_cluster.py imports numpy.random (python -X importtime).
+  detail::add_module_steps(input, "numpy/random",
+                           {"_common", "bit_generator", "_bounded_integers", "_pcg64", "_generator",
+                            "_mt19937", "_philox", "_sfc64", "mtrand"},
+                           "import jax imports numpy.random (jax/_src/clusters/k8s_cluster.py)",
+                           load.steps);
 
   // First GPU use: jax.devices() (or any computation) initializes the backends; xla_bridge
   // discovers jax_plugins.xla_cuda<major> and calls its initialize().

@@ -21,6 +21,8 @@ FrameworkLoad onnxruntime_load(const ModelInput& input) {
     load.problems.push_back("no `onnxruntime_pybind11_state` extension module in `" + capi + "`");
     return load;
   }
+  // The module's initialization imports numpy (its C API: numpy._core._multiarray_umath).
+  detail::add_numpy_steps(input, "onnxruntime_pybind11_state imports numpy", load.steps);
   load.steps.push_back(detail::import_step(
       state, "onnxruntime/capi/_pybind_state.py: from .onnxruntime_pybind11_state import *", true));
 

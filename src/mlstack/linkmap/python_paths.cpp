@@ -44,6 +44,24 @@ std::string extension_module(const ModelInput& input, const std::string& dir,
       .value_or(std::string());
 }
 
+void add_module_steps(const ModelInput& input, std::string_view package,
+                      const std::vector<std::string_view>& stems, const std::string& why,
+                      std::vector<LoadStep>& steps) {
+  const std::string dir = package_dir(input, package);
+  for (const std::string_view stem : stems) {
+    if (std::string path = extension_module(input, dir, stem); !path.empty()) {
+      steps.push_back(import_step(std::move(path), why, false));
+    }
+  }
+}
+
+void add_numpy_steps(const ModelInput& input, const std::string& why,
+                     std::vector<LoadStep>& steps) {
+  add_module_steps(input, "numpy",
+                   {"_core/_multiarray_umath", "core/_multiarray_umath", "linalg/_umath_linalg"},
+                   why, steps);
+}
+
 LoadStep import_step(std::string path, std::string why, bool required, std::string when) {
   LoadStep step;
   step.candidates.push_back(std::move(path));

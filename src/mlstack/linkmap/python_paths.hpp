@@ -28,6 +28,15 @@ namespace mlstack::linkmap::detail {
 [[nodiscard]] std::string extension_module(const ModelInput& input, const std::string& dir,
                                            std::string_view name);
 
+/// Steps importing the extension modules `stems` of package `package` (`numpy/random`), the
+/// ones that exist, in order; optional: they are another distribution's.
+void add_module_steps(const ModelInput& input, std::string_view package,
+                      const std::vector<std::string_view>& stems, const std::string& why,
+                      std::vector<LoadStep>& steps);
+
+/// `import numpy`: its core and linalg extension modules (numpy 2 `_core/`, numpy 1 `core/`).
+void add_numpy_steps(const ModelInput& input, const std::string& why, std::vector<LoadStep>& steps);
+
 /// A step of Python importing the extension module at `path` (the interpreter calls dlopen).
 [[nodiscard]] LoadStep import_step(std::string path, std::string why, bool required,
                                    std::string when = "import");

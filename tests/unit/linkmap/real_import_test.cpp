@@ -249,6 +249,31 @@ TEST_P(RealImport, AgainstLibraryUses) {
   }
 }
 
+// JAX, ONNX Runtime and CuPy alone (the venv's numpy and ml_dtypes modules included), and with
+// torch: file for file at import (real_load_test.cpp checks their first GPU use). Not `cupy`
+// then `torch`: torch's import then imports cupy.testing and cupyx (under
+// torch.fx.experimental.proxy_tensor), hence scipy, which the torch model does not know.
+TEST_P(RealImport, JaxOnnxruntimeCupy) {
+  for (const std::vector<std::string>& order : std::vector<std::vector<std::string>>{
+           {"jax"}, {"onnxruntime"}, {"cupy"}, {"torch", "jax"}, {"jax", "torch"},
+           {"torch", "onnxruntime"}, {"onnxruntime", "torch"}, {"torch", "cupy"}}) {
+    facts::LoadScenario scenario;
+    const Compared c = compare(order, scenario);
+    std::string what = GetParam() + " import";
+    for (const std::string& name : order) {
+      what += " " + name;
+    }
+    SCOPED_TRACE(what);
+    if (c.observed.empty()) {
+      std::cout << what << ": not installed\n";
+      continue;
+    }
+    (void)report(what, c);
+    EXPECT_TRUE(scenario.problems.empty()) << scenario.problems.front();
+    EXPECT_EQ(c.predicted, c.observed);  // file for file
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Envs, RealImport, ::testing::Values("current", "tf-andcuda-torch13"),
                          [](const ::testing::TestParamInfo<std::string>& param) {
                            std::string n = param.param;
