@@ -2,7 +2,8 @@
 """Runs one framework's load in this interpreter and prints what the load model needs and what
 was mapped (tests/unit/linkmap/real_load_test.cpp). Usage: real_load_probe.py FRAMEWORK STAGE
 with STAGE `import` (the import only) or `gpu` (the import, then a first GPU use, which falls
-back to the CPU on a machine without a driver)."""
+back to the CPU on a machine without a driver). FRAMEWORK may be several, comma-separated:
+imported in that order, then each one's first GPU use in that order."""
 import os
 import site
 import sys
@@ -35,32 +36,41 @@ def tiny_onnx_model():
     return field(1, 8) + field(7, graph) + field(8, field(1, "") + field(2, 13))
 
 
-if framework == "jax":
-    import jax
-    if stage == "gpu":
-        print("DEVICES", jax.devices())
-elif framework == "onnxruntime":
-    import onnxruntime
-    if stage == "gpu":
-        session = onnxruntime.InferenceSession(
-            tiny_onnx_model(), providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
-        print("PROVIDERS", session.get_providers())
-elif framework == "cupy":
-    import cupy
-    if stage == "gpu":
-        cupy.cuda.nvrtc.getVersion()
-        try:
-            cupy.zeros(3)
-        except Exception as e:  # no driver
-            print("ZEROS", type(e).__name__)
-        import importlib
-        for name in ["cupy_backends.cuda.libs.cublas", "cupy_backends.cuda.libs.cusolver",
-                     "cupy_backends.cuda.libs.cusparse", "cupy_backends.cuda.libs.curand",
-                     "cupy.cuda.cufft", "cupy.cuda.jitify"]:
+def load(framework, stage):
+    if framework == "jax":
+        import jax
+        if stage == "gpu":
+            print("DEVICES", jax.devices())
+    elif framework == "onnxruntime":
+        import onnxruntime
+        if stage == "gpu":
+            session = onnxruntime.InferenceSession(
+                tiny_onnx_model(), providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
+            print("PROVIDERS", session.get_providers())
+    elif framework == "cupy":
+        import cupy
+        if stage == "gpu":
+            cupy.cuda.nvrtc.getVersion()
             try:
-                importlib.import_module(name)
-            except ImportError as e:
-                print("NOIMPORT", name, e)
+                cupy.zeros(3)
+            except Exception as e:  # no driver
+                print("ZEROS", type(e).__name__)
+            import importlib
+            for name in ["cupy_backends.cuda.libs.cublas", "cupy_backends.cuda.libs.cusolver",
+                         "cupy_backends.cuda.libs.cusparse", "cupy_backends.cuda.libs.curand",
+                         "cupy.cuda.cufft", "cupy.cuda.jitify"]:
+                try:
+                    importlib.import_module(name)
+                except ImportError as e:
+                    print("NOIMPORT", name, e)
+
+
+frameworks = framework.split(",")
+for name in frameworks:
+    load(name, "import")
+if stage == "gpu":
+    for name in frameworks:
+        load(name, "gpu")
 
 print("EXE", os.path.realpath(sys.executable))
 print("EXT", sysconfig.get_config_var("EXT_SUFFIX"))

@@ -104,36 +104,42 @@ class RealLoad : public ::testing::Test {
     m_cache = std::move(*cache);
   }
 
-  // Runs `framework`'s load in a child and its model through loader::Process; compares.
-  void check(const std::string& framework, const std::string& distribution,
-             const std::vector<std::string>& packages, const std::string& stage) {
+  // Runs the load of `framework` (several: comma-separated, imported in that order, then
+  // each one's first GPU use) in a child and the models through `simulate`; compares.
+  void check(const std::string& framework, const std::vector<std::string>& packages,
+             const std::string& stage) {
     SCOPED_TRACE(framework + " " + stage);
     const Observed o = observe(m_python, framework, stage);
     ASSERT_FALSE(o.mapped.empty()) << o.output;
     ASSERT_FALSE(o.python.site_dirs.empty()) << o.output;
     const std::string site = real(o.python.site_dirs.front());
-    if (!m_fs.exists(site + "/" + packages.front())) {
-      GTEST_SKIP() << framework << " is not installed in " << site;
-    }
-    facts::FrameworkBuild build;
-    build.name = framework;
-    build.distribution = distribution;
-    build.location = site;
-    build.cuda.value = "13.0";
     const facts::Inventory inventory;
-    const FrameworkLoad load = framework_model(framework)({build, inventory, o.python, m_fs});
-    EXPECT_TRUE(load.problems.empty());
-
-    FrameworkLoad run = load;
-    if (stage == "import") {
-      std::erase_if(run.steps, [](const LoadStep& step) { return step.when != "import"; });
+    std::vector<FrameworkLoad> run;
+    for (std::size_t at = 0; at <= framework.size();) {
+      std::size_t end = framework.find(',', at);
+      end = end == std::string::npos ? framework.size() : end;
+      const std::string name = framework.substr(at, end - at);
+      at = end + 1;
+      if (!m_fs.exists(site + "/" + (name == "jax" ? std::string("jaxlib") : name))) {
+        GTEST_SKIP() << name << " is not installed in " << site;
+      }
+      facts::FrameworkBuild build;
+      build.name = name;
+      build.location = site;
+      build.cuda.value = "13.0";
+      FrameworkLoad load = framework_model(name)({build, inventory, o.python, m_fs});
+      EXPECT_TRUE(load.problems.empty());
+      if (stage == "import") {
+        std::erase_if(load.steps, [](const LoadStep& step) { return step.when != "import"; });
+      }
+      run.push_back(std::move(load));
     }
     loader::LoaderConfig config;
     config.cache = &m_cache;
     config.preloaded = {{"/lib64/ld-linux-x86-64.so.2", "ld-linux-x86-64.so.2"}};
     const facts::BuildFacts builds;
     const Labeller labeller(m_fs, builds, inventory);
-    const facts::LoadScenario scenario = simulate({config, m_reader, labeller, real(o.exe)}, {run});
+    const facts::LoadScenario scenario = simulate({config, m_reader, labeller, real(o.exe)}, run);
     EXPECT_TRUE(scenario.problems.empty());
     std::set<std::string> predicted;
     for (const facts::MappedLibrary& library : scenario.libraries) {
@@ -198,35 +204,44 @@ class RealLoad : public ::testing::Test {
 };
 
 TEST_F(RealLoad, JaxImport) {
-  check("jax", "jaxlib", {"jaxlib", "jax_cuda13_plugin", "jax_plugins", "nvidia"}, "import");
+  check("jax", {"jaxlib", "jax_cuda13_plugin", "jax_plugins", "nvidia"}, "import");
   EXPECT_TRUE(last_has("/nvidia/cu13/lib/libcudart.so.13"));
 }
 
 TEST_F(RealLoad, JaxDevices) {
-  check("jax", "jaxlib", {"jaxlib", "jax_cuda13_plugin", "jax_plugins", "nvidia"}, "gpu");
+  check("jax", {"jaxlib", "jax_cuda13_plugin", "jax_plugins", "nvidia"}, "gpu");
   EXPECT_TRUE(last_has("/jax_plugins/xla_cuda13/xla_cuda_plugin.so"));
   EXPECT_TRUE(last_has("/nvidia/cudnn/lib/libcudnn.so.9"));
 }
 
-TEST_F(RealLoad, OnnxruntimeImport) {
-  check("onnxruntime", "onnxruntime-gpu", {"onnxruntime", "nvidia"}, "import");
-}
+TEST_F(RealLoad, OnnxruntimeImport) { check("onnxruntime", {"onnxruntime", "nvidia"}, "import"); }
 
 TEST_F(RealLoad, OnnxruntimeCudaSession) {
   // Without a driver the CUDA provider's dlopen fails (libcuda.so.1) and ld.so unmaps it
   // again with its cuBLAS/cudart; the shared provider library stays.
-  check("onnxruntime", "onnxruntime-gpu", {"onnxruntime", "nvidia"}, "gpu");
+  check("onnxruntime", {"onnxruntime", "nvidia"}, "gpu");
   EXPECT_TRUE(last_has("/onnxruntime/capi/libonnxruntime_providers_shared.so"));
   EXPECT_FALSE(last_has("/onnxruntime/capi/libonnxruntime_providers_cuda.so"));
 }
 
 TEST_F(RealLoad, CupyImport) {
-  check("cupy", "cupy-cuda13x", {"cupy", "cupy_backends", "cuda", "nvidia"}, "import");
+  check("cupy", {"cupy", "cupy_backends", "cuda", "nvidia"}, "import");
   EXPECT_TRUE(last_has("/nvidia/cu13/lib/libcublasLt.so.13"));
 }
 
+// Two copies of cuBLAS (and cuFFT, cuSOLVER, cuSPARSE) in one process: CuPy's library
+// modules take the system ones through the ld.so cache, then JAX's plugin preloads the
+// wheels' by path.
+TEST_F(RealLoad, CupyThenJaxFirstUse) {
+  check("cupy,jax",
+        {"cupy", "cupy_backends", "cuda", "jaxlib", "jax_cuda13_plugin", "jax_plugins", "nvidia"},
+        "gpu");
+  EXPECT_TRUE(last_has("/usr/local/cuda-13.0/lib/libcublas.so.13"));
+  EXPECT_TRUE(last_has("/nvidia/cu13/lib/libcublas.so.13"));
+}
+
 TEST_F(RealLoad, CupyFirstUse) {
-  check("cupy", "cupy-cuda13x", {"cupy", "cupy_backends", "cuda", "nvidia"}, "gpu");
+  check("cupy", {"cupy", "cupy_backends", "cuda", "nvidia"}, "gpu");
   EXPECT_TRUE(last_has("/nvidia/cu13/lib/libnvrtc.so.13"));
 }
 
