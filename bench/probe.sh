@@ -8,12 +8,12 @@
 #                      # ~/.cache/mlstack/real-envs/current/venv), MLSTACK_BENCH_RUNS (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ML=${MLSTACK:-build/release/mlstack}
+ML=$(realpath "${MLSTACK:-build/release/mlstack}")
 VENV=${MLSTACK_BENCH_REAL:-$HOME/.cache/mlstack/real-envs/current/venv}
 PY=$VENV/bin/python
 RUNS=${MLSTACK_BENCH_RUNS:-3}
-OUT=build/bench-results
-mkdir -p "$OUT"
+mkdir -p build/bench-results
+OUT=$(realpath build/bench-results)
 cd /tmp  # no module of the working directory in the way of `python -c`
 
 args=()
