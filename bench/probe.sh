@@ -56,6 +56,7 @@ print(f"ratio here: doctor --probe / slowest import = {probe['mean'] / slow['mea
 print(f"with enough cores (one per probe), doctor --probe ~ static doctor + the slowest probe "
       f"({'->'.join(slowest_probe['order'])}; measured alone: torch+tensorflow "
       f"{pair['mean']:.2f} s): ratio ~ {(static['mean'] + pair['mean']) / slow['mean']:.2f}x")
-print(f"CPU bound: the probes' CPU / cores / slowest import = "
-      f"{cpu(probe) / cores / slow['mean']:.1f}x at best on {cores} cores")
+print(f"CPU bound: doctor --probe's CPU / {cores} cores / the slowest import's CPU = "
+      f"{cpu(probe) / cores / cpu(slow):.1f}x at best on {cores} idle cores; by CPU, the slowest "
+      f"pair / the slowest import = {cpu(pair) / cpu(slow):.2f}x")
 PY
