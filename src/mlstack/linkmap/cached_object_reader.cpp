@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace mlstack::linkmap {
 namespace {
@@ -65,11 +66,39 @@ void get(io::BlobReader& r, loader::ObjectInfo& info) {
 
 }  // namespace
 
+bool CachedObjectReader::may_exist(const std::string& path) const {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) {
+    return true;
+  }
+  const std::string dir = path.substr(0, slash);
+  auto it = m_dirs.find(dir);
+  if (it == m_dirs.end()) {
+    std::vector<io::DirEntry> entries;
+    const io::IoStatus status = m_fs.list_dir(dir, io::Follow::no, entries);
+    std::optional<std::unordered_set<std::string>> names;
+    if (status.ok()) {
+      names.emplace();
+      for (io::DirEntry& e : entries) {
+        names->insert(std::move(e.name));
+      }
+    } else if (status.kind != io::IoStatus::Kind::not_found &&
+               status.kind != io::IoStatus::Kind::not_directory) {
+      return true;  // unreadable: the stat decides, each time
+    }
+    it = m_dirs.emplace(dir, std::move(names)).first;
+  }
+  return it->second && it->second->count(path.substr(slash + 1)) > 0;
+}
+
 Result<loader::ObjectInfo> CachedObjectReader::read(const std::string& path) const {
   {
     const std::lock_guard lock(m_mutex);
     if (const auto it = m_seen.find(path); it != m_seen.end()) {
       return it->second;
+    }
+    if (!may_exist(path)) {
+      return unexpected(make_error(ErrorCode::not_found, "not found"));
     }
   }
   Result<loader::ObjectInfo> result = read_uncached(path);

@@ -45,14 +45,46 @@ facts::LoaderFacts predict(const PredictInput& input) {
   out.default_dirs = input.config.default_dirs;
   const std::vector<FrameworkLoad> loads = framework_loads(input);
   const Labeller labeller(input.fs, input.builds, input.inventory);
-  const ScenarioInput scenario{input.config, input.reader, labeller, input.interpreter};
-  for (const FrameworkLoad& load : loads) {
-    out.scenarios.push_back(simulate(scenario, {load}));
+  // The orders share their searches (loader::SearchMemo): same settings, same files.
+  loader::LoaderConfig config = input.config;
+  if (!config.memo) {
+    config.memo = loader::make_search_memo();
   }
-  for (std::size_t i = 0; i < loads.size(); ++i) {
-    for (std::size_t j = i + 1; j < loads.size(); ++j) {
-      out.scenarios.push_back(simulate(scenario, {loads[i], loads[j]}));
-      out.scenarios.push_back(simulate(scenario, {loads[j], loads[i]}));
+  const ScenarioInput scenario{config, input.reader, labeller, input.interpreter};
+  // Every order starts with the interpreter, and the orders that begin with one framework
+  // share its import: each is simulated once and cloned (loader::Process::clone).
+  Simulation base(scenario);
+  const bool started = base.exec();
+  const std::size_t n = loads.size();
+  std::vector<facts::LoadScenario> alone(n);
+  std::vector<std::vector<facts::LoadScenario>> pairs(n, std::vector<facts::LoadScenario>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    Simulation first = base.clone();
+    const bool first_ok = started && first.import(loads[i]);
+    for (std::size_t j = 0; j < n; ++j) {
+      Simulation sim = first.clone();
+      std::vector<const FrameworkLoad*> order = {&loads[i]};
+      bool second_ok = false;
+      if (j != i) {
+        order.push_back(&loads[j]);
+        second_ok = sim.import(loads[j]);
+      }
+      if (first_ok) {
+        sim.first_gpu_use(loads[i]);
+      }
+      if (second_ok) {
+        sim.first_gpu_use(loads[j]);
+      }
+      (j == i ? alone[i] : pairs[i][j]) = sim.take(order);
+    }
+  }
+  for (facts::LoadScenario& s : alone) {
+    out.scenarios.push_back(std::move(s));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      out.scenarios.push_back(std::move(pairs[i][j]));
+      out.scenarios.push_back(std::move(pairs[j][i]));
     }
   }
   return out;

@@ -111,200 +111,214 @@ bool Labeller::in_site(const std::string& path) const {
   });
 }
 
-namespace {
 
-class Simulation {
- public:
-  Simulation(const ScenarioInput& in, facts::LoadScenario& out)
-      : m_in(in), m_out(out), m_process(in.config, in.reader) {}
+Simulation::Simulation(const ScenarioInput& in) : m_in(&in), m_process(in.config, in.reader) {}
 
-  bool exec() {
-    auto exe = m_process.exec(m_in.interpreter);
-    if (!exe) {
-      m_out.problems.push_back(render(exe.error()));
+Simulation::Simulation(const ScenarioInput& in, loader::Process process)
+    : m_in(&in), m_process(std::move(process)) {}
+
+Simulation Simulation::clone() const {
+  Simulation copy(*m_in, m_process.clone());
+  copy.m_out = m_out;
+  copy.m_exe = m_exe;
+  copy.m_labelled = m_labelled;
+  copy.m_started = m_started;
+  return copy;
+}
+
+bool Simulation::exec() {
+  auto exe = m_process.exec(m_in->interpreter);
+  if (!exe) {
+    m_out.problems.push_back(render(exe.error()));
+    return false;
+  }
+  m_started = true;
+  m_exe = *exe;
+  for (const loader::Missing& m : m_process.resolution().missing) {
+    m_out.missing.push_back(fmt::format("{} (needed by {}): {}; the interpreter does not start",
+                                        m.name, m.needed_by, m.reason));
+  }
+  label_new("", "import", "", "interpreter");
+  return true;
+}
+
+bool Simulation::import(const FrameworkLoad& fw) {
+  if (!m_started) {
+    return false;
+  }
+  for (const LoadStep& s : fw.steps) {
+    if (s.when == "import" && !run(fw, s)) {
       return false;
     }
-    m_exe = *exe;
-    for (const loader::Missing& m : m_process.resolution().missing) {
-      m_out.missing.push_back(
-          fmt::format("{} (needed by {}): {}; the interpreter does not start", m.name,
-                      m.needed_by, m.reason));
-    }
-    label_new("", "import", "", "interpreter");
-    return true;
   }
+  return true;
+}
 
-  // Runs one step; false when a required one fails.
-  bool run(const FrameworkLoad& fw, const LoadStep& s) {
-    if (!applies(s)) {
-      return true;
-    }
-    const int caller = caller_index(s.caller);
-    loader::Process::Opened opened;
-    for (const std::string& candidate : s.candidates) {
-      opened = m_process.dlopen(candidate, caller);
-      if (opened.index >= 0) {
-        break;
-      }
-    }
-    if (opened.index < 0) {
-      if (s.required) {
-        const std::string context =
-            s.when == "import" ? fmt::format("import {} fails ({})", fw.framework, s.why)
-                               : fmt::format("{} at {} ({})", fw.framework, s.when, s.why);
-        for (const loader::Missing& m : opened.missing) {
-          const bool asked = std::find(s.candidates.begin(), s.candidates.end(), m.name) !=
-                             s.candidates.end();
-          m_out.missing.push_back(
-              asked ? fmt::format("{} (dlopen): {}; {}", m.name, m.reason, context)
-                    : fmt::format("{} (needed by {}): {}; {}", m.name, m.needed_by, m.reason,
-                                  context));
-        }
-        if (s.candidates.empty()) {
-          m_out.missing.push_back(fmt::format("nothing to load; {}", context));
-        }
-      }
-      return !s.required;
-    }
-    label_new(fmt::format("dlopen by {}", s.why), s.when, fw.framework, "", opened.index);
-    return true;
+void Simulation::first_gpu_use(const FrameworkLoad& fw) {
+  if (!m_started) {
+    return;
   }
+  for (const LoadStep& s : fw.steps) {
+    if (s.when != "import") {
+      (void)run(fw, s);
+    }
+  }
+}
 
-  void finish() {
+facts::LoadScenario Simulation::take(const std::vector<const FrameworkLoad*>& order) {
+  facts::LoadScenario out = std::move(m_out);
+  std::vector<std::string> problems;
+  for (const FrameworkLoad* fw : order) {
+    out.order.push_back(fw->framework);
+    for (const std::string& p : fw->problems) {
+      problems.push_back(fmt::format("{}: {}", fw->framework, p));
+    }
+  }
+  out.problems.insert(out.problems.begin(), problems.begin(), problems.end());
+  if (m_started) {
     for (loader::MissingVersion& v : loader::check_versions(m_process.resolution())) {
-      m_out.missing_versions.push_back(
-          {std::move(v.object), std::move(v.file), std::move(v.provider), std::move(v.version),
-           v.weak});
+      out.missing_versions.push_back({std::move(v.object), std::move(v.file),
+                                      std::move(v.provider), std::move(v.version), v.weak});
     }
   }
+  return out;
+}
 
- private:
-  [[nodiscard]] bool applies(const LoadStep& s) const {
-    const auto& objects = m_process.resolution().objects;
-    if (!s.if_mapped.empty() &&
-        std::none_of(objects.begin(), objects.end(), [&s](const loader::LoadedObject& o) {
-          return file_name(o.path).find(s.if_mapped) != std::string_view::npos;
-        })) {
-      return false;
-    }
-    if (!s.unless_mapped.empty()) {
-      const std::string& real = m_in.labeller.real_path(s.unless_mapped);
-      for (const loader::LoadedObject& o : objects) {
-        if (o.path == s.unless_mapped || m_in.labeller.real_path(o.path) == real) {
-          return false;
-        }
-      }
-    }
+bool Simulation::run(const FrameworkLoad& fw, const LoadStep& s) {
+  if (!applies(s)) {
     return true;
   }
-
-  // The object whose code calls dlopen: `caller` by (real) path, else the interpreter — its
-  // libpython when it links one (Python's import calls dlopen from there).
-  [[nodiscard]] int caller_index(const std::string& caller) const {
-    const auto& objects = m_process.resolution().objects;
-    if (!caller.empty()) {
-      const std::string& real = m_in.labeller.real_path(caller);
-      for (std::size_t i = 0; i < objects.size(); ++i) {
-        if (objects[i].path == caller || m_in.labeller.real_path(objects[i].path) == real) {
-          return static_cast<int>(i);
-        }
+  const int caller = caller_index(s.caller);
+  loader::Process::Opened opened;
+  for (const std::string& candidate : s.candidates) {
+    opened = m_process.dlopen(candidate, caller);
+    if (opened.index >= 0) {
+      break;
+    }
+  }
+  if (opened.index < 0) {
+    if (s.required) {
+      const std::string context =
+          s.when == "import" ? fmt::format("import {} fails ({})", fw.framework, s.why)
+                             : fmt::format("{} at {} ({})", fw.framework, s.when, s.why);
+      for (const loader::Missing& m : opened.missing) {
+        const bool asked =
+            std::find(s.candidates.begin(), s.candidates.end(), m.name) != s.candidates.end();
+        m_out.missing.push_back(
+            asked ? fmt::format("{} (dlopen): {}; {}", m.name, m.reason, context)
+                  : fmt::format("{} (needed by {}): {}; {}", m.name, m.needed_by, m.reason,
+                                context));
+      }
+      if (s.candidates.empty()) {
+        m_out.missing.push_back(fmt::format("nothing to load; {}", context));
       }
     }
+    return !s.required;
+  }
+  label_new(fmt::format("dlopen by {}", s.why), s.when, fw.framework, "", opened.index);
+  return true;
+}
+
+bool Simulation::applies(const LoadStep& s) const {
+  const auto& objects = m_process.resolution().objects;
+  if (!s.if_mapped.empty() &&
+      std::none_of(objects.begin(), objects.end(), [&s](const loader::LoadedObject& o) {
+        return file_name(o.path).find(s.if_mapped) != std::string_view::npos;
+      })) {
+    return false;
+  }
+  if (!s.unless_mapped.empty()) {
+    const std::string& real = m_in->labeller.real_path(s.unless_mapped);
+    for (const loader::LoadedObject& o : objects) {
+      if (o.path == s.unless_mapped || m_in->labeller.real_path(o.path) == real) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+int Simulation::caller_index(const std::string& caller) const {
+  const auto& objects = m_process.resolution().objects;
+  if (!caller.empty()) {
+    const std::string& real = m_in->labeller.real_path(caller);
     for (std::size_t i = 0; i < objects.size(); ++i) {
-      if (objects[i].soname.starts_with("libpython")) {
+      if (objects[i].path == caller || m_in->labeller.real_path(objects[i].path) == real) {
         return static_cast<int>(i);
       }
     }
-    return m_exe;
   }
-
-  // Labels the objects mapped since the last call; `target` is the one dlopen returned.
-  void label_new(const std::string& why, const std::string& when, const std::string& framework,
-                 const std::string& origin, int target = -1) {
-    const auto& objects = m_process.resolution().objects;
-    for (std::size_t i = m_labelled; i < objects.size(); ++i) {
-      const loader::LoadedObject& o = objects[i];
-      facts::MappedLibrary lib;
-      lib.path = o.path;
-      lib.real_path = m_in.labeller.real_path(o.path);
-      lib.soname = o.soname;
-      lib.library = tracked_library(o.soname.empty() ? file_name(o.path) : o.soname);
-      if (lib.library.empty()) {
-        lib.library = tracked_library(file_name(lib.real_path));
-      }
-      lib.package = m_in.labeller.owner(lib.path, lib.real_path);
-      if (!origin.empty() || o.preloaded) {
-        lib.origin = "interpreter";
-      } else if (!lib.package.empty()) {
-        lib.origin = m_in.labeller.is_framework_dist(lib.package) ? "framework" : "wheel";
-      } else {
-        lib.origin = m_in.labeller.in_site(lib.real_path) ? "wheel" : "system";
-      }
-      if (!lib.library.empty()) {
-        if (const facts::Sourced* v = m_in.labeller.version(lib.real_path)) {
-          lib.version = *v;
-        } else if (const std::string real_v = so_version(file_name(lib.real_path));
-                   real_v.size() > so_version(o.soname).size()) {
-          lib.version = {real_v, "file name"};
-        } else if (!so_version(o.soname).empty()) {
-          lib.version = {so_version(o.soname), "soname"};
-        }
-      }
-      lib.rule = std::string(loader::rule_name(o.rule));
-      if (static_cast<int>(i) == target || o.loader < 0) {
-        lib.why = why.empty() ? "the interpreter" : why;
-      } else {
-        lib.why = fmt::format("DT_NEEDED of {}", objects[static_cast<std::size_t>(o.loader)].path);
-      }
-      lib.loaded_by = framework;
-      lib.when = when;
-      m_out.libraries.push_back(std::move(lib));
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (objects[i].soname.starts_with("libpython")) {
+      return static_cast<int>(i);
     }
-    m_labelled = objects.size();
   }
+  return m_exe;
+}
 
-  const ScenarioInput& m_in;
-  facts::LoadScenario& m_out;
-  loader::Process m_process;
-  int m_exe = -1;
-  std::size_t m_labelled = 0;
-};
-
-}  // namespace
+void Simulation::label_new(const std::string& why, const std::string& when,
+                           const std::string& framework, const std::string& origin, int target) {
+  const auto& objects = m_process.resolution().objects;
+  const Labeller& labeller = m_in->labeller;
+  for (std::size_t i = m_labelled; i < objects.size(); ++i) {
+    const loader::LoadedObject& o = objects[i];
+    facts::MappedLibrary lib;
+    lib.path = o.path;
+    lib.real_path = labeller.real_path(o.path);
+    lib.soname = o.soname;
+    lib.library = tracked_library(o.soname.empty() ? file_name(o.path) : o.soname);
+    if (lib.library.empty()) {
+      lib.library = tracked_library(file_name(lib.real_path));
+    }
+    lib.package = labeller.owner(lib.path, lib.real_path);
+    if (!origin.empty() || o.preloaded) {
+      lib.origin = "interpreter";
+    } else if (!lib.package.empty()) {
+      lib.origin = labeller.is_framework_dist(lib.package) ? "framework" : "wheel";
+    } else {
+      lib.origin = labeller.in_site(lib.real_path) ? "wheel" : "system";
+    }
+    if (!lib.library.empty()) {
+      if (const facts::Sourced* v = labeller.version(lib.real_path)) {
+        lib.version = *v;
+      } else if (const std::string real_v = so_version(file_name(lib.real_path));
+                 real_v.size() > so_version(o.soname).size()) {
+        lib.version = {real_v, "file name"};
+      } else if (!so_version(o.soname).empty()) {
+        lib.version = {so_version(o.soname), "soname"};
+      }
+    }
+    lib.rule = std::string(loader::rule_name(o.rule));
+    if (static_cast<int>(i) == target || o.loader < 0) {
+      lib.why = why.empty() ? "the interpreter" : why;
+    } else {
+      lib.why = fmt::format("DT_NEEDED of {}", objects[static_cast<std::size_t>(o.loader)].path);
+    }
+    lib.loaded_by = framework;
+    lib.when = when;
+    m_out.libraries.push_back(std::move(lib));
+  }
+  m_labelled = objects.size();
+}
 
 facts::LoadScenario simulate(const ScenarioInput& input, const std::vector<FrameworkLoad>& order) {
-  facts::LoadScenario out;
+  std::vector<const FrameworkLoad*> frameworks;
   for (const FrameworkLoad& fw : order) {
-    out.order.push_back(fw.framework);
-    for (const std::string& p : fw.problems) {
-      out.problems.push_back(fmt::format("{}: {}", fw.framework, p));
+    frameworks.push_back(&fw);
+  }
+  Simulation sim(input);
+  if (sim.exec()) {
+    std::vector<bool> imported;
+    for (const FrameworkLoad& fw : order) {
+      imported.push_back(sim.import(fw));
     }
-  }
-  Simulation sim(input, out);
-  if (!sim.exec()) {
-    return out;
-  }
-  std::vector<bool> imported(order.size(), true);
-  for (std::size_t f = 0; f < order.size(); ++f) {
-    for (const LoadStep& s : order[f].steps) {
-      if (s.when == "import" && !sim.run(order[f], s)) {
-        imported[f] = false;
-        break;
+    for (std::size_t f = 0; f < order.size(); ++f) {
+      if (imported[f]) {
+        sim.first_gpu_use(order[f]);
       }
     }
   }
-  for (std::size_t f = 0; f < order.size(); ++f) {
-    if (!imported[f]) {
-      continue;
-    }
-    for (const LoadStep& s : order[f].steps) {
-      if (s.when != "import") {
-        (void)sim.run(order[f], s);
-      }
-    }
-  }
-  sim.finish();
-  return out;
+  return sim.take(frameworks);
 }
 
 }  // namespace mlstack::linkmap

@@ -59,6 +59,38 @@ struct ScenarioInput {
   std::string interpreter;  // the interpreter's real path
 };
 
+/// One process built up step by step, labelling what each step maps; `clone` goes on from the
+/// same state another way (the orders that begin with the same framework share its import).
+class Simulation {
+ public:
+  explicit Simulation(const ScenarioInput& input);
+  [[nodiscard]] Simulation clone() const;
+  /// Maps the interpreter; false (a problem) when it cannot be read.
+  bool exec();
+  /// `fw`'s import-time steps in order; false when a required one fails (its names go to
+  /// `missing`) and the import ends there.
+  bool import(const FrameworkLoad& fw);
+  /// `fw`'s `first GPU use` steps.
+  void first_gpu_use(const FrameworkLoad& fw);
+  /// The scenario of `order` (its frameworks' problems first); symbol versions checked.
+  [[nodiscard]] facts::LoadScenario take(const std::vector<const FrameworkLoad*>& order);
+
+ private:
+  Simulation(const ScenarioInput& input, loader::Process process);
+  bool run(const FrameworkLoad& fw, const LoadStep& s);
+  [[nodiscard]] bool applies(const LoadStep& s) const;
+  [[nodiscard]] int caller_index(const std::string& caller) const;
+  void label_new(const std::string& why, const std::string& when, const std::string& framework,
+                 const std::string& origin, int target = -1);
+
+  const ScenarioInput* m_in;
+  loader::Process m_process;
+  facts::LoadScenario m_out;
+  int m_exe = -1;
+  std::size_t m_labelled = 0;
+  bool m_started = false;
+};
+
 /// The libraries one import order maps: the interpreter's own first, then every framework's
 /// import-time steps in order (a required step that fails ends that framework's import, and
 /// its names go to `missing`), then their `first GPU use` steps in the same order. Symbol

@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 namespace mlstack::loader {
@@ -19,7 +22,34 @@ struct Attempt {
   std::vector<std::string> searched;
 };
 
+// One search's outcome, as `search` leaves it.
+struct Searched {
+  bool found = false;
+  Attempt attempt;
+  Rule rule = Rule::default_dirs;
+  std::string owner;
+};
+
 }  // namespace
+
+class SearchMemo {
+ public:
+  [[nodiscard]] std::optional<Searched> find(const std::string& key) const {
+    const std::lock_guard lock(m_mutex);
+    const auto it = m_entries.find(key);
+    return it == m_entries.end() ? std::nullopt : std::optional<Searched>(it->second);
+  }
+  void store(std::string key, Searched value) {
+    const std::lock_guard lock(m_mutex);
+    m_entries.emplace(std::move(key), std::move(value));
+  }
+
+ private:
+  mutable std::mutex m_mutex;
+  std::unordered_map<std::string, Searched> m_entries;
+};
+
+std::shared_ptr<SearchMemo> make_search_memo() { return std::make_shared<SearchMemo>(); }
 
 class Process::State {
  public:
@@ -159,17 +189,44 @@ class Process::State {
 
   bool try_dirs(const std::vector<std::string>& dirs, const std::string& name, Attempt& a) const {
     for (const std::string& dir : dirs) {
-      const std::string base = dir == "/" ? std::string() : dir;
-      for (const std::string& sub : m_config.subdirs) {
-        if (try_file(base + "/" + sub + "/" + name, a) || a.stop) {
+      for (const std::string& prefix : prefixes(dir)) {
+        if (try_file(prefix + name, a) || a.stop) {
           return !a.stop;
         }
       }
-      if (try_file(base + "/" + name, a) || a.stop) {
-        return !a.stop;
-      }
     }
     return false;
+  }
+
+  // The folders tried for `dir`, each ending in `/`: every subfolder, then `dir` itself.
+  // Computed once per folder (the search tries every name in them).
+  const std::vector<std::string>& prefixes(const std::string& dir) const {
+    auto it = m_prefixes.find(dir);
+    if (it == m_prefixes.end()) {
+      const std::string base = dir == "/" ? std::string() : dir;
+      std::vector<std::string> list;
+      list.reserve(m_config.subdirs.size() + 1);
+      for (const std::string& sub : m_config.subdirs) {
+        list.push_back(base + "/" + sub + "/");
+      }
+      list.push_back(base + "/");
+      it = m_prefixes.emplace(dir, std::move(list)).first;
+    }
+    return it->second;
+  }
+
+  // `split_search_path` of `list` for the object `index` (its `$ORIGIN`), computed once per
+  // list and folder: an object's RUNPATH serves each of its needs.
+  const std::vector<std::string>& search_dirs(const std::string& list, int index, bool env) const {
+    DstValues values = values_for(index);
+    std::string key = values.origin;
+    key += env ? '\1' : '\0';
+    key += list;
+    auto it = m_split.find(key);
+    if (it == m_split.end()) {
+      it = m_split.emplace(std::move(key), split_search_path(list, values, env)).first;
+    }
+    return it->second;
   }
 
   // A prefix match, as ld.so's NODEFLIB check of a cache entry (`memcmp` with each system
@@ -182,8 +239,46 @@ class Process::State {
                        });
   }
 
-  // Runs the search of `_dl_map_object` for `name`, needed by object `loader`.
+  // `search_files` through the memo: the key is everything the search depends on besides the
+  // settings — the name, the DT_RPATH chain (each loader's path and list), the executable,
+  // the loader's path, DT_RUNPATH and NODEFLIB.
   bool search(int loader, const std::string& name, Attempt& a, Rule& rule, std::string& owner) {
+    if (!m_config.memo || name.find('/') != std::string::npos) {
+      return search_files(loader, name, a, rule, owner);
+    }
+    const ObjectInfo& info = m_infos[static_cast<std::size_t>(loader)];
+    std::string key = name;
+    key += '\0';
+    if (info.dynamic.runpath.empty()) {
+      for (int l = loader; l >= 0; l = object(l).loader) {
+        const elf::DynamicInfo& d = m_infos[static_cast<std::size_t>(l)].dynamic;
+        key += object(l).path;
+        key += '\0';
+        key += d.runpath.empty() ? d.rpath : std::string();
+        key += '\0';
+      }
+    }
+    key += '\1';
+    key += object(m_entry).path;
+    key += '\0';
+    key += object(loader).path;
+    key += '\0';
+    key += info.dynamic.runpath;
+    key += info.dynamic.nodeflib() ? '1' : '0';
+    if (std::optional<Searched> known = m_config.memo->find(key)) {
+      a = std::move(known->attempt);
+      rule = known->rule;
+      owner = std::move(known->owner);
+      return known->found;
+    }
+    const bool found = search_files(loader, name, a, rule, owner);
+    m_config.memo->store(std::move(key), Searched{found, a, rule, owner});
+    return found;
+  }
+
+  // Runs the search of `_dl_map_object` for `name`, needed by object `loader`.
+  bool search_files(int loader, const std::string& name, Attempt& a, Rule& rule,
+                    std::string& owner) {
     const ObjectInfo& info = m_infos[static_cast<std::size_t>(loader)];
     if (name.find('/') != std::string::npos) {
       rule = Rule::path;
@@ -201,7 +296,7 @@ class Process::State {
         if (rpath.empty()) {
           continue;
         }
-        if (try_dirs(split_search_path(rpath, values_for(l), false), name, a) || a.stop) {
+        if (try_dirs(search_dirs(rpath, l, false), name, a) || a.stop) {
           rule = Rule::rpath;
           owner = object(l).path;
           return !a.stop;
@@ -210,7 +305,7 @@ class Process::State {
       // Then the executable's DT_RPATH, when the chain did not reach it (a dlopen'ed object).
       const elf::DynamicInfo& main = m_infos[static_cast<std::size_t>(m_entry)].dynamic;
       if (!did_main && main.runpath.empty() && !main.rpath.empty() &&
-          (try_dirs(split_search_path(main.rpath, values_for(m_entry), false), name, a) ||
+          (try_dirs(search_dirs(main.rpath, m_entry, false), name, a) ||
            a.stop)) {
         rule = Rule::rpath;
         owner = object(m_entry).path;
@@ -218,14 +313,13 @@ class Process::State {
       }
     }
     if (!m_config.ld_library_path.empty() &&
-        (try_dirs(split_search_path(m_config.ld_library_path, values_for(m_entry), true), name,
-                  a) ||
+        (try_dirs(search_dirs(m_config.ld_library_path, m_entry, true), name, a) ||
          a.stop)) {
       rule = Rule::ld_library_path;
       return !a.stop;
     }
     if (!info.dynamic.runpath.empty() &&
-        (try_dirs(split_search_path(info.dynamic.runpath, values_for(loader), false), name, a) ||
+        (try_dirs(search_dirs(info.dynamic.runpath, loader, false), name, a) ||
          a.stop)) {
       rule = Rule::runpath;
       owner = object(loader).path;
@@ -284,6 +378,8 @@ class Process::State {
   std::vector<std::vector<std::string>> m_names;  // per object: the names it answers to
   std::vector<ObjectInfo> m_infos;
   std::deque<int> m_queue;
+  mutable std::unordered_map<std::string, std::vector<std::string>> m_prefixes;
+  mutable std::unordered_map<std::string, std::vector<std::string>> m_split;
   int m_entry = -1;
   unsigned m_class = 0;
   unsigned m_machine = 0;
@@ -349,6 +445,8 @@ std::vector<MissingVersion> check_versions(const Resolution& resolution) {
 
 Process::Process(LoaderConfig config, const ObjectReader& reader)
     : m_state(std::make_unique<State>(std::move(config), reader)) {}
+Process::Process(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+Process Process::clone() const { return Process(std::make_unique<State>(*m_state)); }
 Process::Process(Process&&) noexcept = default;
 Process& Process::operator=(Process&&) noexcept = default;
 Process::~Process() = default;

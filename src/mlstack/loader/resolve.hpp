@@ -54,6 +54,14 @@ struct Preloaded {
   std::string soname;
 };
 
+/// Search results remembered across `Process`es with the same settings: the search for a name
+/// from a loader depends only on the folders it tries (the loaders' DT_RPATH chain, the
+/// executable's, LD_LIBRARY_PATH, DT_RUNPATH, cache, default folders) and the files there, not
+/// on what is mapped, so the import orders of one prediction search each name once.
+/// Thread-safe; opaque.
+class SearchMemo;
+[[nodiscard]] std::shared_ptr<SearchMemo> make_search_memo();
+
 /// The process's loader settings.
 struct LoaderConfig {
   std::string ld_library_path;  // LD_LIBRARY_PATH as set (empty: unset or empty)
@@ -68,6 +76,8 @@ struct LoaderConfig {
   /// tls, x86_64, ...: `LD_DEBUG=libs` lists them); none by default.
   std::vector<std::string> subdirs;
   std::vector<Preloaded> preloaded;  // e.g. {"/lib64/ld-linux-x86-64.so.2", "ld-linux-x86-64.so.2"}
+  /// Shared by the processes of these settings and files (none: each search runs).
+  std::shared_ptr<SearchMemo> memo;
 };
 
 /// Which rule of the search found an object.
@@ -162,8 +172,13 @@ class Process {
 
   [[nodiscard]] const Resolution& resolution() const;
 
+  /// A copy of the process as it is now, to go on from in another way (import orders that
+  /// begin alike).
+  [[nodiscard]] Process clone() const;
+
  private:
   class State;
+  explicit Process(std::unique_ptr<State> state);
   std::unique_ptr<State> m_state;
 };
 

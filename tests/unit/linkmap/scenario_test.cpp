@@ -105,6 +105,32 @@ TEST_F(Scenario, LabelsTheInterpreterAndDependencies) {
   EXPECT_TRUE(s.missing_versions.empty());
 }
 
+// A clone goes on from the same state: the order a-then-b from a clone after a's import is the
+// order simulated whole, and the original is untouched.
+TEST_F(Scenario, ACloneGoesOnFromTheSameState) {
+  const FrameworkLoad a = load("a", k_fixture + "/env/libldb.so.1");
+  const FrameworkLoad b = load("b", "libldb.so.1");
+  const ScenarioInput in{m_config, m_reader, m_labeller, k_fixture + "/rpath/libldc.so.1"};
+  Simulation base(in);
+  ASSERT_TRUE(base.exec());
+  Simulation first = base.clone();
+  ASSERT_TRUE(first.import(a));
+  Simulation both = first.clone();
+  ASSERT_TRUE(both.import(b));
+  const facts::LoadScenario cloned = both.take({&a, &b});
+  const facts::LoadScenario whole = simulate(in, {a, b});
+  ASSERT_EQ(cloned.libraries.size(), whole.libraries.size());
+  for (std::size_t i = 0; i < whole.libraries.size(); ++i) {
+    EXPECT_EQ(cloned.libraries[i].path, whole.libraries[i].path);
+    EXPECT_EQ(cloned.libraries[i].why, whole.libraries[i].why);
+  }
+  EXPECT_EQ(cloned.order, whole.order);
+  // b alone from the interpreter's state: its soname is not found.
+  Simulation other = base.clone();
+  EXPECT_FALSE(other.import(b));
+  EXPECT_EQ(other.take({&b}).missing.size(), 1U);
+}
+
 TEST_F(Scenario, AnOptionalStepThatFailsIsNoProblem) {
   const facts::LoadScenario s = run({load("a", "libnothing-mlstack.so.3", false)});
   EXPECT_TRUE(s.missing.empty());
