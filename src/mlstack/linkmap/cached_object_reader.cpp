@@ -74,6 +74,13 @@ bool CachedObjectReader::may_exist(const std::string& path) const {
   const std::string dir = path.substr(0, slash);
   auto it = m_dirs.find(dir);
   if (it == m_dirs.end()) {
+    // A folder its parent does not list does not exist (the hwcaps subfolders of every
+    // search folder): no need to open it. `..` and `.` are not listed.
+    const std::string_view last = std::string_view(dir).substr(dir.rfind('/') + 1);
+    if (last != ".." && last != "." && !may_exist(dir)) {
+      it = m_dirs.emplace(dir, std::nullopt).first;
+      return false;
+    }
     std::vector<io::DirEntry> entries;
     const io::IoStatus status = m_fs.list_dir(dir, io::Follow::no, entries);
     std::optional<std::unordered_set<std::string>> names;

@@ -77,8 +77,16 @@ Labeller::Labeller(const io::FileSystem& fs, const facts::BuildFacts& builds,
 const std::string& Labeller::real_path(const std::string& path) const {
   auto it = m_real.find(path);
   if (it == m_real.end()) {
+    // The folder's real path once (the objects of a scenario sit in a few dozen folders),
+    // then the file's own link, if it is one.
     std::string real;
-    if (!m_fs.realpath(path, real).ok()) {
+    const std::size_t slash = path.rfind('/');
+    io::FileStat st;
+    const std::string_view last = std::string_view(path).substr(slash + 1);
+    if (slash != std::string::npos && slash > 0 && last != "." && last != ".." &&
+        m_fs.stat(path, io::Follow::no, st).ok() && st.kind != io::FileKind::symlink) {
+      real = real_path(path.substr(0, slash)) + path.substr(slash);
+    } else if (!m_fs.realpath(path, real).ok()) {
       real = path;
     }
     it = m_real.emplace(path, std::move(real)).first;
