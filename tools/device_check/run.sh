@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Run ON THE GPU MACHINE (device tool, carry .devicekit from prepare.sh). Everything it
 # learns lands in $OUT; compare.py prints doctor's view beside nvidia-smi's and the
-# frameworks' own, field by field. About a minute; nothing is installed or written outside
-# $OUT and /tmp. Seven files come back (the device tool returns at most eight).
+# frameworks' own, field by field. About two minutes; nothing is installed or written outside
+# $OUT and /tmp. Eight files come back (the device tool returns at most eight).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 KIT=$PWD/.devicekit
@@ -29,4 +29,9 @@ for fw in torch jax cupy onnxruntime; do
   timeout 240 "$PY" tools/device_check/probe_framework.py "$fw" >> "$OUT/frameworks.json" 2>> "$OUT/summary.txt"
   echo "probe $fw exit $?" | tee -a "$OUT/summary.txt"
 done
+# Issue 10: the import probes with the GPU listed (torch, JAX, CuPy, ... alone and in both
+# orders; docs/probe.md). Their PROBE-* findings compare what they mapped with the prediction.
+MLSTACK_NO_CACHE=1 "$KIT/mlstack" doctor --python "$PY" --probe --probe-gpu --probe-timeout 240 \
+  --json > "$OUT/doctor-probe.json" 2>> "$OUT/summary.txt"
+echo "doctor --probe exit $?" | tee -a "$OUT/summary.txt"
 "$PY" tools/device_check/compare.py "$OUT" | tee "$OUT/compare.txt"
