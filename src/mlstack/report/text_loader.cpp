@@ -167,7 +167,40 @@ void render_scenario(const facts::LoaderFacts& loader, const facts::LoadScenario
     }
     rows.emplace_back(&m, std::move(notes));
   }
-  if (pair && rows.empty() && tracked > 0) {
+  // A pair lists what no framework of it shows alone: the problems the order adds.
+  const auto seen_alone = [&loader, &s, pair](const auto& member) {
+    if (!pair) {
+      return false;
+    }
+    return std::any_of(s.order.begin(), s.order.end(), [&](const std::string& name) {
+      const facts::LoadScenario* a = alone(loader, name);
+      return a != nullptr && member(*a);
+    });
+  };
+  std::vector<const std::string*> missing;
+  for (const std::string& m : s.missing) {
+    if (!seen_alone([&m](const facts::LoadScenario& a) {
+          return std::find(a.missing.begin(), a.missing.end(), m) != a.missing.end();
+        })) {
+      missing.push_back(&m);
+    }
+  }
+  std::vector<const facts::MissingSymbolVersion*> versions;
+  for (const facts::MissingSymbolVersion& v : s.missing_versions) {
+    if (!seen_alone([&v](const facts::LoadScenario& a) {
+          return std::any_of(a.missing_versions.begin(), a.missing_versions.end(),
+                             [&v](const facts::MissingSymbolVersion& o) {
+                               return o.object == v.object && o.provider == v.provider &&
+                                      o.version == v.version;
+                             });
+        })) {
+      versions.push_back(&v);
+    }
+  }
+  const bool quiet = rows.empty() && missing.empty() && versions.empty();
+  if (quiet && tracked == 0) {
+    w.line("  ", order_text(s.order) + ": no tracked library");
+  } else if (quiet && pair) {
     w.line("  ", order_text(s.order) + ": the files each maps alone");
   } else {
     w.line("  ", order_text(s.order));
@@ -178,16 +211,16 @@ void render_scenario(const facts::LoaderFacts& loader, const facts::LoadScenario
            short_path(m->path) +
                (notes.empty() ? std::string() : fmt::format(" ({})", fmt::join(notes, "; "))));
   }
-  if (tracked == 0) {
+  if (tracked == 0 && !quiet) {
     w.line("    ", "no tracked library");
   }
-  for (const std::string& missing : s.missing) {
-    w.line("    missing  ", missing);
+  for (const std::string* m : missing) {
+    w.line("    missing  ", *m);
   }
-  for (const facts::MissingSymbolVersion& v : s.missing_versions) {
-    w.line("    version  ", fmt::format("{}{} of {} not defined by {} (needed by {})", v.version,
-                                         v.weak ? " (weak)" : "", v.file,
-                                         dash_if_empty(v.provider), v.object));
+  for (const facts::MissingSymbolVersion* v : versions) {
+    w.line("    version  ", fmt::format("{}{} of {} not defined by {} (needed by {})", v->version,
+                                         v->weak ? " (weak)" : "", v->file,
+                                         dash_if_empty(v->provider), v->object));
   }
 }
 
