@@ -234,16 +234,27 @@ std::string probe_details(const facts::ProbeResult& p) {
   if (!p.error.empty()) {
     parts.push_back(p.error);
   }
+  std::vector<std::string> versions;
   for (const auto& [name, version] : p.versions) {
-    parts.push_back(fmt::format("{} {}", name, version));
+    versions.push_back(fmt::format("{} {}", name, version));
   }
+  if (!versions.empty()) {
+    parts.push_back(fmt::format("{}", fmt::join(versions, ", ")));
+  }
+  // The devices each framework sees; `no GPU` once when none sees any.
+  std::vector<std::string> seen;
   for (const auto& [name, devices] : p.devices) {
-    parts.push_back(fmt::format("{} sees {}", name,
-                                devices.empty() ? std::string("no GPU")
-                                                : fmt::format("{}", fmt::join(devices, ", "))));
+    if (!devices.empty()) {
+      seen.push_back(fmt::format("{}: {}", name, fmt::join(devices, ", ")));
+    }
+  }
+  if (!seen.empty()) {
+    parts.push_back(fmt::format("{}", fmt::join(seen, "; ")));
+  } else if (!p.devices.empty()) {
+    parts.emplace_back("no GPU");
   }
   if (p.output_truncated) {
-    parts.push_back("output truncated");
+    parts.emplace_back("output truncated");
   }
   return fmt::format("{}", fmt::join(parts, "; "));
 }
@@ -283,15 +294,16 @@ void render_probes(const facts::ProbeFacts& probes, Writer& w) {
                         probes.probes.size(), probes.probes.size() == 1 ? "" : "s", probes.jobs,
                         probes.wall_s, probes.timeout_s));
   std::size_t width = 0;
+  std::size_t status_width = 0;
   for (const facts::ProbeResult& p : probes.probes) {
     width = std::max(width, columns(text::escape_controls(order_text(p.order))));
+    status_width = std::max(status_width, columns(text::escape_controls(p.status)));
   }
   for (const facts::ProbeResult& p : probes.probes) {
     const std::string order = text::escape_controls(order_text(p.order));
-    const std::string first =
-        fmt::format("  {}{}  {:<12} {:>6.1f} s  ", order,
-                    std::string(width - columns(order), ' '), text::escape_controls(p.status),
-                    p.wall_s);
+    const std::string first = fmt::format("  {}{}  {}  {:>5.1f} s  ", order,
+                                          std::string(width - columns(order), ' '),
+                                          padded(p.status, status_width), p.wall_s);
     w.line(first, std::string(columns(first), ' '), probe_details(p));
   }
   w.blank();

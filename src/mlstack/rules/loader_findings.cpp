@@ -436,38 +436,74 @@ void duplicate_findings(const facts::LoaderFacts& loader, std::vector<Finding>& 
       add_order(p.orders, s.order);
     }
   }
+  // Libraries whose copies come from the same folders in the same orders (a system CUDA and
+  // a wheel's, for cuBLAS, cuFFT, ...) are one finding.
+  std::map<std::pair<std::vector<std::vector<std::string>>, std::vector<std::string>>,
+           std::vector<const Problem*>>
+      groups;
   for (const auto& [files, p] : problems) {
-    std::vector<std::string> described;
+    std::vector<std::string> origins;
     for (const MappedLibrary* c : p.copies) {
-      described.push_back(c->loaded_by.empty()
-                              ? (c->real_path.empty() ? c->path : c->real_path)
-                              : fmt::format("{} ({})", c->real_path.empty() ? c->path : c->real_path,
-                                            c->loaded_by));
+      origins.push_back(fmt::format("{} ({})", folder(c->real_path.empty() ? c->path : c->real_path),
+                                    c->loaded_by));
     }
+    std::sort(origins.begin(), origins.end());
+    groups[{p.orders, origins}].push_back(&p);
+  }
+  for (const auto& [key, members] : groups) {
+    const Problem& p = *members.front();
     Finding f;
     f.id = "LOAD-LIB-DUPLICATE";
     f.severity = Severity::warning;
-    f.title = fmt::format("{} would map {} copies of {}: {}", import_orders_text(p.orders, loader),
-                          p.copies.size(), p.name, fmt::join(described, " and "));
-    f.subjects = {p.name};
-    for (const MappedLibrary* c : p.copies) {
-      f.evidence.push_back("maps " + mapped_text(*c));
+    std::vector<std::string> names;
+    std::vector<std::string> titles;
+    for (const Problem* m : members) {
+      names.push_back(m->name);
+      if (std::find(titles.begin(), titles.end(), library_title(m->library)) == titles.end()) {
+        titles.push_back(library_title(m->library));
+      }
+    }
+    if (members.size() == 1) {
+      std::vector<std::string> described;
+      for (const MappedLibrary* c : p.copies) {
+        const std::string& file = c->real_path.empty() ? c->path : c->real_path;
+        described.push_back(c->loaded_by.empty() ? file
+                                                 : fmt::format("{} ({})", file, c->loaded_by));
+      }
+      f.title = fmt::format("{} would map {} copies of {}: {}",
+                            import_orders_text(p.orders, loader), p.copies.size(), p.name,
+                            fmt::join(described, " and "));
+    } else {
+      f.title = fmt::format("{} would map {} copies each of {}: from {}",
+                            import_orders_text(p.orders, loader), p.copies.size(),
+                            fmt::join(names, ", "), fmt::join(key.second, " and "));
+    }
+    f.subjects = names;
+    for (const Problem* m : members) {
+      for (const MappedLibrary* c : m->copies) {
+        f.evidence.push_back("maps " + mapped_text(*c));
+      }
     }
     f.why = fmt::format(
         "two copies of {} in one process keep two sets of global state, and a symbol both "
         "define binds to whichever was mapped first, so code built against one copy may run the "
         "other's functions (crashes, or errors only one order shows)",
-        library_title(p.library));
-    const auto by_path = std::find_if(p.copies.begin(), p.copies.end(), [](const auto* c) {
-      return c->rule == "ld_library_path";
-    });
-    if (by_path != p.copies.end()) {
-      f.fix = ld_library_path_fix(loader.ld_library_path, folder((*by_path)->path));
+        fmt::join(titles, ", "));
+    const MappedLibrary* by_path = nullptr;
+    for (const Problem* m : members) {
+      for (const MappedLibrary* c : m->copies) {
+        if (c->rule == "ld_library_path" && by_path == nullptr) {
+          by_path = c;
+        }
+      }
+    }
+    if (by_path != nullptr) {
+      f.fix = ld_library_path_fix(loader.ld_library_path, folder(by_path->path));
     } else {
       f.fix = fmt::format(
-          "let every framework use one copy: builds that pin the same {} wheel, or import the "
-          "frameworks in separate processes",
-          library_title(p.library));
+          "let every framework use one copy: builds that take {} from the same place (all from "
+          "wheels, or all from the system), or import the frameworks in separate processes",
+          fmt::join(titles, ", "));
     }
     out.push_back(std::move(f));
   }

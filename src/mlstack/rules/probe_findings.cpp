@@ -36,13 +36,18 @@ constexpr std::array<std::string_view, 16> k_cuda_prefixes = {
 
 }  // namespace
 
-bool compared_library(std::string_view real_path, const std::vector<std::string>& roots) {
+bool tracked_library(std::string_view real_path) {
   const std::string_view name = file_name(real_path);
-  if (name.starts_with("libstdc++.so")) {
-    return true;
+  return name.starts_with("libstdc++.so") ||
+         std::any_of(k_cuda_prefixes.begin(), k_cuda_prefixes.end(),
+                     [name](std::string_view p) { return name.starts_with(p); });
+}
+
+bool compared_library(std::string_view real_path, const std::vector<std::string>& roots) {
+  if (file_name(real_path).find(".so") == std::string_view::npos) {
+    return false;
   }
-  if (std::any_of(k_cuda_prefixes.begin(), k_cuda_prefixes.end(),
-                  [name](std::string_view p) { return name.starts_with(p); })) {
+  if (tracked_library(real_path)) {
     return true;
   }
   if (real_path.starts_with("/usr/local/cuda")) {
@@ -174,7 +179,14 @@ Finding mismatch(const facts::ProbeResult& p, const std::vector<std::string>& pr
   const std::string order = "`" + import_order_text(p.order) + "`";
   Finding f;
   f.id = "PROBE-MISMATCH";
-  f.severity = Severity::warning;
+  // A CUDA library or libstdc++ decides what the frameworks run with; another file (a Python
+  // extension module the model does not follow) does not.
+  const auto tracked = [](const std::vector<std::string>& files) {
+    return std::any_of(files.begin(), files.end(),
+                       [](const std::string& file) { return tracked_library(file); });
+  };
+  f.severity = tracked(predicted_only) || tracked(observed_only) ? Severity::warning
+                                                                 : Severity::info;
   std::vector<std::string> parts;
   if (!observed_only.empty()) {
     parts.push_back(fmt::format("mapped {} file(s) not predicted", observed_only.size()));

@@ -13,7 +13,12 @@
 /// comparison of what they mapped with what the loader emulation predicted. Pure.
 namespace mlstack::rules {
 
-/// Whether a mapped file takes part in the predicted-vs-observed comparison: a file under one
+/// Whether a file is a CUDA user-space library (`libcudart`, `libcublas`, `libcudnn*`, ...: not
+/// the driver's `libcuda`) or a `libstdc++`, by its name.
+[[nodiscard]] bool tracked_library(std::string_view real_path);
+
+/// Whether a mapped file takes part in the predicted-vs-observed comparison: a shared object
+/// (`.so` in its name), under one
 /// of `roots` (the environment's site folders, its prefix when it is a virtual environment),
 /// under a CUDA toolkit folder (`/usr/local/cuda`, `/usr/local/cuda-13.0`, ...), a CUDA
 /// user-space library wherever it lies (`libcudart`, `libcublas`, `libcudnn`, `libnccl`,
@@ -24,7 +29,8 @@ namespace mlstack::rules {
                                     const std::vector<std::string>& roots);
 
 /// PROBE-CRASH, PROBE-TIMEOUT, PROBE-IMPORT-ERROR, PROBE-EXIT, PROBE-NOT-RUN for probes that did
-/// not finish cleanly, and PROBE-MISMATCH for each import order whose probe mapped other
+/// not finish cleanly, and PROBE-MISMATCH (a warning when a tracked_library differs, else info)
+/// for each import order whose probe mapped other
 /// compared files (compared_library) at import (`mapped` less `mapped_by_devices`) than
 /// `loader` predicted (`when == "import"`).
 /// `loader` may be null (not emulated).

@@ -86,8 +86,8 @@ TEST(LoaderText, TablesOfTrackedLibrariesAndProbes) {
   EXPECT_NE(text.find(loader), std::string::npos) << text;
   const std::string probes =
       "Probes (2 import orders, 2 at a time, 7.9 s; timeout 60 s each)\n"
-      "  import torch                     ok              5.3 s  torch 2.15.0; torch sees no GPU\n"
-      "  import torch; import tensorflow  crash           2.1 s  SIGSEGV\n"
+      "  import torch                     ok       5.3 s  torch 2.15.0; no GPU\n"
+      "  import torch; import tensorflow  crash    2.1 s  SIGSEGV\n"
       "\n";
   EXPECT_NE(text.find(probes), std::string::npos) << text;
 }

@@ -138,6 +138,24 @@ TEST(LoadLibDuplicate, FiresForOneSonameFromTwoFiles) {
   EXPECT_EQ(found[0].severity, Severity::warning);
 }
 
+TEST(LoadLibDuplicate, LibrariesFromTheSameTwoFoldersAreOneFinding) {
+  facts::LoaderFacts loader;
+  loader.emulated = true;
+  LoadScenario s;
+  s.order = {"cupy", "jax"};
+  s.libraries = {lib("cublas", "/usr/local/cuda-13.0/lib/libcublas.so.13", "13.1.0.3", "cupy", "cache"),
+                 lib("cufft", "/usr/local/cuda-13.0/lib/libcufft.so.12", "12.0.0.61", "cupy", "cache"),
+                 lib("cublas", "/venv/nvidia/cu13/lib/libcublas.so.13", "13.4.1.3", "jax"),
+                 lib("cufft", "/venv/nvidia/cu13/lib/libcufft.so.12", "12.2.0.57", "jax")};
+  loader.scenarios = {s};
+  const auto found = with_id(loader_findings(loader, {}), "LOAD-LIB-DUPLICATE");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].title,
+            "`import cupy; import jax` would map 2 copies each of libcublas.so.13, libcufft.so.12: "
+            "from /usr/local/cuda-13.0/lib (cupy) and /venv/nvidia/cu13/lib (jax)");
+  EXPECT_EQ(found[0].evidence.size(), 4u);
+}
+
 TEST(LoadLibDuplicate, DoesNotFireForTwoMajorsOrOneFileTwice) {
   facts::LoaderFacts loader;
   loader.emulated = true;

@@ -28,6 +28,7 @@ TEST(ComparedLibrary, VenvCudaFoldersCudaLibrariesAndLibstdcxx) {
   EXPECT_FALSE(compared_library("/usr/lib/x86_64-linux-gnu/libc.so.6", k_roots));
   EXPECT_FALSE(compared_library("/usr/lib/x86_64-linux-gnu/libcuda.so.580.65.06", k_roots));
   EXPECT_FALSE(compared_library("/venv/lib/python3.11/site-packages-other/x.so", k_roots));
+  EXPECT_FALSE(compared_library("/venv/lib/python3.11/site-packages/torch/py.typed", k_roots));
 }
 
 TEST(ProbeFindings, NothingWithoutProbes) {
@@ -119,12 +120,18 @@ TEST(ProbeMismatch, ComparesImportTimeFilesWithinTheRestriction) {
   const auto found = probe_findings(probes, &loader, k_roots);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].id, "PROBE-MISMATCH");
+  EXPECT_EQ(found[0].severity, Severity::warning);  // nvrtc-builtins is a CUDA library
   EXPECT_EQ(found[0].title,
             "`import torch` mapped 1 file(s) not predicted and did not map 1 predicted file(s)");
   EXPECT_EQ(found[0].evidence,
             (std::vector<std::string>{
                 "observed, not predicted: /usr/local/cuda-13.0/lib64/libnvrtc-builtins.so.13.0",
                 "predicted, not observed: " + a.real_path}));
+  // Only other files (an extension module): info.
+  probes.probes[0].mapped = {a.real_path, site + "/numpy/random/_common.cpython-311-x86_64-linux-gnu.so"};
+  const auto modules = probe_findings(probes, &loader, k_roots);
+  ASSERT_EQ(modules.size(), 1u);
+  EXPECT_EQ(modules[0].severity, Severity::info);
   // A probe that did not finish is not compared.
   probes.probes[0].status = "crash";
   const auto crashed = probe_findings(probes, &loader, k_roots);
