@@ -13,7 +13,10 @@ For one environment, under each fake-NVML machine (tests/data/nvml: H200, A100 a
     and for each, the SASS and PTX sets and entry counts must be what cuobjdump lists (the
     CUDA 13 cuobjdump; 11.8 where CUDA 13 refuses a file: sm_35-era builds, libcufile.so.0).
     Skipped when the `archs` subcommand or cuobjdump (tools.env in the cache) is missing.
-  - the JSON report must be valid against docs/doctor.schema.json (when jsonschema is installed).
+  - the JSON report must be valid against docs/doctor.schema.json (when jsonschema is installed);
+  - for an environment with an interpreter (a venv), the loader table of `mlstack doctor
+    --python VENV/bin/python` (what each import order maps, predicted; issue 10) must equal
+    tests/real/golden/<env>-loader.txt, the site folder written `[SITE]`.
 Exits 77 (ctest SKIP) when the environment has not been built.
 
 Expectation file (JSON), every key optional:
@@ -314,6 +317,41 @@ def check_archs(args, site: pathlib.Path) -> list[str]:
     return problems
 
 
+def loader_table(args, site: pathlib.Path, cache: pathlib.Path) -> str | None:
+    """The text report's loader section for the venv's own interpreter; None without one."""
+    python = site.parents[2] / "bin" / "python"
+    if not python.exists():
+        return None
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MLSTACK_", "CUDA_", "TF_", "XLA_", "PYTORCH_"))
+           and k not in ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")}
+    env.update({"NO_COLOR": "1", "XDG_CACHE_HOME": str(cache)})
+    p = subprocess.run([args.mlstack, "doctor", "--python", str(python), "--no-gpu",
+                        "--color", "never"], capture_output=True, text=True, env=env,
+                       timeout=300)
+    lines = p.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("Loader (")), None)
+    if start is None:
+        return "no loader section in the report\n"
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return scrub("\n".join(lines[start:end]) + "\n", site, args.fake_nvml)
+
+
+def compare_golden(golden: pathlib.Path, text: str, update: bool, what: str) -> list[str]:
+    if update:
+        golden.write_text(text)
+        return []
+    if not golden.exists():
+        return [f"{what}: no golden {golden.relative_to(ROOT)} (MLSTACK_UPDATE_GOLDEN=1 writes it)"]
+    if golden.read_text() == text:
+        return []
+    old, new = golden.read_text().splitlines(), text.splitlines()
+    first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    return [f"{what}: differs from {golden.relative_to(ROOT)} from line {first + 1}:\n  golden: "
+            f"{old[first] if first < len(old) else '<end>'}\n  now:    "
+            f"{new[first] if first < len(new) else '<end>'}"]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mlstack", required=True)
@@ -367,6 +405,10 @@ def main() -> int:
                 print("PENDING", p)
             for line in describe_passing(report, machine, code, expect["pending"]):
                 print("NOW-PASSING", line)
+    table = loader_table(args, site, cache)
+    if table is not None:
+        problems += compare_golden(HERE / "golden" / f"{args.env}-loader.txt", table, update,
+                                   "loader table")
     cache_dir.cleanup()
     if not args.no_archs:
         problems += check_archs(args, site)
