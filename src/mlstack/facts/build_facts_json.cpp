@@ -3,22 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstack/facts/detail/json_values.hpp"
+
 namespace mlstack::facts {
 namespace {
 
 using nlohmann::ordered_json;
-
-// Unknown is `null`, never `""` (schema mlstack.doctor/2).
-ordered_json string_or_null(const std::string& s) {
-  return s.empty() ? ordered_json(nullptr) : ordered_json(s);
-}
-
-ordered_json sourced(const Sourced& s) {
-  if (s.value.empty()) {
-    return nullptr;
-  }
-  return ordered_json{{"value", s.value}, {"source", string_or_null(s.source)}};
-}
+using detail::sourced;
+using detail::string_or_null;
 
 // The compiled architectures: a list when read (empty when the build says it has none, as
 // CuPy, which compiles at run time), `null` when unknown (a CPU build, an unreadable binary).

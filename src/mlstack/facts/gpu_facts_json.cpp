@@ -3,16 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstack/facts/detail/json_values.hpp"
+
 #include <string>
 
 namespace mlstack::facts {
 namespace {
 
 using nlohmann::ordered_json;
-
-ordered_json string_or_null(const std::string& value) {
-  return value.empty() ? ordered_json(nullptr) : ordered_json(value);
-}
+using detail::string_or_null;
 
 ordered_json process_json(const GpuProcess& process) {
   ordered_json j;

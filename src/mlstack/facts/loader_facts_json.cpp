@@ -3,21 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstack/facts/detail/json_values.hpp"
+
 namespace mlstack::facts {
 namespace {
 
 using nlohmann::ordered_json;
-
-ordered_json string_or_null(const std::string& s) {
-  return s.empty() ? ordered_json(nullptr) : ordered_json(s);
-}
-
-ordered_json sourced(const Sourced& s) {
-  if (s.value.empty()) {
-    return nullptr;
-  }
-  return ordered_json{{"value", s.value}, {"source", string_or_null(s.source)}};
-}
+using detail::sourced;
+using detail::string_or_null;
 
 ordered_json library(const MappedLibrary& m) {
   return ordered_json{{"library", string_or_null(m.library)},

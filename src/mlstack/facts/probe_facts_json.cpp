@@ -3,16 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mlstack/facts/detail/json_values.hpp"
+
 #include <cmath>
 
 namespace mlstack::facts {
 namespace {
 
 using nlohmann::ordered_json;
-
-ordered_json string_or_null(const std::string& s) {
-  return s.empty() ? ordered_json(nullptr) : ordered_json(s);
-}
+using detail::string_or_null;
 
 // Seconds to the millisecond: enough for import times, and stable to read.
 double seconds(double s) { return std::round(s * 1000.0) / 1000.0; }

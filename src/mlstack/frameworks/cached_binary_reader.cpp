@@ -13,32 +13,17 @@ constexpr std::string_view k_embedded = "elf.embedded/1";
 constexpr std::string_view k_jax_versions = "elf.jax_versions/1";
 constexpr std::string_view k_needed = "elf.needed/1";
 
-void put(io::BlobWriter& w, const std::vector<std::string>& list) {
-  w.u64(list.size());
-  for (const std::string& s : list) {
-    w.str(s);
-  }
-}
-
-std::vector<std::string> get_list(io::BlobReader& r) {
-  std::vector<std::string> out(r.count(1));
-  for (std::string& s : out) {
-    s = std::string(r.str());
-  }
-  return out;
-}
-
 void put(io::BlobWriter& w, const facts::GpuCode& c) {
   w.str(c.path);
-  put(w, c.sass);
-  put(w, c.ptx);
+  w.strings(c.sass);
+  w.strings(c.ptx);
   w.u64(c.sass_entries).u64(c.ptx_entries);
 }
 
 void get(io::BlobReader& r, facts::GpuCode& c) {
   c.path = std::string(r.str());
-  c.sass = get_list(r);
-  c.ptx = get_list(r);
+  c.sass = r.strings();
+  c.ptx = r.strings();
   c.sass_entries = static_cast<std::size_t>(r.u64());
   c.ptx_entries = static_cast<std::size_t>(r.u64());
 }
@@ -70,7 +55,9 @@ void get(io::BlobReader& r, JaxBuildVersions& v) {
   v.evidence = std::string(r.str());
 }
 
-void get(io::BlobReader& r, std::vector<std::string>& list) { list = get_list(r); }
+void put(io::BlobWriter& w, const std::vector<std::string>& list) { w.strings(list); }
+
+void get(io::BlobReader& r, std::vector<std::string>& list) { list = r.strings(); }
 
 // `read(path)` through the cache: a blob is a tag (0 a value, 1 an error) and the one or the
 // other.

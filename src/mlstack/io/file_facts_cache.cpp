@@ -63,6 +63,14 @@ BlobWriter& BlobWriter::str(std::string_view s) {
   return *this;
 }
 
+BlobWriter& BlobWriter::strings(const std::vector<std::string>& list) {
+  u64(list.size());
+  for (const std::string& s : list) {
+    str(s);
+  }
+  return *this;
+}
+
 BlobWriter& BlobWriter::error(const Error& e) {
   u64(static_cast<std::uint64_t>(e.code)).str(e.message).u64(e.context.size());
   for (const std::string& c : e.context) {
@@ -129,6 +137,14 @@ std::string_view BlobReader::str() noexcept {
   }
   const std::string_view out = m_in.substr(0, static_cast<std::size_t>(n));
   m_in.remove_prefix(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::vector<std::string> BlobReader::strings() {
+  std::vector<std::string> out(count(1));
+  for (std::string& s : out) {
+    s = std::string(str());
+  }
   return out;
 }
 

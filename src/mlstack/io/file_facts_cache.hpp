@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <unordered_map>
 
 /// A cache of facts derived from files, each valid for one file as `stat` saw it: a RECORD's
@@ -39,6 +40,8 @@ class BlobWriter {
  public:
   BlobWriter& u64(std::uint64_t v);
   BlobWriter& str(std::string_view s);
+  /// A count, then each string.
+  BlobWriter& strings(const std::vector<std::string>& list);
   /// An `Error` whole: code, message, context and span.
   BlobWriter& error(const Error& e);
   [[nodiscard]] std::string take() noexcept { return std::move(m_out); }
@@ -54,6 +57,8 @@ class BlobReader {
   explicit BlobReader(std::string_view bytes) noexcept : m_in(bytes) {}
   std::uint64_t u64() noexcept;
   std::string_view str() noexcept;
+  /// What `BlobWriter::strings` wrote (empty, and not ok, when damaged).
+  std::vector<std::string> strings();
   Error error();
   /// A count of items each at least `min_item_bytes` long (1 or more): 0 (and not ok) when
   /// the rest of the blob cannot hold that many, so a damaged count never reserves gigabytes.

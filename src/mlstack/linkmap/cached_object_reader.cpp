@@ -11,42 +11,27 @@ namespace {
 // The cache kind; the number changes with what is stored.
 constexpr std::string_view k_kind = "loader.object/1";
 
-void put(io::BlobWriter& w, const std::vector<std::string>& list) {
-  w.u64(list.size());
-  for (const std::string& s : list) {
-    w.str(s);
-  }
-}
-
-std::vector<std::string> get_list(io::BlobReader& r) {
-  std::vector<std::string> out(r.count(1));
-  for (std::string& s : out) {
-    s = std::string(r.str());
-  }
-  return out;
-}
-
 void put(io::BlobWriter& w, const loader::ObjectInfo& info) {
   const elf::DynamicInfo& d = info.dynamic;
   w.str(d.soname);
-  put(w, d.needed);
+  w.strings(d.needed);
   w.str(d.rpath).str(d.runpath).u64(d.flags_1).u64(d.elf_class).u64(d.machine);
   w.u64(info.versions.needs.size());
   for (const elf::VersionNeed& n : info.versions.needs) {
     w.str(n.file);
-    put(w, n.versions);
+    w.strings(n.versions);
     w.u64(n.weak.size());
     for (const bool weak : n.weak) {
       w.u64(weak ? 1 : 0);
     }
   }
-  put(w, info.versions.definitions);
+  w.strings(info.versions.definitions);
 }
 
 void get(io::BlobReader& r, loader::ObjectInfo& info) {
   elf::DynamicInfo& d = info.dynamic;
   d.soname = std::string(r.str());
-  d.needed = get_list(r);
+  d.needed = r.strings();
   d.rpath = std::string(r.str());
   d.runpath = std::string(r.str());
   d.flags_1 = r.u64();
@@ -55,13 +40,13 @@ void get(io::BlobReader& r, loader::ObjectInfo& info) {
   info.versions.needs.resize(r.count(3));
   for (elf::VersionNeed& n : info.versions.needs) {
     n.file = std::string(r.str());
-    n.versions = get_list(r);
+    n.versions = r.strings();
     n.weak.resize(r.count(1));
     for (std::size_t i = 0; i < n.weak.size(); ++i) {
       n.weak[i] = r.u64() != 0;
     }
   }
-  info.versions.definitions = get_list(r);
+  info.versions.definitions = r.strings();
 }
 
 }  // namespace
