@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "mlstack/base/text.hpp"
+#include "mlstack/rules/loader_cuda_major.hpp"
 
 namespace mlstack::rules {
 
@@ -856,6 +858,9 @@ std::vector<Finding> loader_findings(const facts::LoaderFacts& loader,
     return out;
   }
   too_old_findings(loader, builds, out);
+  std::vector<Finding> majors = cuda_major_findings(loader, builds);
+  out.insert(out.end(), std::make_move_iterator(majors.begin()),
+             std::make_move_iterator(majors.end()));
   duplicate_findings(loader, out);
   symbol_version_findings(loader, out);
   ld_library_path_findings(loader, builds, out);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/rules/loader_findings.hpp"
+#include "mlstack/rules/loader_cuda_major.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -321,6 +323,114 @@ TEST(ImportOrderText, JoinsImports) {
   EXPECT_EQ(import_order_text({"torch", "jax"}), "import torch; import jax");
   EXPECT_EQ(library_title("cudnn_ops"), "cuDNN ops");
   EXPECT_EQ(library_title("libstdcxx"), "libstdc++");
+}
+
+}  // namespace
+}  // namespace mlstack::rules
+
+namespace mlstack::rules {
+namespace {
+
+// tensorflow[and-cuda] (CUDA 12 wheels) next to torch cu13 (tests/real: tf-andcuda-torch13):
+// torch's preload maps the CUDA 12 wheel's libcusparse.so.12 first, and torch's own need for
+// that soname gets it, while the wheel-first answer named the cu13 copy.
+struct CusparseMajors {
+  facts::LoaderFacts loader;
+  facts::BuildFacts builds;
+  CusparseMajors() {
+    loader.emulated = true;
+    facts::FrameworkBuild torch;
+    torch.name = "torch";
+    torch.distribution = "torch";
+    torch.version = "2.15.0";
+    torch.gpu_build = true;
+    torch.cuda = {"13.2", "torch/version.py"};
+    facts::LibraryUse use;
+    use.library = "cusparse";
+    use.soname = "libcusparse.so.12";
+    use.how = "wheel";
+    use.path = "/venv/site-packages/nvidia/cu13/lib/libcusparse.so.12";
+    use.package = "nvidia-cusparse";
+    use.cuda_major = {"13", "nvidia/cu13"};
+    torch.libraries = {use};
+    builds.frameworks = {torch};
+    facts::MappedLibrary cu12;
+    cu12.library = "cusparse";
+    cu12.path = "/venv/site-packages/nvidia/cusparse/lib/libcusparse.so.12";
+    cu12.real_path = cu12.path;
+    cu12.soname = "libcusparse.so.12";
+    cu12.version = {"12.5.10.65", "nvidia_cusparse_cu12-12.5.10.65.dist-info"};
+    cu12.package = "nvidia-cusparse-cu12";
+    cu12.rule = "path";
+    cu12.why = "dlopen by torch/__init__.py: _preload_cuda_deps";
+    cu12.loaded_by = "torch";
+    facts::LoadScenario alone;
+    alone.order = {"torch"};
+    alone.libraries = {cu12};
+    loader.scenarios = {alone};
+  }
+};
+
+TEST(LoadLibCudaMajor, ACopyOfAnotherCudaMajorServingTheBuildsSonameIsAnError) {
+  const CusparseMajors c;
+  const auto found = with_id(loader_findings(c.loader, c.builds), "LOAD-LIB-CUDA-MAJOR");
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found[0].severity, Severity::error);
+  EXPECT_EQ(found[0].title,
+            "torch 2.15.0 (CUDA 13) would use cuSPARSE 12.5.10.65 built for CUDA 12 "
+            "(/venv/site-packages/nvidia/cusparse/lib/libcusparse.so.12) in `import torch`");
+  EXPECT_NE(std::find(found[0].evidence.begin(), found[0].evidence.end(),
+                      "fails: `import torch`"),
+            found[0].evidence.end());
+  EXPECT_NE(found[0].fix.find("one CUDA major"), std::string::npos);
+}
+
+TEST(LoadLibCudaMajor, TheBuildsOwnMajorOrAnUnknownOneIsFine) {
+  CusparseMajors c;
+  c.loader.scenarios[0].libraries[0].package = "nvidia-cusparse";
+  c.loader.scenarios[0].libraries[0].path = "/venv/site-packages/nvidia/cu13/lib/libcusparse.so.12";
+  c.loader.scenarios[0].libraries[0].real_path = c.loader.scenarios[0].libraries[0].path;
+  EXPECT_TRUE(with_id(loader_findings(c.loader, c.builds), "LOAD-LIB-CUDA-MAJOR").empty());
+  c.loader.scenarios[0].libraries[0].path = "/opt/libs/libcusparse.so.12";
+  c.loader.scenarios[0].libraries[0].real_path = c.loader.scenarios[0].libraries[0].path;
+  EXPECT_TRUE(with_id(loader_findings(c.loader, c.builds), "LOAD-LIB-CUDA-MAJOR").empty());
+}
+
+TEST(LoadLibCudaMajor, AUseTheWheelFirstAnswerAlreadyCallsWrongIsLeftToFwLib) {
+  CusparseMajors c;
+  c.builds.frameworks[0].libraries[0].cuda_major = {"12", "nvidia-cusparse-cu12"};
+  EXPECT_TRUE(with_id(loader_findings(c.loader, c.builds), "LOAD-LIB-CUDA-MAJOR").empty());
+}
+
+TEST(LoadLibCudaMajor, AWorkingOrderIsTheFix) {
+  CusparseMajors c;
+  facts::LoadScenario tf_first;
+  tf_first.order = {"tensorflow", "torch"};
+  facts::MappedLibrary cu13 = c.loader.scenarios[0].libraries[0];
+  cu13.path = "/venv/site-packages/nvidia/cu13/lib/libcusparse.so.12";
+  cu13.real_path = cu13.path;
+  cu13.package = "nvidia-cusparse";
+  tf_first.libraries = {cu13};
+  c.loader.scenarios.push_back(tf_first);
+  const auto found = with_id(loader_findings(c.loader, c.builds), "LOAD-LIB-CUDA-MAJOR");
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found[0].fix, "import in this order: `import tensorflow; import torch`");
+}
+
+TEST(MappedCudaMajor, FromTheWheelsNameElseItsFolder) {
+  facts::MappedLibrary m;
+  m.package = "nvidia-cudnn-cu12";
+  EXPECT_EQ(mapped_cuda_major(m), "12");
+  m.package = "nvidia-cublas";
+  m.path = "/v/nvidia/cu13/lib/libcublas.so.13";
+  EXPECT_EQ(mapped_cuda_major(m), "13");
+  m.package.clear();
+  m.path = "/usr/local/cuda-12.9/lib64/libcublas.so.12";
+  EXPECT_EQ(mapped_cuda_major(m), "12");
+  m.path = "/usr/lib/x86_64-linux-gnu/libcublas.so.12";
+  EXPECT_EQ(mapped_cuda_major(m), "");
+  m.package = "nvidia-cuda-cupti-cu12x";  // not a `-cuNN` suffix
+  EXPECT_EQ(mapped_cuda_major(m), "");
 }
 
 }  // namespace
