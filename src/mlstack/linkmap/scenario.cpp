@@ -67,6 +67,11 @@ Labeller::Labeller(const io::FileSystem& fs, const facts::BuildFacts& builds,
     m_framework_dists.push_back(b.distribution);
   }
   for (const facts::CudaLibrary& lib : builds.cuda_libraries) {
+    // A file two wheels list (nvidia-cudnn-cu12 and -cu13 both write nvidia/cudnn/lib) belongs
+    // to the one whose copy is on disk, as cudalibs found it from the RECORD sizes.
+    if (lib.origin == "wheel" && !lib.package.empty() && !lib.path.empty()) {
+      m_owners[normalized(lib.path)] = lib.package;
+    }
     if (lib.version.empty() || lib.path.empty()) {
       continue;
     }
