@@ -86,7 +86,8 @@ std::vector<std::string> split_search_path(std::string_view list, const DstValue
       dir->pop_back();
     }
     if (dir->empty()) {
-      *dir = ".";
+      // "." (push_back: GCC 12 at -O2 sees a false overlap in assigning a literal, -Wrestrict)
+      dir->push_back('.');
     }
     if (std::find(out.begin(), out.end(), *dir) == out.end()) {
       out.push_back(std::move(*dir));
