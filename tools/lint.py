@@ -41,6 +41,8 @@ ALLOWED = {
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
     "launch": {"base", "io", "pep440", "kb"},
     "image": {"base", "elf", "pyenv", "lockfile"},
+    "tensors": {"base", "io"},
+    "compare": {"base", "tensors"},
     "cli": None,  # may include everything
 }
 PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile", "spec", "plan"}
