@@ -141,6 +141,40 @@ def nvml_answers(doc: dict) -> bytes:
     return bytes(out)
 
 
+def npy_bytes(descr: str, shape: tuple, data: bytes, fortran=False, major=1) -> bytes:
+    header = f"{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape!r}, }}"
+    pre = 10 if major == 1 else 12
+    header += " " * ((64 - (pre + len(header) + 1) % 64) % 64) + "\n"
+    size = len(header).to_bytes(2 if major == 1 else 4, "little")
+    return b"\x93NUMPY" + bytes([major, 0]) + size + header.encode() + data
+
+
+def tensor_seeds(seeds) -> None:
+    """.npy, .npz, .safetensors and ONNX TensorProto seeds (the tensors readers' targets)."""
+    import io
+    import zipfile
+    npys = [npy_bytes("<f4", (2,), bytes(8)), npy_bytes(">i2", (2, 1), bytes(4), True, 2),
+            npy_bytes("|b1", (), b"\x01", major=3), npy_bytes("<f8", (0, 3), b""),
+            npy_bytes("|O", (1,), bytes(8))]
+    seeds.add_all("npy", npys)
+    for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", method) as z:
+            for i, n in enumerate(npys[:3]):
+                with z.open(f"a{i}.npy", "w", force_zip64=(i == 1)) as f:
+                    f.write(n)
+        seeds.add("npz", buf.getvalue())
+    for header, data in [('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', bytes(8)),
+                         ('{"__metadata__":{"k":"v"},"b":{"dtype":"BF16","shape":[1,1],'
+                          '"data_offsets":[0,2]},"c":{"dtype":"BOOL","shape":[],'
+                          '"data_offsets":[2,3]}}', bytes(3))]:
+        seeds.add("safetensors", len(header).to_bytes(8, "little") + header.encode() + data)
+    node = pathlib.Path("/usr/share/libonnx-testdata/data/node")
+    if node.is_dir():
+        pbs = sorted(node.glob("test_*/test_data_set_0/output_0.pb"))[:200]
+        seeds.add_all("onnx_tensor", [p.read_bytes() for p in pbs])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True, type=pathlib.Path)
@@ -250,6 +284,8 @@ def main() -> int:
         proc = doc.get("files", {}).get("/proc/driver/nvidia/version", "")
         seeds.add("nvml", b"\0" + proc.encode() + b"\0" + nvml_answers(doc))
         seeds.add("nvml", b"x0,1\0" + proc.encode() + b"\0" + nvml_answers(doc))
+
+    tensor_seeds(seeds)
 
     for target, n in sorted(seeds.counts.items()):
         print(f"{target}: {n} seeds")
