@@ -137,10 +137,13 @@ Rule make_rule(Semantics s, DType a, DType b, const Tolerance& t) noexcept {
   r.tolerance = t;
   r.compute = compute_dtype(s, a, b);
   r.threshold = s == Semantics::numpy ? numpy_inexact(b) : r.compute;
+  if (s == Semantics::torch && !torch_float_promote(a, b)) {
+    r.threshold = DType::f32;  // marks an integer pair: its errors are computed in float32
+  }
   return r;
 }
 
-bool is_close(const Rule& rule, double a, double b) noexcept {
+bool is_close(const Rule& rule, double a, double b, std::optional<bool> equal) noexcept {
   const Tolerance& t = rule.tolerance;
   const DType d = rule.compute;
   const bool equal_nan = t.equal_nan == EqualNan::yes;
@@ -171,17 +174,22 @@ bool is_close(const Rule& rule, double a, double b) noexcept {
       //   close |= isfinite(actual) & (actual <= allowed)
       // On CPU a Python scalar enters a float16/bfloat16 op in float (opmath), others in
       // the tensor's dtype.
-      const double x = round_to(d, a);
-      const double y = round_to(d, b);
-      bool close = x == y || (equal_nan && std::isnan(x) && std::isnan(y));
+      // Integer (and bool) tensors: equality on the integers, the errors in the default
+      // dtype, float32 ("cast_other = other.to(get_default_dtype())").
+      const bool integers = rule.threshold != d;
+      const DType e = integers ? DType::f32 : d;
+      bool close = equal.value_or(round_to(d, a) == round_to(d, b)) ||
+                   (equal_nan && std::isnan(a) && std::isnan(b));
       if (t.rtol == 0 && t.atol == 0) {
         return close;
       }
-      const DType scalar = d == DType::f16 || d == DType::bf16 ? DType::f32 : d;
+      const double x = round_to(e, a);
+      const double y = round_to(e, b);
+      const DType scalar = e == DType::f16 || e == DType::bf16 ? DType::f32 : e;
       const double allowed =
-          round_to(d, round_to(scalar, t.atol) +
-                          std::fabs(round_to(d, round_to(scalar, t.rtol) * y)));
-      const double actual = std::fabs(round_to(d, x - y));
+          round_to(e, round_to(scalar, t.atol) +
+                          std::fabs(round_to(e, round_to(scalar, t.rtol) * y)));
+      const double actual = std::fabs(round_to(e, x - y));
       return close || (std::isfinite(actual) && actual <= allowed);
     }
     case Semantics::polygraphy: {
@@ -220,23 +228,39 @@ namespace {
 
 // Walks both tensors in `a`'s storage order, a block at a time, calling `visit(c_index_of,
 // pos, x, y)` per element; `c_index_of(pos)` gives the element's C-order index.
+// For two integer tensors it also passes whether the integers are equal (doubles cannot tell
+// past 2^53); otherwise nullopt.
 template <class Visit>
 void walk(const TensorView& a, const TensorView& b, Visit visit) {
   std::vector<double> xs(k_block);
   std::vector<double> ys(k_block);
+  const bool integers = is_integer_like(a.dtype) && is_integer_like(b.dtype);
+  std::vector<ExactInteger> ixs(integers ? k_block : 0);
+  std::vector<ExactInteger> iys(integers ? k_block : 0);
   const bool same_layout = a.layout == b.layout || a.shape.size() <= 1;
   for (std::uint64_t first = 0; first < a.element_count; first += k_block) {
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(k_block, a.element_count - first));
     decode(a, first, std::span(xs.data(), n));
+    if (integers) {
+      decode_integers(a, first, std::span(ixs.data(), n));
+    }
     if (same_layout) {
       decode(b, first, std::span(ys.data(), n));
+      if (integers) {
+        decode_integers(b, first, std::span(iys.data(), n));
+      }
     } else {
       for (std::size_t i = 0; i < n; ++i) {
-        decode(b, to_other_layout(a.shape, a.layout, first + i), std::span(ys.data() + i, 1));
+        const auto at = to_other_layout(a.shape, a.layout, first + i);
+        decode(b, at, std::span(ys.data() + i, 1));
+        if (integers) {
+          decode_integers(b, at, std::span(iys.data() + i, 1));
+        }
       }
     }
     for (std::size_t i = 0; i < n; ++i) {
-      visit(first + i, xs[i], ys[i]);
+      visit(first + i, xs[i], ys[i],
+            integers ? std::optional<bool>(ixs[i] == iys[i]) : std::nullopt);
     }
   }
 }
@@ -272,8 +296,8 @@ TensorComparison compare_tensors(const TensorView& a, const TensorView& b, const
   };
   const bool equal_nan = r.tolerance.equal_nan == EqualNan::yes;
   const auto rule = make_rule(options.semantics, a.dtype, b.dtype, r.tolerance);
-  walk(a, b, [&](std::uint64_t pos, double x, double y) {
-    const bool close = is_close(rule, x, y);
+  walk(a, b, [&](std::uint64_t pos, double x, double y, std::optional<bool> equal) {
+    const bool close = is_close(rule, x, y, rule.semantics == Semantics::torch ? equal : std::nullopt);
     if (!close) {
       ++s.mismatches;
       const auto ci = c_index(pos);
@@ -354,9 +378,10 @@ std::vector<std::uint8_t> close_mask(const TensorView& a, const TensorView& b,
                                   default_tolerance(options.semantics, a.dtype, b.dtype)));
   mask.resize(static_cast<std::size_t>(a.element_count));
   const bool c_order = a.layout == Layout::c || a.shape.size() <= 1;
-  walk(a, b, [&](std::uint64_t pos, double x, double y) {
+  walk(a, b, [&](std::uint64_t pos, double x, double y, std::optional<bool> equal) {
     const auto ci = c_order ? pos : to_other_layout(a.shape, a.layout, pos);
-    mask[static_cast<std::size_t>(ci)] = is_close(rule, x, y) ? 1 : 0;
+    const auto exact = rule.semantics == Semantics::torch ? equal : std::nullopt;
+    mask[static_cast<std::size_t>(ci)] = is_close(rule, x, y, exact) ? 1 : 0;
   });
   return mask;
 }

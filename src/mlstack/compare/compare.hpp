@@ -110,12 +110,17 @@ struct Rule {
   Semantics semantics = Semantics::numpy;
   Tolerance tolerance;
   tensors::DType compute = tensors::DType::f64;    // the difference, and `a == b`
-  tensors::DType threshold = tensors::DType::f64;  // `atol + rtol * |b|`
+  /// `atol + rtol * |b|` (torch, two integer types: float32, the default dtype, in which
+  /// torch computes an integer pair's errors; equality stays on the integers)
+  tensors::DType threshold = tensors::DType::f64;
 };
 [[nodiscard]] Rule make_rule(Semantics s, tensors::DType a, tensors::DType b, const Tolerance& t) noexcept;
 
 /// One element's verdict, as the reference decides it for values already widened to double.
-[[nodiscard]] bool is_close(const Rule& rule, double a, double b) noexcept;
+/// `equal` is whether the elements are equal, where doubles cannot tell (two 64-bit integers
+/// past 2^53, which torch compares as integers); otherwise nullopt.
+[[nodiscard]] bool is_close(const Rule& rule, double a, double b,
+                            std::optional<bool> equal = std::nullopt) noexcept;
 
 /// The element-wise verdicts in C order (for tests; a tensor's worth of bools).
 [[nodiscard]] std::vector<std::uint8_t> close_mask(const tensors::TensorView& a,

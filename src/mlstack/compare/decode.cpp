@@ -113,3 +113,32 @@ void decode(const tensors::TensorView& t, std::uint64_t first, std::span<double>
 }
 
 }  // namespace mlstack::compare
+
+namespace mlstack::compare {
+
+void decode_integers(const tensors::TensorView& t, std::uint64_t first,
+                     std::span<ExactInteger> out) noexcept {
+  const std::size_t size = tensors::dtype_size(t.dtype);
+  const std::byte* p = t.data.data() + first * size;
+  const bool swap = t.byte_order == ByteOrder::big;
+  auto signed_value = [](std::int64_t v) {
+    return ExactInteger{static_cast<std::uint64_t>(v), v < 0};
+  };
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::byte* q = p + i * size;
+    switch (t.dtype) {
+      case DType::i8: out[i] = signed_value(static_cast<std::int8_t>(load<std::uint8_t>(q, false))); break;
+      case DType::i16: out[i] = signed_value(static_cast<std::int16_t>(load<std::uint16_t>(q, swap))); break;
+      case DType::i32: out[i] = signed_value(static_cast<std::int32_t>(load<std::uint32_t>(q, swap))); break;
+      case DType::i64: out[i] = signed_value(static_cast<std::int64_t>(load<std::uint64_t>(q, swap))); break;
+      case DType::u8: out[i] = {load<std::uint8_t>(q, false), false}; break;
+      case DType::boolean: out[i] = {load<std::uint8_t>(q, false) != 0 ? 1U : 0U, false}; break;
+      case DType::u16: out[i] = {load<std::uint16_t>(q, swap), false}; break;
+      case DType::u32: out[i] = {load<std::uint32_t>(q, swap), false}; break;
+      case DType::u64: out[i] = {load<std::uint64_t>(q, swap), false}; break;
+      default: out[i] = {}; break;
+    }
+  }
+}
+
+}  // namespace mlstack::compare
