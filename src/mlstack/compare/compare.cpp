@@ -118,8 +118,9 @@ DType compute_dtype(Semantics s, DType a, DType b) noexcept {
     case Semantics::numpy: return numpy_promote(a, numpy_inexact(b));
     case Semantics::torch: return torch_float_promote(a, b).value_or(DType::f64);
     case Semantics::polygraphy: {
-      // comparator/util.py cast_up: float16 (and bfloat16) to float32, the others as they are.
-      auto up = [](DType t) { return t == DType::f16 || t == DType::bf16 ? DType::f32 : t; };
+      // comparator/util.py cast_up: float16 to float32; integers are widened (computed here
+      // in float64: Polygraphy subtracts int64s in int64, which can wrap).
+      auto up = [](DType t) { return t == DType::f16 ? DType::f32 : t; };
       const DType ua = up(a);
       const DType ub = up(b);
       if (is_integer_like(ua) && is_integer_like(ub)) {

@@ -136,6 +136,29 @@ TEST(CompareDifferential, NumpyIscloseAndStatistics) {
   EXPECT_LT(mismatching_cases, checked * 9 / 10);
 }
 
+TEST(CompareDifferential, PolygraphyElemwiseVerdicts) {
+  const auto* c = corpus();
+  if (c == nullptr) {
+    GTEST_SKIP() << "no cases";
+  }
+  std::size_t checked = 0;
+  for (const auto& k : c->cases) {
+    if (!k.contains("polygraphy_pass")) {
+      continue;
+    }
+    SCOPED_TRACE("case " + std::to_string(k["id"].get<int>()) + " " +
+                 k["a_dtype"].get<std::string>() + " vs " + k["b_dtype"].get<std::string>());
+    const auto [a, b] = pair_of(*c, k);
+    Options o;
+    o.semantics = Semantics::polygraphy;
+    o.tolerance = Tolerance{k["rtol"].get<double>(), k["atol"].get<double>(), EqualNan::no};
+    const auto r = compare_tensors(a, b, o);
+    EXPECT_EQ(r.outcome == Outcome::agree, k["polygraphy_pass"].get<bool>());
+    ++checked;
+  }
+  EXPECT_GT(checked, 1500U);
+}
+
 TEST(CompareDifferential, TorchIscloseWithGivenAndDefaultTolerances) {
   const auto* c = corpus();
   if (c == nullptr || c->torch_cases.is_null()) {
