@@ -22,12 +22,13 @@
 /// are unsupported; protobuf caps a message at 2 GiB.
 namespace mlstack::tensors {
 
-/// The tensor in `bytes`; named by its `name`, or `fallback_name` when that is empty.
+/// The tensor in `bytes`; named by its `name`, or `fallback_name` when that is empty. Defined
+/// in the plugin (onnx_parse.cpp); the tests and the fuzz target link that file directly.
 [[nodiscard]] Result<TensorFile> parse_onnx_tensor(std::span<const std::byte> bytes,
                                                    std::string_view path,
                                                    std::string_view fallback_name);
 
-/// A `.pb` file holding one `TensorProto`.
+/// A `.pb` file holding one `TensorProto`, through the plugin (onnx_plugin.hpp).
 [[nodiscard]] Result<TensorFile> read_onnx_tensor(const std::string& path);
 
 /// Which files of an ONNX test data set are read.
