@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "mlstack/cli/archs_command.hpp"
+#include "mlstack/cli/compare_command.hpp"
 #include "mlstack/cli/commands.hpp"
 #include "mlstack/cli/plan_command.hpp"
 #include "mlstack/cli/image_command.hpp"
@@ -128,8 +129,8 @@ report::Color resolve_color(const std::string& choice) {
   return isatty(STDOUT_FILENO) != 0 ? report::Color::always : report::Color::never;
 }
 
-constexpr std::array<std::string_view, 6> k_commands = {"check", "doctor", "archs", "plan",
-                                                           "image", "run"};
+constexpr std::array<std::string_view, 7> k_commands = {"check", "doctor", "archs", "plan",
+                                                           "image", "run", "compare"};
 
 ExitCode usage_error(std::string_view message, std::string_view help) {
   std::cerr << fmt::format("mlstack: error: {}\nhint: run `{} --help`\n", message, help);
@@ -163,7 +164,7 @@ std::optional<ExitCode> check_command_word(int argc, char** argv) {
       return ExitCode::usage_error;
     }
     return usage_error(fmt::format("unknown command `{}`: expected `check`, `doctor`, `archs`, "
-                                   "`plan`, `image` or `run`",
+                                   "`plan`, `image`, `run` or `compare`",
                                    shown),
                        "mlstack");
   }
@@ -290,7 +291,9 @@ int run_app(int argc, char** argv) {
   plan_cmd->add_flag("--no-index", plan.no_index, "resolve from the find-links locations only");
   ImageOptions image_options;
   auto* image_cmd = add_image_command(app, image_options);
-  for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd, image_cmd}) {
+  CompareOptions compare_options;
+  auto* compare_cmd = add_compare_command(app, compare_options);
+  for (CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd, image_cmd, compare_cmd}) {
     cmd->allow_extras();
   }
 
@@ -358,18 +361,21 @@ int run_app(int argc, char** argv) {
     const auto parsed = app.get_subcommands();
     if (parsed.empty()) {
       return static_cast<int>(
-          usage_error("expected a command: `check`, `doctor`, `archs`, `plan`, `image` or `run`", "mlstack"));
+          usage_error("expected a command: `check`, `doctor`, `archs`, `plan`, `image`, `run` or `compare`", "mlstack"));
     }
     const std::string help = "mlstack " + parsed.front()->get_name();
     if (parsed.front() == archs_cmd && archs.files.empty()) {
       return static_cast<int>(usage_error("expected one or more ELF files", help));
+    }
+    if (parsed.front() == compare_cmd && compare_options.b.empty()) {
+      return static_cast<int>(usage_error("expected two files or folders: mlstack compare A B", help));
     }
     if (parsed.front() == plan_cmd && plan.spec.empty()) {
       return static_cast<int>(usage_error("expected a spec file (mlstack.toml)", help));
     }
     return static_cast<int>(usage_error(text::escape_controls(e.what()), help));
   }
-  for (const CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd, image_cmd}) {
+  for (const CLI::App* cmd : {check_cmd, doctor_cmd, archs_cmd, plan_cmd, image_cmd, compare_cmd}) {
     if (cmd->parsed()) {
       if (const auto refused = check_extras(*cmd)) {
         return static_cast<int>(*refused);
@@ -377,6 +383,9 @@ int run_app(int argc, char** argv) {
     }
   }
 
+  if (compare_cmd->parsed()) {
+    return static_cast<int>(run_compare(compare_options, std::cout, std::cerr));
+  }
   if (plan_cmd->parsed()) {
     return static_cast<int>(run_plan(plan, std::cout, std::cerr));
   }
