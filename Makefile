@@ -92,6 +92,10 @@ deps-test: deps
 	@# The seed's real wheels (~1.4 GB, cached): the `real-seed` tests skip without them.
 	@python3 tools/real_envs/make_envs.py seed-cp310 || \
 	  echo "mlstack: the seed environment could not be built; its tests will be skipped"
+	@# numpy, safetensors, onnx, ml_dtypes, Polygraphy (tools/tensor_env): the tensor readers'
+	@# fixtures and compare's differential tests; those tests skip without it.
+	@python3 tools/tensor_env/make_env.py >/dev/null || \
+	  echo "mlstack: the tensor test environment could not be built; its tests will be skipped"
 
 # The reference tools the differential tests compare against (pinned: tools/requirements-ref.txt).
 refvenv: $(REFVENV)/.stamp
