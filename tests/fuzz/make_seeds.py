@@ -169,6 +169,14 @@ def tensor_seeds(seeds) -> None:
                           '"data_offsets":[0,2]},"c":{"dtype":"BOOL","shape":[],'
                           '"data_offsets":[2,3]}}', bytes(3))]:
         seeds.add("safetensors", len(header).to_bytes(8, "little") + header.encode() + data)
+    # compare: dtype a, dtype b, rule, flags, rank, dims, then both tensors' bytes.
+    import struct
+    seeds.add("compare", bytes([1, 1, 0, 0, 2, 2, 2]) + struct.pack("<4f", 1, 2, float("nan"), 0)
+              + struct.pack("<4f", 1, 2.001, float("nan"), -0.0))
+    seeds.add("compare", bytes([2, 3, 1, 0x35, 1, 3]) + bytes.fromhex("003c00fc007e")
+              + bytes.fromhex("803f0080c07f"))
+    seeds.add("compare", bytes([7, 12, 2, 0x13, 2, 1, 2]) + struct.pack(">2q", -2**63, 5)
+              + bytes([1, 0]))
     node = pathlib.Path("/usr/share/libonnx-testdata/data/node")
     if node.is_dir():
         pbs = sorted(node.glob("test_*/test_data_set_0/output_0.pb"))[:200]
