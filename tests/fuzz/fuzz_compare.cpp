@@ -7,6 +7,7 @@
 
 #include "fuzz_check.hpp"
 
+#include <algorithm>
 #include <numeric>
 #include <vector>
 
