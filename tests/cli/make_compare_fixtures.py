@@ -48,6 +48,19 @@ def main() -> None:
     (d / "output_0.pb").write_bytes(numpy_helper.from_array(half, "y").SerializeToString())
     np.savez(d / "torch.npz", out=(half.astype(np.float32) * np.float32(1.0005)).astype(np.float16))
 
+    # Per-tensor tolerances: logits 0.5% off (passes only its own --rtol), probs 1e-7 off
+    # (fails only its own --atol with the default rtol of 0).
+    d = HERE / "compare-overrides" / "fs"
+    d.mkdir(parents=True, exist_ok=True)
+    probs = np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float32)
+    np.savez(d / "ort.npz", logits=(logits * np.float32(1.005)).astype(np.float32),
+             probs=(probs + np.float32(1e-7)).astype(np.float32))
+    np.savez(d / "torch.npz", logits=logits, probs=probs)
+    d = HERE / "compare-override-unknown" / "fs"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "output_0.pb").write_bytes(numpy_helper.from_array(logits, "y").SerializeToString())
+    np.savez(d / "torch.npz", out=logits)
+
 
 if __name__ == "__main__":
     main()

@@ -23,9 +23,15 @@ CLI::App* add_compare_command(CLI::App& app, CompareOptions& options) {
   cmd->add_option("--map", options.maps, "pair tensor A of the first with B of the second (A=B, "
                                          "repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--rtol", options.rtol, "relative tolerance (default: the rule's)");
-  cmd->add_option("--atol", options.atol, "absolute tolerance (default: the rule's)");
-  cmd->add_flag("--equal-nan", options.equal_nan, "NaN equals NaN");
+  cmd->add_option("--rtol", options.rtol,
+                  "relative tolerance, [NAME:]VALUE (repeatable): without NAME for every tensor, "
+                  "with it for the first file's tensor NAME (its name in A, also under --map); "
+                  "default: the rule's")
+      ->allow_extra_args(false);
+  cmd->add_option("--atol", options.atol,
+                  "absolute tolerance, [NAME:]VALUE (repeatable, as --rtol); default: the rule's")
+      ->allow_extra_args(false);
+  cmd->add_flag("--equal-nan", options.equal_nan, "NaN equals NaN (every tensor)");
   cmd->add_option("--semantics", options.semantics,
                   "numpy (default: isclose/allclose), torch (assert_close, dtype defaults) or "
                   "polygraphy (elemwise)")
@@ -63,19 +69,12 @@ ExitCode run_compare(const CompareOptions& options, std::ostream& out, std::ostr
   o.semantics = options.semantics == "torch"        ? compare::Semantics::torch
                 : options.semantics == "polygraphy" ? compare::Semantics::polygraphy
                                                     : compare::Semantics::numpy;
-  std::map<std::string, compare::Tolerance> overrides;
-  if (options.rtol || options.atol || options.equal_nan) {
-    // Per pair: what was given, the rule's default for the pair's dtypes otherwise.
-    for (const auto& [ia, ib] : pairing->pairs) {
-      const auto& ta = a->tensors[ia];
-      auto t = compare::default_tolerance(o.semantics, ta.dtype, b->tensors[ib].dtype);
-      t.rtol = options.rtol.value_or(t.rtol);
-      t.atol = options.atol.value_or(t.atol);
-      t.equal_nan = options.equal_nan ? compare::EqualNan::yes : compare::EqualNan::no;
-      overrides[ta.name] = t;
-    }
+  const auto overrides = compare::resolve_tolerances(
+      {options.rtol, options.atol, options.equal_nan}, o.semantics, *a, *b, *pairing);
+  if (!overrides) {
+    return fail(overrides.error());
   }
-  const auto result = compare::compare_files(*a, *b, *pairing, o, overrides);
+  const auto result = compare::compare_files(*a, *b, *pairing, o, *overrides);
   out << (options.json ? compare::render_json(result) : compare::render_text(result));
   return result.agree() ? ExitCode::healthy : ExitCode::problems_found;
 }

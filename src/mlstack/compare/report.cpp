@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <set>
+#include <string_view>
 
 namespace mlstack::compare {
 
@@ -78,6 +80,97 @@ Result<Pairing> pair_tensors(const TensorFile& a, const TensorFile& b,
     }
   }
   return p;
+}
+
+namespace {
+
+// One `--rtol` / `--atol` argument list: the default (an empty name) and the values by name.
+struct ParsedTolerances {
+  std::optional<double> fallback;
+  std::map<std::string, double> by_name;
+  std::map<std::string, std::string> given;  // name -> the argument, for messages
+};
+
+Result<ParsedTolerances> parse_tolerances(std::string_view option,
+                                          const std::vector<std::string>& values) {
+  ParsedTolerances out;
+  for (const auto& arg : values) {
+    // Polygraphy's `arg.rpartition(":")`: the name is all before the last `:`.
+    const auto colon = arg.rfind(':');
+    const std::string name = colon == std::string::npos ? std::string() : arg.substr(0, colon);
+    const std::string_view text =
+        colon == std::string::npos ? std::string_view(arg) : std::string_view(arg).substr(colon + 1);
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+        !std::isfinite(v) || v < 0) {
+      return unexpected(make_error(
+          ErrorCode::parse,
+          fmt::format("expected `{} [NAME:]VALUE` with VALUE a number >= 0, found `{}`", option,
+                      text::escape_controls(arg))));
+    }
+    if (name.empty()) {
+      out.fallback = v;
+    } else {
+      out.by_name[name] = v;
+      out.given[name] = arg;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::map<std::string, Tolerance>> resolve_tolerances(const ToleranceArgs& args,
+                                                            Semantics semantics,
+                                                            const TensorFile& a,
+                                                            const TensorFile& b,
+                                                            const Pairing& pairing) {
+  std::map<std::string, Tolerance> out;
+  MLSTACK_TRY_ASSIGN(const auto rtol, parse_tolerances("--rtol", args.rtol));
+  MLSTACK_TRY_ASSIGN(const auto atol, parse_tolerances("--atol", args.atol));
+  for (const auto& [option, parsed] :
+       {std::pair<std::string_view, const ParsedTolerances*>{"--rtol", &rtol},
+        std::pair<std::string_view, const ParsedTolerances*>{"--atol", &atol}}) {
+    for (const auto& [name, arg] : parsed->given) {
+      if (a.find(name) != nullptr) {
+        continue;
+      }
+      // B's name for a paired tensor: say which name of A to use instead.
+      std::string hint;
+      for (const auto& [ia, ib] : pairing.pairs) {
+        if (b.tensors[ib].name == name) {
+          hint = fmt::format(" (tolerances name the first file's tensors: use `{}`, paired with `{}`)",
+                             text::escape_controls(a.tensors[ia].name),
+                             text::escape_controls(name));
+          break;
+        }
+      }
+      return unexpected(with_context(
+          make_error(ErrorCode::not_found,
+                     fmt::format("`{} {}`: no tensor `{}` here{}", option,
+                                 text::escape_controls(arg), text::escape_controls(name), hint)),
+          a.path));
+    }
+  }
+  if (args.rtol.empty() && args.atol.empty() && !args.equal_nan) {
+    return out;
+  }
+  for (const auto& [ia, ib] : pairing.pairs) {
+    const auto& ta = a.tensors[ia];
+    auto t = default_tolerance(semantics, ta.dtype, b.tensors[ib].dtype);
+    auto pick = [&](const ParsedTolerances& p, double fallback) {
+      if (const auto it = p.by_name.find(ta.name); it != p.by_name.end()) {
+        return it->second;
+      }
+      return p.fallback.value_or(fallback);
+    };
+    t.rtol = pick(rtol, t.rtol);
+    t.atol = pick(atol, t.atol);
+    t.equal_nan = args.equal_nan ? EqualNan::yes : EqualNan::no;
+    out[ta.name] = t;
+  }
+  return out;
 }
 
 bool FileComparison::agree() const noexcept {

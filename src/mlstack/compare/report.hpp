@@ -46,6 +46,29 @@ struct FileComparison {
   [[nodiscard]] bool agree() const noexcept;
 };
 
+/// `--rtol` and `--atol` as given on the command line, in Polygraphy's syntax
+/// (`polygraphy run --rtol [<out_name>:]<rtol>`; polygraphy/tools/args/comparator/compare.py,
+/// `parse_dict_with_default` in tools/args/util): each value is `[NAME:]VALUE`, split at the
+/// last `:` (a name may hold `:`, as TensorFlow's `logits:0`); without a name (or with an
+/// empty one) it is the default for every tensor, with one it is for the tensor of A (the
+/// first file) of that name, whatever `--map` pairs it with. A later value for the same name
+/// (or the default) replaces an earlier one. `equal_nan` applies to every tensor.
+struct ToleranceArgs {
+  std::vector<std::string> rtol;
+  std::vector<std::string> atol;
+  bool equal_nan = false;
+};
+
+/// The tolerance of each pair, keyed by A's tensor name (what `compare_files` takes): the
+/// rule's default for the pair's dtypes (`default_tolerance`), its `rtol` and `atol` replaced
+/// by the tensor's own value, else the given default. Empty when nothing was given (every
+/// pair takes the rule's default). An error (bad input: exit 2) when a value is not a finite
+/// number >= 0, or a name is not a tensor of A (the message says when it is B's name for a
+/// paired tensor).
+[[nodiscard]] Result<std::map<std::string, Tolerance>> resolve_tolerances(
+    const ToleranceArgs& args, Semantics semantics, const tensors::TensorFile& a,
+    const tensors::TensorFile& b, const Pairing& pairing);
+
 /// `options` for every pair, `overrides` (by A's tensor name) for some.
 [[nodiscard]] FileComparison compare_files(const tensors::TensorFile& a,
                                            const tensors::TensorFile& b, const Pairing& pairing,
