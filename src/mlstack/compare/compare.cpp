@@ -1,65 +1,47 @@
 // SPDX-License-Identifier: MIT
+// The comparison engine: tensors cut into chunks, chunks run on every core by the SIMD kernel
+// (floating dtypes, C order) or the scalar one (the rest), partial results merged in chunk
+// order, and the medians found without keeping every error (docs/compare.md "Speed and
+// memory"): a sample of the errors brackets each median, the pass keeps only the values inside
+// the bracket and counts the others, and counting passes finish the rare case the bracket
+// missed or the values inside overflowed their buffer.
 #include "mlstack/compare/compare.hpp"
 
-#include "mlstack/compare/arithmetic.hpp"
 #include "mlstack/compare/decode.hpp"
+#include "mlstack/compare/kernel.hpp"
 
-#include <fmt/format.h>
+#include <sched.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <thread>
 
 namespace mlstack::compare {
 
+using tensors::ByteOrder;
 using tensors::DType;
 using tensors::Layout;
 using tensors::TensorView;
+using detail::Bracket;
+using detail::Context;
+using detail::Keep;
+using detail::Partial;
 
 namespace {
 
-constexpr std::size_t k_block = 4096;
-constexpr double k_polygraphy_epsilon = 2.220446049250313e-16;
+constexpr std::uint64_t k_chunk = std::uint64_t{1} << 18;  // elements per work item
+constexpr std::size_t k_block = 4096;                       // elements decoded at once
+/// Below this many elements every error is kept (the median by nth_element, as numpy sorts).
+constexpr std::uint64_t k_keep_all = std::uint64_t{1} << 20;
+/// The values kept at once for medians, over all tensors in flight (8 bytes each: 32 MiB).
+constexpr std::uint64_t k_keep_budget = std::uint64_t{1} << 22;
 
 bool is_integer_like(DType t) { return !tensors::is_floating(t); }
 
-// (rtol, atol) of torch.testing._comparison._DTYPE_PRECISIONS; other dtypes (0, 0).
-std::pair<double, double> torch_precision(DType t) {
-  switch (t) {
-    case DType::f16: return {0.001, 1e-5};
-    case DType::bf16: return {0.016, 1e-5};
-    case DType::f32: return {1.3e-6, 1e-5};
-    case DType::f64: return {1e-7, 1e-7};
-    default: return {0.0, 0.0};
-  }
-}
-
-// The position in the other layout of the element at storage position `pos` of `layout`.
-std::uint64_t to_other_layout(const std::vector<std::uint64_t>& shape, Layout layout,
-                              std::uint64_t pos) {
-  const std::size_t n = shape.size();
-  std::vector<std::uint64_t> coord(n);
-  if (layout == Layout::c) {
-    for (std::size_t k = n; k-- > 0;) {
-      coord[k] = pos % shape[k];
-      pos /= shape[k];
-    }
-    std::uint64_t out = 0;
-    for (std::size_t k = n; k-- > 0;) {
-      out = out * shape[k] + coord[k];
-    }
-    return out;
-  }
-  for (std::size_t k = 0; k < n; ++k) {
-    coord[k] = pos % shape[k];
-    pos /= shape[k];
-  }
-  std::uint64_t out = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    out = out * shape[k] + coord[k];
-  }
-  return out;
-}
+bool c_ordered(const TensorView& t) { return t.layout == Layout::c || t.shape.size() <= 1; }
 
 std::vector<std::uint64_t> unravel_c(const std::vector<std::uint64_t>& shape, std::uint64_t i) {
   std::vector<std::uint64_t> coord(shape.size());
@@ -70,302 +52,450 @@ std::vector<std::uint64_t> unravel_c(const std::vector<std::uint64_t>& shape, st
   return coord;
 }
 
-std::size_t histogram_bin(double abs_error) {
-  static constexpr std::array<double, k_histogram_bins - 2> k_upper{1e-8, 1e-7, 1e-6, 1e-5, 1e-4,
-                                                                   1e-3, 1e-2, 1e-1, 1.0};
-  if (abs_error == 0) {
-    return 0;
-  }
-  for (std::size_t k = 0; k < k_upper.size(); ++k) {
-    if (abs_error <= k_upper[k]) {
-      return k + 1;
+// Steps through the elements of a tensor in the storage order of `layout`, keeping each
+// element's C-order and Fortran-order index (an odometer: no division per element).
+class Walker {
+ public:
+  Walker(const std::vector<std::uint64_t>& shape, Layout layout, std::uint64_t pos)
+      : m_shape(shape), m_fortran(layout == Layout::fortran), m_coord(shape.size()),
+        m_c_stride(shape.size()), m_f_stride(shape.size()) {
+    std::uint64_t s = 1;
+    for (std::size_t k = shape.size(); k-- > 0;) {
+      m_c_stride[k] = s;
+      s *= shape[k];
+    }
+    s = 1;
+    for (std::size_t k = 0; k < shape.size(); ++k) {
+      m_f_stride[k] = s;
+      s *= shape[k];
+    }
+    const std::size_t n = shape.size();
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t k = m_fortran ? j : n - 1 - j;
+      m_coord[k] = pos % shape[k];
+      pos /= shape[k];
+      m_c += m_coord[k] * m_c_stride[k];
+      m_f += m_coord[k] * m_f_stride[k];
     }
   }
-  return k_histogram_bins - 1;
-}
-
-double median(std::vector<double>& v) {
-  if (v.empty()) {
-    return 0;
-  }
-  const std::size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-  const double hi = v[mid];
-  if (v.size() % 2 == 1) {
-    return hi;
-  }
-  const double lo = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
-  return (lo + hi) / 2;  // numpy.median: the mean of the two middle values
-}
-
-}  // namespace
-
-Tolerance default_tolerance(Semantics s, DType a, DType b) noexcept {
-  switch (s) {
-    case Semantics::numpy: return {1e-5, 1e-8, EqualNan::no};
-    case Semantics::polygraphy: return {1e-5, 1e-5, EqualNan::no};
-    case Semantics::torch: {
-      const auto [ra, aa] = torch_precision(a);
-      const auto [rb, ab] = torch_precision(b);
-      return {std::max(ra, rb), std::max(aa, ab), EqualNan::no};
-    }
-  }
-  return {};
-}
-
-DType compute_dtype(Semantics s, DType a, DType b) noexcept {
-  switch (s) {
-    case Semantics::numpy: return numpy_promote(a, numpy_inexact(b));
-    case Semantics::torch: return torch_float_promote(a, b).value_or(DType::f64);
-    case Semantics::polygraphy: {
-      // comparator/util.py cast_up: float16 to float32; integers are widened (computed here
-      // in float64: Polygraphy subtracts int64s in int64, which can wrap).
-      auto up = [](DType t) { return t == DType::f16 ? DType::f32 : t; };
-      const DType ua = up(a);
-      const DType ub = up(b);
-      if (is_integer_like(ua) && is_integer_like(ub)) {
-        return DType::f64;
+  [[nodiscard]] std::uint64_t c_index() const { return m_c; }
+  [[nodiscard]] std::uint64_t index(Layout l) const { return l == Layout::c ? m_c : m_f; }
+  void next() {
+    const std::size_t n = m_shape.size();
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t k = m_fortran ? j : n - 1 - j;
+      if (++m_coord[k] < m_shape[k]) {
+        m_c += m_c_stride[k];
+        m_f += m_f_stride[k];
+        return;
       }
-      return numpy_promote(ua, ub);
+      m_c -= (m_shape[k] - 1) * m_c_stride[k];
+      m_f -= (m_shape[k] - 1) * m_f_stride[k];
+      m_coord[k] = 0;
     }
   }
-  return DType::f64;
-}
 
-Rule make_rule(Semantics s, DType a, DType b, const Tolerance& t) noexcept {
-  Rule r;
-  r.semantics = s;
-  r.tolerance = t;
-  r.compute = compute_dtype(s, a, b);
-  r.threshold = s == Semantics::numpy ? numpy_inexact(b) : r.compute;
-  if (s == Semantics::torch && !torch_float_promote(a, b)) {
-    r.threshold = DType::f32;  // marks an integer pair: its errors are computed in float32
-  }
-  return r;
-}
+ private:
+  const std::vector<std::uint64_t>& m_shape;
+  bool m_fortran;
+  std::vector<std::uint64_t> m_coord;
+  std::vector<std::uint64_t> m_c_stride;
+  std::vector<std::uint64_t> m_f_stride;
+  std::uint64_t m_c = 0;
+  std::uint64_t m_f = 0;
+};
 
-bool is_close(const Rule& rule, double a, double b, std::optional<bool> equal) noexcept {
-  const Tolerance& t = rule.tolerance;
-  const DType d = rule.compute;
-  const bool equal_nan = t.equal_nan == EqualNan::yes;
-  switch (rule.semantics) {
-    case Semantics::numpy: {
-      // numeric.py isclose: y = asanyarray(y, result_type(y, 1.)); then in the promoted dtype
-      //   less_equal(abs(x - y), atol + rtol * abs(y)) & isfinite(y) | (x == y)
-      // rtol and atol are Python floats: NEP 50 casts them to the dtype of the array they
-      // meet, y's (result_type(y, 1.)), so the threshold is computed in y's dtype, and the
-      // difference in the promotion of x's and y's.
-      const DType dy = rule.threshold;
-      const double x = round_to(d, a);
-      const double y = round_to(dy, b);
-      const double diff = std::fabs(round_to(d, x - y));
-      const double threshold =
-          round_to(dy, round_to(dy, t.atol) + round_to(dy, round_to(dy, t.rtol) * std::fabs(y)));
-      bool close = (diff <= threshold && std::isfinite(y)) || x == y;
-      if (equal_nan && std::isnan(x) && std::isnan(y)) {
-        close = true;
-      }
-      return close;
-    }
-    case Semantics::torch: {
-      // aten/src/ATen/native/TensorCompare.cpp isclose:
-      //   close = self == other; if equal_nan: close |= isnan(self) & isnan(other)
-      //   if rtol == 0 && atol == 0: return close
-      //   allowed = atol + (rtol * other).abs(); actual = (self - other).abs()
-      //   close |= isfinite(actual) & (actual <= allowed)
-      // On CPU a Python scalar enters a float16/bfloat16 op in float (opmath), others in
-      // the tensor's dtype.
-      // Integer (and bool) tensors: equality on the integers, the errors in the default
-      // dtype, float32 ("cast_other = other.to(get_default_dtype())").
-      const bool integers = rule.threshold != d;
-      const DType e = integers ? DType::f32 : d;
-      bool close = equal.value_or(round_to(d, a) == round_to(d, b)) ||
-                   (equal_nan && std::isnan(a) && std::isnan(b));
-      if (t.rtol == 0 && t.atol == 0) {
-        return close;
-      }
-      const double x = round_to(e, a);
-      const double y = round_to(e, b);
-      const DType scalar = e == DType::f16 || e == DType::bf16 ? DType::f32 : e;
-      const double allowed =
-          round_to(e, round_to(scalar, t.atol) +
-                          std::fabs(round_to(e, round_to(scalar, t.rtol) * y)));
-      const double actual = std::fabs(round_to(e, x - y));
-      return close || (std::isfinite(actual) && actual <= allowed);
-    }
-    case Semantics::polygraphy: {
-      // comparator/compare.py check_outputs_match, elemwise:
-      //   absdiff = abs(cast_up(out0) - cast_up(out1)); out1 == 0 -> out1 + 2.22e-16
-      //   reldiff = absdiff / abs(out1); mismatch = (absdiff > atol | isnan(absdiff)) &
-      //                                             (reldiff > rtol | isnan(reldiff))
-      const double x = round_to(d, a);
-      const double y = round_to(d, b);
-      const double absdiff = std::fabs(round_to(d, x - y));
-      const double y_eps = y == 0 ? round_to(d, y + round_to(d, k_polygraphy_epsilon)) : y;
-      const double reldiff = round_to(d, absdiff / std::fabs(y_eps));
-      const bool abs_fails = absdiff > round_to(d, t.atol) || std::isnan(absdiff);
-      const bool rel_fails = reldiff > round_to(d, t.rtol) || std::isnan(reldiff);
-      return !(abs_fails && rel_fails);
-    }
-  }
-  return false;
-}
-
-std::string histogram_label(std::size_t bin) {
-  if (bin == 0) {
-    return "0";
-  }
-  if (bin == k_histogram_bins - 1) {
-    return "> 1";
-  }
-  if (bin == 1) {
-    return "(0, 1e-8]";
-  }
-  const int hi = static_cast<int>(bin) - 9;  // bin 2: (1e-8, 1e-7]
-  return fmt::format("(1e{}, 1e{}]", hi - 1, hi);
-}
-
-namespace {
-
-// Walks both tensors in `a`'s storage order, a block at a time, calling `visit(c_index_of,
-// pos, x, y)` per element; `c_index_of(pos)` gives the element's C-order index.
-// For two integer tensors it also passes whether the integers are equal (doubles cannot tell
-// past 2^53); otherwise nullopt.
+// Elements [first, first + n) of `a`'s storage order with their partners in `b`, a block at
+// a time: `visit(c_index, x, y, equal)`; `equal` is the exact verdict of two integers (doubles
+// cannot tell past 2^53), nullopt for other pairs.
 template <class Visit>
-void walk(const TensorView& a, const TensorView& b, Visit visit) {
+void walk(const TensorView& a, const TensorView& b, std::uint64_t first, std::uint64_t n,
+          Visit visit) {
   std::vector<double> xs(k_block);
   std::vector<double> ys(k_block);
   const bool integers = is_integer_like(a.dtype) && is_integer_like(b.dtype);
   std::vector<ExactInteger> ixs(integers ? k_block : 0);
   std::vector<ExactInteger> iys(integers ? k_block : 0);
-  const bool same_layout = a.layout == b.layout || a.shape.size() <= 1;
-  for (std::uint64_t first = 0; first < a.element_count; first += k_block) {
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(k_block, a.element_count - first));
-    decode(a, first, std::span(xs.data(), n));
+  const bool same_order = a.layout == b.layout || a.shape.size() <= 1;
+  const bool a_c = c_ordered(a);
+  Walker w(a.shape, a.layout, first);
+  for (std::uint64_t done = 0; done < n;) {
+    const auto m = static_cast<std::size_t>(std::min<std::uint64_t>(k_block, n - done));
+    const std::uint64_t at = first + done;
+    decode(a, at, std::span(xs.data(), m));
     if (integers) {
-      decode_integers(a, first, std::span(ixs.data(), n));
+      decode_integers(a, at, std::span(ixs.data(), m));
     }
-    if (same_layout) {
-      decode(b, first, std::span(ys.data(), n));
+    if (same_order) {
+      decode(b, at, std::span(ys.data(), m));
       if (integers) {
-        decode_integers(b, first, std::span(iys.data(), n));
+        decode_integers(b, at, std::span(iys.data(), m));
       }
-    } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto at = to_other_layout(a.shape, a.layout, first + i);
-        decode(b, at, std::span(ys.data() + i, 1));
+    }
+    for (std::size_t i = 0; i < m; ++i) {
+      if (!same_order) {
+        const std::uint64_t bp = w.index(b.layout);
+        decode(b, bp, std::span(ys.data() + i, 1));
         if (integers) {
-          decode_integers(b, at, std::span(iys.data() + i, 1));
+          decode_integers(b, bp, std::span(iys.data() + i, 1));
         }
       }
+      const std::uint64_t ci = a_c ? at + i : w.c_index();
+      visit(ci, xs[i], ys[i], integers ? std::optional<bool>(ixs[i] == iys[i]) : std::nullopt);
+      w.next();
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      visit(first + i, xs[i], ys[i],
-            integers ? std::optional<bool>(ixs[i] == iys[i]) : std::nullopt);
+    done += m;
+  }
+}
+
+// The elements `k_lo` and `k_hi` (0-based, in increasing order) of `v`, reordering it.
+std::pair<double, double> select2(std::vector<double>& v, std::size_t k_lo, std::size_t k_hi) {
+  const auto hi_it = v.begin() + static_cast<std::ptrdiff_t>(k_hi);
+  std::nth_element(v.begin(), hi_it, v.end());
+  const double hi = *hi_it;
+  if (k_lo == k_hi) {
+    return {hi, hi};
+  }
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k_lo), hi_it);
+  return {v[k_lo], hi};
+}
+
+enum class Stat : std::uint8_t { abs, rel };
+
+double stat_of(Stat s, double x, double y) {
+  const double e = std::fabs(x - y);
+  if (s == Stat::abs) {
+    return e;
+  }
+  return e == 0 ? 0.0 : e / std::fabs(y);
+}
+
+/// One tensor pair in flight.
+struct Job {
+  const TensorView* a = nullptr;
+  const TensorView* b = nullptr;
+  TensorComparison* result = nullptr;
+  Context context;
+  bool simd = false;
+  std::uint64_t chunks = 0;
+  std::vector<Partial> partials;
+  std::unique_ptr<double[]> abs_values;
+  std::unique_ptr<double[]> rel_values;
+  Keep keep_abs;
+  Keep keep_rel;
+};
+
+// A deterministic spread of sample positions (splitmix64).
+std::uint64_t mix(std::uint64_t z) {
+  z += 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31U);
+}
+
+// Brackets each median from a sample of the errors: blocks of 16 elements at spread
+// positions, n / 512 elements in all (from 64 Ki to 2 Mi). The bracket spans the sample's
+// quantiles 0.5 -+ 3.5 standard errors, so the values kept are ~0.3 % to 1.5 % of the tensor.
+std::pair<Bracket, Bracket> sample_brackets(const TensorView& a, const TensorView& b) {
+  const std::uint64_t n = a.element_count;
+  constexpr std::uint64_t k_run = 16;
+  const std::uint64_t want = std::clamp<std::uint64_t>(n / 512, 1U << 16, 1U << 21);
+  const std::uint64_t runs = want / k_run;
+  std::vector<double> abs_v;
+  std::vector<double> rel_v;
+  abs_v.reserve(want);
+  rel_v.reserve(want);
+  std::vector<std::uint64_t> starts(runs);
+  for (std::uint64_t r = 0; r < runs; ++r) {
+    starts[r] = mix(r) % (n - k_run);
+  }
+  std::sort(starts.begin(), starts.end());  // in file order: the pages are read forward
+  for (const auto s : starts) {
+    walk(a, b, s, k_run, [&](std::uint64_t, double x, double y, std::optional<bool>) {
+      if (std::isfinite(x) && std::isfinite(y)) {
+        abs_v.push_back(stat_of(Stat::abs, x, y));
+        rel_v.push_back(stat_of(Stat::rel, x, y));
+      }
+    });
+  }
+  auto bracket = [](std::vector<double>& v) {
+    if (v.size() < 1024) {
+      return Bracket{};
+    }
+    const double m = static_cast<double>(v.size());
+    const double delta = 3.5 * 0.5 / std::sqrt(m);
+    const auto lo = static_cast<std::size_t>(std::max(0.0, (0.5 - delta) * m));
+    const auto hi = std::min(v.size() - 1, static_cast<std::size_t>((0.5 + delta) * m));
+    const auto [l, h] = select2(v, lo, hi);
+    return Bracket{l, h};
+  };
+  return {bracket(abs_v), bracket(rel_v)};
+}
+
+// Runs chunk `k` of `job`.
+void run_chunk(Job& job, std::uint64_t k) {
+  const TensorView& a = *job.a;
+  const TensorView& b = *job.b;
+  const std::uint64_t first = k * k_chunk;
+  const std::uint64_t n = std::min(k_chunk, a.element_count - first);
+  Partial& p = job.partials[k];
+  if (job.simd) {
+    detail::simd_block(job.context, p, a.data.data(), b.data.data(), first,
+                       static_cast<std::size_t>(n));
+    return;
+  }
+  const Context& c = job.context;
+  const bool exact = c.exact_integers;
+  walk(a, b, first, n, [&](std::uint64_t ci, double x, double y, std::optional<bool> equal) {
+    detail::scalar_element(c, p, ci, x, y, is_close(c.rule, x, y, exact ? equal : std::nullopt));
+  });
+}
+
+// Runs every chunk of `jobs` on `threads` threads (work taken in order from a shared cursor).
+void run_all(std::vector<Job*>& jobs, unsigned threads) {
+  std::vector<std::pair<Job*, std::uint64_t>> items;
+  for (Job* j : jobs) {
+    for (std::uint64_t k = 0; k < j->chunks; ++k) {
+      items.emplace_back(j, k);
+    }
+  }
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next.fetch_add(1); i < items.size(); i = next.fetch_add(1)) {
+      run_chunk(*items[i].first, items[i].second);
+    }
+  };
+  const auto extra = static_cast<unsigned>(
+      std::min<std::size_t>(threads > 0 ? threads - 1 : 0, items.size() > 0 ? items.size() - 1 : 0));
+  std::vector<std::thread> pool;
+  pool.reserve(extra);
+  for (unsigned t = 0; t < extra; ++t) {
+    pool.emplace_back(work);
+  }
+  work();
+  for (auto& t : pool) {
+    t.join();
+  }
+}
+
+// The value of rank `k` (0-based, among the finite pairs' `s` values) by counting passes:
+// each pass histograms the values whose bits lie in [lo, hi] (non-negative doubles order as
+// their bits) into 4,096 buckets, and keeps them once few enough remain.
+double select_by_counting(const Job& job, Stat s, std::uint64_t k, std::uint64_t lo,
+                          std::uint64_t hi, std::uint64_t before) {
+  constexpr std::uint64_t k_buckets = 4096;
+  const TensorView& a = *job.a;
+  const TensorView& b = *job.b;
+  for (;;) {
+    std::vector<std::uint64_t> counts(k_buckets);
+    std::vector<double> kept;
+    const std::uint64_t width = hi - lo;  // + 1 values
+    const std::uint64_t per = width / k_buckets + 1;
+    std::uint64_t in_range = 0;
+    walk(a, b, 0, a.element_count, [&](std::uint64_t, double x, double y, std::optional<bool>) {
+      if (!std::isfinite(x) || !std::isfinite(y)) {
+        return;
+      }
+      const auto bits = std::bit_cast<std::uint64_t>(stat_of(s, x, y));
+      if (bits < lo || bits > hi) {
+        return;
+      }
+      ++in_range;
+      ++counts[(bits - lo) / per];
+      if (kept.size() < k_keep_budget / 4) {
+        kept.push_back(std::bit_cast<double>(bits));
+      }
+    });
+    if (in_range == kept.size()) {
+      const auto at = static_cast<std::size_t>(k - before);
+      std::nth_element(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(at), kept.end());
+      return kept[at];
+    }
+    for (std::uint64_t i = 0; i < k_buckets; ++i) {
+      if (k - before < counts[i]) {
+        lo += i * per;
+        hi = std::min(hi, lo + per - 1);
+        break;
+      }
+      before += counts[i];
     }
   }
 }
 
-}  // namespace
-
-TensorComparison compare_tensors(const TensorView& a, const TensorView& b, const Options& options) {
-  TensorComparison r;
-  r.dtype_differs = a.dtype != b.dtype;
-  r.tolerance = options.tolerance.value_or(default_tolerance(options.semantics, a.dtype, b.dtype));
-  r.compute_dtype = compute_dtype(options.semantics, a.dtype, b.dtype);
-  if (a.shape != b.shape) {
-    r.outcome = Outcome::shape_differs;
-    return r;
+// The value of rank `k` among the finite pairs' `s` values, from the pass's counts and kept
+// values, else by counting passes.
+double select_rank(Job& job, Stat s, const detail::RankCounts& r, std::uint64_t k,
+                   std::vector<double>& inside) {
+  const Bracket& br = s == Stat::abs ? job.context.abs_bracket : job.context.rel_bracket;
+  const Keep& keep = s == Stat::abs ? job.keep_abs : job.keep_rel;
+  const auto lo_bits = std::bit_cast<std::uint64_t>(br.lo);
+  const auto hi_bits = std::bit_cast<std::uint64_t>(br.hi);
+  const std::uint64_t inf_bits = std::bit_cast<std::uint64_t>(detail::k_inf);
+  if (k < r.below) {
+    return select_by_counting(job, s, k, 0, lo_bits - 1, 0);
   }
-  Stats& s = r.stats;
-  s.elements = a.element_count;
-  std::vector<double> abs_errors;
-  std::vector<double> rel_errors;
-  double sum_abs = 0;
-  double sum_rel = 0;
-  double dot = 0;
-  double norm_a = 0;
-  double norm_b = 0;
-  std::optional<std::uint64_t> worst_c;  // C index of the largest finite error
-  double worst_error = -1;
-  std::optional<std::uint64_t> first_mismatch_c;
-  double first_mismatch_a = 0;
-  double first_mismatch_b = 0;
-  const bool c_order = a.layout == Layout::c || a.shape.size() <= 1;
-  auto c_index = [&](std::uint64_t pos) {
-    return c_order ? pos : to_other_layout(a.shape, a.layout, pos);
-  };
-  const bool equal_nan = r.tolerance.equal_nan == EqualNan::yes;
-  const auto rule = make_rule(options.semantics, a.dtype, b.dtype, r.tolerance);
-  walk(a, b, [&](std::uint64_t pos, double x, double y, std::optional<bool> equal) {
-    const bool close = is_close(rule, x, y, rule.semantics == Semantics::torch ? equal : std::nullopt);
-    if (!close) {
-      ++s.mismatches;
-      const auto ci = c_index(pos);
-      if (!first_mismatch_c || ci < *first_mismatch_c) {
-        first_mismatch_c = ci;
-        first_mismatch_a = x;
-        first_mismatch_b = y;
-      }
+  std::uint64_t before = r.below;
+  if (k < before + r.eq_lo) {
+    return br.lo;
+  }
+  before += r.eq_lo;
+  if (k < before + r.inside) {
+    if (keep.complete()) {
+      const auto at = static_cast<std::size_t>(k - before);
+      std::nth_element(inside.begin(), inside.begin() + static_cast<std::ptrdiff_t>(at), inside.end());
+      return inside[at];
     }
-    const bool nan_x = std::isnan(x);
-    const bool nan_y = std::isnan(y);
-    if (nan_x || nan_y) {
-      if (nan_x != nan_y || !equal_nan) {
-        ++s.nan_mismatches;
-      }
-      return;
-    }
-    if (std::isinf(x) || std::isinf(y)) {
-      if (x != y) {
-        ++s.inf_mismatches;
-      }
-      return;
-    }
-    ++s.finite_pairs;
-    const double e = std::fabs(x - y);
-    const double rel = y == 0 ? (e == 0 ? 0.0 : std::numeric_limits<double>::infinity())
-                              : e / std::fabs(y);
-    abs_errors.push_back(e);
-    rel_errors.push_back(rel);
-    sum_abs += e;
-    sum_rel += rel;
-    s.max_abs_error = std::max(s.max_abs_error, e);
-    s.max_rel_error = std::max(s.max_rel_error, rel);
-    dot += x * y;
-    norm_a += x * x;
-    norm_b += y * y;
-    ++s.histogram[histogram_bin(e)];
-    if (e > 0 && e >= worst_error) {
-      const auto ci = c_index(pos);
-      if (e > worst_error || ci < *worst_c) {
-        worst_error = e;
-        worst_c = ci;
-        s.worst_a = x;
-        s.worst_b = y;
-      }
-    }
-  });
+    return select_by_counting(job, s, k, lo_bits + 1, hi_bits - 1, before);
+  }
+  before += r.inside;
+  if (k < before + r.eq_hi) {
+    return br.hi;
+  }
+  before += r.eq_hi;
+  return select_by_counting(job, s, k, hi_bits + 1, inf_bits, before);
+}
+
+double median_of(Job& job, Stat s, const detail::RankCounts& r, std::uint64_t count) {
+  const Keep& keep = s == Stat::abs ? job.keep_abs : job.keep_rel;
+  double* data = s == Stat::abs ? job.abs_values.get() : job.rel_values.get();
+  const auto kept = static_cast<std::size_t>(std::min(keep.used.load(), keep.capacity));
+  std::vector<double> inside(data, data + kept);
+  const std::uint64_t hi = count / 2;
+  const double upper = select_rank(job, s, r, hi, inside);
+  if (count % 2 == 1) {
+    return upper;
+  }
+  const double lower = select_rank(job, s, r, hi - 1, inside);
+  return (lower + upper) / 2;  // numpy.median: the mean of the two middle values
+}
+
+void finish(Job& job) {
+  Partial all;
+  for (const auto& p : job.partials) {
+    all.merge(p);
+  }
+  Stats& s = job.result->stats;
+  s.mismatches = all.mismatches;
+  s.nan_mismatches = all.nan_mismatches;
+  s.inf_mismatches = all.inf_mismatches;
+  s.finite_pairs = all.finite_pairs;
+  s.max_abs_error = all.max_abs;
+  s.max_rel_error = all.max_rel;
+  s.histogram = all.histogram;
   if (s.finite_pairs > 0) {
-    s.mean_abs_error = sum_abs / static_cast<double>(s.finite_pairs);
-    s.mean_rel_error = sum_rel / static_cast<double>(s.finite_pairs);
-    s.median_abs_error = median(abs_errors);
-    s.median_rel_error = median(rel_errors);
-    if (norm_a > 0 && norm_b > 0) {
-      s.cosine_similarity = dot / std::sqrt(norm_a * norm_b);
+    const auto f = static_cast<double>(s.finite_pairs);
+    s.mean_abs_error = all.sum_abs / f;
+    s.mean_rel_error = all.sum_rel / f;
+    s.median_abs_error = median_of(job, Stat::abs, all.abs, s.finite_pairs);
+    s.median_rel_error = median_of(job, Stat::rel, all.rel, s.finite_pairs);
+    if (all.norm_a > 0 && all.norm_b > 0) {
+      s.cosine_similarity = all.dot / std::sqrt(all.norm_a * all.norm_b);
     }
   }
   s.mismatch_fraction =
       s.elements == 0 ? 0.0 : static_cast<double>(s.mismatches) / static_cast<double>(s.elements);
-  if (worst_c) {
-    s.worst_index = unravel_c(a.shape, *worst_c);
-  } else if (first_mismatch_c) {
-    s.worst_index = unravel_c(a.shape, *first_mismatch_c);
-    s.worst_a = first_mismatch_a;
-    s.worst_b = first_mismatch_b;
+  const auto& shape = job.a->shape;
+  if (all.worst_error > 0) {
+    s.worst_index = unravel_c(shape, all.worst_c);
+    s.worst_a = all.worst_a;
+    s.worst_b = all.worst_b;
+  } else if (all.mismatches > 0) {
+    s.worst_index = unravel_c(shape, all.first_mismatch_c);
+    s.worst_a = all.first_mismatch_a;
+    s.worst_b = all.first_mismatch_b;
   }
-  r.outcome = s.mismatches == 0 ? Outcome::agree : Outcome::values_differ;
-  return r;
+  job.result->outcome = s.mismatches == 0 ? Outcome::agree : Outcome::values_differ;
+  job.partials = {};
+  job.abs_values.reset();
+  job.rel_values.reset();
+}
+
+unsigned default_threads() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+  }
+  return std::max(1U, std::thread::hardware_concurrency());
+}
+
+bool simd_layout(const TensorView& a, const TensorView& b) {
+  return c_ordered(a) && c_ordered(b) && a.byte_order == ByteOrder::little &&
+         b.byte_order == ByteOrder::little && std::endian::native == std::endian::little;
+}
+
+}  // namespace
+
+std::vector<TensorComparison> compare_many(std::span<const PairToCompare> pairs, unsigned threads) {
+  if (threads == 0) {
+    threads = default_threads();
+  }
+  std::vector<TensorComparison> results(pairs.size());
+  std::vector<Job> jobs(pairs.size());
+  std::vector<Job*> batch;
+  std::uint64_t batch_keep = 0;
+  auto flush = [&] {
+    run_all(batch, threads);
+    for (Job* j : batch) {
+      finish(*j);
+    }
+    batch.clear();
+    batch_keep = 0;
+  };
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const TensorView& a = *pairs[i].a;
+    const TensorView& b = *pairs[i].b;
+    const Options& options = pairs[i].options;
+    TensorComparison& r = results[i];
+    r.dtype_differs = a.dtype != b.dtype;
+    r.tolerance = options.tolerance.value_or(default_tolerance(options.semantics, a.dtype, b.dtype));
+    r.compute_dtype = compute_dtype(options.semantics, a.dtype, b.dtype);
+    if (a.shape != b.shape) {
+      r.outcome = Outcome::shape_differs;
+      continue;
+    }
+    r.stats.elements = a.element_count;
+    if (a.element_count == 0) {
+      continue;
+    }
+    Job& job = jobs[i];
+    job.a = &a;
+    job.b = &b;
+    job.result = &r;
+    job.context = detail::make_context(make_rule(options.semantics, a.dtype, b.dtype, r.tolerance),
+                                       a.dtype, b.dtype);
+    job.simd = simd_layout(a, b) && detail::simd_supports(job.context);
+    job.chunks = (a.element_count + k_chunk - 1) / k_chunk;
+    job.partials.resize(job.chunks);
+    // The kept values: every error of a small tensor, the bracket's share of a large one.
+    std::uint64_t capacity = a.element_count;
+    if (a.element_count > k_keep_all) {
+      std::tie(job.context.abs_bracket, job.context.rel_bracket) = sample_brackets(a, b);
+      capacity = k_keep_budget / 2;
+    }
+    if (batch_keep + 2 * capacity > k_keep_budget && !batch.empty()) {
+      flush();
+    }
+    job.abs_values = std::make_unique_for_overwrite<double[]>(capacity);
+    job.rel_values = std::make_unique_for_overwrite<double[]>(capacity);
+    job.keep_abs.data = job.abs_values.get();
+    job.keep_abs.capacity = capacity;
+    job.keep_rel.data = job.rel_values.get();
+    job.keep_rel.capacity = capacity;
+    job.context.keep_abs = &job.keep_abs;
+    job.context.keep_rel = &job.keep_rel;
+    batch.push_back(&job);
+    batch_keep += 2 * capacity;
+  }
+  if (!batch.empty()) {
+    flush();
+  }
+  return results;
+}
+
+TensorComparison compare_tensors(const TensorView& a, const TensorView& b, const Options& options) {
+  const PairToCompare p{&a, &b, options};
+  return std::move(compare_many(std::span(&p, 1), options.threads).front());
 }
 
 std::vector<std::uint8_t> close_mask(const TensorView& a, const TensorView& b,
@@ -378,13 +508,13 @@ std::vector<std::uint8_t> close_mask(const TensorView& a, const TensorView& b,
                               options.tolerance.value_or(
                                   default_tolerance(options.semantics, a.dtype, b.dtype)));
   mask.resize(static_cast<std::size_t>(a.element_count));
-  const bool c_order = a.layout == Layout::c || a.shape.size() <= 1;
-  walk(a, b, [&](std::uint64_t pos, double x, double y, std::optional<bool> equal) {
-    const auto ci = c_order ? pos : to_other_layout(a.shape, a.layout, pos);
-    const auto exact = rule.semantics == Semantics::torch ? equal : std::nullopt;
-    mask[static_cast<std::size_t>(ci)] = is_close(rule, x, y, exact) ? 1 : 0;
+  const bool torch = rule.semantics == Semantics::torch;
+  walk(a, b, 0, a.element_count, [&](std::uint64_t ci, double x, double y, std::optional<bool> equal) {
+    mask[static_cast<std::size_t>(ci)] = is_close(rule, x, y, torch ? equal : std::nullopt) ? 1 : 0;
   });
   return mask;
 }
+
+const char* simd_target() noexcept { return detail::simd_target(); }
 
 }  // namespace mlstack::compare

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ struct Options {
   Semantics semantics = Semantics::numpy;
   /// The reference's defaults for the dtypes when unset.
   std::optional<Tolerance> tolerance;
+  /// Threads for `compare_tensors` (0: one per CPU the process may run on). The result does
+  /// not depend on it.
+  unsigned threads = 0;
 };
 
 /// Bins of the absolute error: `== 0`, `(0, 1e-8]`, `(1e-8, 1e-7]`, ..., `(1e-1, 1]`, `> 1`.
@@ -102,6 +106,23 @@ struct TensorComparison {
 [[nodiscard]] TensorComparison compare_tensors(const tensors::TensorView& a,
                                                const tensors::TensorView& b,
                                                const Options& options);
+
+/// One pair of many compared at once.
+struct PairToCompare {
+  const tensors::TensorView* a = nullptr;
+  const tensors::TensorView* b = nullptr;
+  Options options;
+};
+
+/// `compare_tensors` for each pair, their chunks spread over `threads` threads together (0:
+/// one per CPU), so that many small tensors use every core as one large one does. Memory: the
+/// values kept for medians stay under 32 MiB in all (docs/compare.md "Speed and memory").
+[[nodiscard]] std::vector<TensorComparison> compare_many(std::span<const PairToCompare> pairs,
+                                                         unsigned threads = 0);
+
+/// The SIMD instruction set the kernel runs on this machine: `avx3` (AVX-512), `avx2`, `sse4`
+/// or `none` (the scalar kernel); `MLSTACK_SIMD=avx2|sse4|none` picks a lesser one.
+[[nodiscard]] const char* simd_target() noexcept;
 
 /// What one element's verdict needs: the semantics, the tolerance and the dtypes the
 /// reference computes in (numpy computes the threshold in `b`'s inexact dtype and the

@@ -6,6 +6,7 @@
 #include "mlstack/compare/compare.hpp"
 #include "mlstack/tensors/npz.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -94,6 +95,11 @@ void expect_near(double got, double want, double rel, const char* what) {
   EXPECT_NEAR(got, want, std::fabs(want) * rel + 1e-300) << what;
 }
 
+// Elements not close in a mask written as '0' and '1'.
+std::uint64_t zeros(const std::string& mask) {
+  return static_cast<std::uint64_t>(std::count(mask.begin(), mask.end(), '0'));
+}
+
 TEST(CompareDifferential, NumpyIscloseAndStatistics) {
   const auto* c = corpus();
   if (c == nullptr) {
@@ -112,6 +118,8 @@ TEST(CompareDifferential, NumpyIscloseAndStatistics) {
     EXPECT_EQ(mask, k["numpy_mask"].get<std::string>());
     const auto r = compare_tensors(a, b, o);
     EXPECT_EQ(r.outcome == Outcome::agree, k["numpy_allclose"].get<bool>());
+    // The kernel's count (SIMD where the dtypes allow) against numpy's mask.
+    EXPECT_EQ(r.stats.mismatches, zeros(k["numpy_mask"].get<std::string>()));
     EXPECT_EQ(r.stats.nan_mismatches, k["nan_mismatches"].get<std::uint64_t>());
     EXPECT_EQ(r.stats.inf_mismatches, k["inf_mismatches"].get<std::uint64_t>());
     mismatching_cases += r.outcome == Outcome::agree ? 0 : 1;
@@ -179,11 +187,13 @@ TEST(CompareDifferential, TorchIscloseWithGivenAndDefaultTolerances) {
     o.tolerance = Tolerance{k["rtol"].get<double>(), k["atol"].get<double>(),
                             k["equal_nan"].get<bool>() ? EqualNan::yes : EqualNan::no};
     EXPECT_EQ(mask_text(close_mask(a, b, o)), t["mask"].get<std::string>());
+    EXPECT_EQ(compare_tensors(a, b, o).stats.mismatches, zeros(t["mask"].get<std::string>()));
     const auto d = default_tolerance(Semantics::torch, a.dtype, b.dtype);
     EXPECT_EQ(d.rtol, t["default_rtol"].get<double>());
     EXPECT_EQ(d.atol, t["default_atol"].get<double>());
     o.tolerance.reset();
     EXPECT_EQ(mask_text(close_mask(a, b, o)), t["default_mask"].get<std::string>());
+    EXPECT_EQ(compare_tensors(a, b, o).stats.mismatches, zeros(t["default_mask"].get<std::string>()));
     ++checked;
   }
   EXPECT_GT(checked, 1000U);
