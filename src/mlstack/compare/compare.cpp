@@ -13,6 +13,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -38,6 +39,7 @@ constexpr std::size_t k_block = 4096;                       // elements decoded 
 constexpr std::uint64_t k_keep_all = std::uint64_t{1} << 20;
 /// The values kept at once for medians, over all tensors in flight (8 bytes each: 32 MiB).
 constexpr std::uint64_t k_keep_budget = std::uint64_t{1} << 22;
+std::atomic<std::uint64_t> g_keep_budget{k_keep_budget};  // detail::set_keep_budget (tests)
 
 bool is_integer_like(DType t) { return !tensors::is_floating(t); }
 
@@ -199,8 +201,11 @@ std::uint64_t mix(std::uint64_t z) {
 std::pair<Bracket, Bracket> sample_brackets(const TensorView& a, const TensorView& b) {
   const std::uint64_t n = a.element_count;
   constexpr std::uint64_t k_run = 16;
-  const std::uint64_t want = std::clamp<std::uint64_t>(n / 512, 1U << 16, 1U << 21);
-  const std::uint64_t runs = want / k_run;
+  if (n < 4 * k_run) {
+    return {};
+  }
+  const std::uint64_t want = std::min(n, std::clamp<std::uint64_t>(n / 512, 1U << 16, 1U << 21));
+  const std::uint64_t runs = std::max<std::uint64_t>(1, want / k_run);
   std::vector<double> abs_v;
   std::vector<double> rel_v;
   abs_v.reserve(want);
@@ -210,13 +215,26 @@ std::pair<Bracket, Bracket> sample_brackets(const TensorView& a, const TensorVie
     starts[r] = mix(r) % (n - k_run);
   }
   std::sort(starts.begin(), starts.end());  // in file order: the pages are read forward
-  for (const auto s : starts) {
-    walk(a, b, s, k_run, [&](std::uint64_t, double x, double y, std::optional<bool>) {
-      if (std::isfinite(x) && std::isfinite(y)) {
-        abs_v.push_back(stat_of(Stat::abs, x, y));
-        rel_v.push_back(stat_of(Stat::rel, x, y));
+  auto add = [&](double x, double y) {
+    if (std::isfinite(x) && std::isfinite(y)) {
+      abs_v.push_back(stat_of(Stat::abs, x, y));
+      rel_v.push_back(stat_of(Stat::rel, x, y));
+    }
+  };
+  if (a.layout == b.layout || a.shape.size() <= 1) {
+    std::array<double, k_run> xs{};
+    std::array<double, k_run> ys{};
+    for (const auto s : starts) {
+      decode(a, s, xs);
+      decode(b, s, ys);
+      for (std::size_t i = 0; i < k_run; ++i) {
+        add(xs[i], ys[i]);
       }
-    });
+    }
+  } else {
+    for (const auto s : starts) {
+      walk(a, b, s, k_run, [&](std::uint64_t, double x, double y, std::optional<bool>) { add(x, y); });
+    }
   }
   auto bracket = [](std::vector<double>& v) {
     if (v.size() < 1024) {
@@ -302,7 +320,7 @@ double select_by_counting(const Job& job, Stat s, std::uint64_t k, std::uint64_t
       }
       ++in_range;
       ++counts[(bits - lo) / per];
-      if (kept.size() < k_keep_budget / 4) {
+      if (kept.size() < g_keep_budget.load() / 4) {
         kept.push_back(std::bit_cast<double>(bits));
       }
     });
@@ -469,11 +487,12 @@ std::vector<TensorComparison> compare_many(std::span<const PairToCompare> pairs,
     job.partials.resize(job.chunks);
     // The kept values: every error of a small tensor, the bracket's share of a large one.
     std::uint64_t capacity = a.element_count;
-    if (a.element_count > k_keep_all) {
+    const std::uint64_t budget = g_keep_budget.load();
+    if (a.element_count > std::min(k_keep_all, budget / 2)) {
       std::tie(job.context.abs_bracket, job.context.rel_bracket) = sample_brackets(a, b);
-      capacity = k_keep_budget / 2;
+      capacity = budget / 2;
     }
-    if (batch_keep + 2 * capacity > k_keep_budget && !batch.empty()) {
+    if (batch_keep + 2 * capacity > budget && !batch.empty()) {
       flush();
     }
     job.abs_values = std::make_unique_for_overwrite<double[]>(capacity);
@@ -516,5 +535,9 @@ std::vector<std::uint8_t> close_mask(const TensorView& a, const TensorView& b,
 }
 
 const char* simd_target() noexcept { return detail::simd_target(); }
+
+std::uint64_t detail::set_keep_budget(std::uint64_t values) noexcept {
+  return g_keep_budget.exchange(values);
+}
 
 }  // namespace mlstack::compare

@@ -112,6 +112,10 @@ void scalar_stats(const Context& c, Partial& p, std::uint64_t c_index, double x,
 void simd_block(const Context& c, Partial& p, const std::byte* a, const std::byte* b,
                 std::uint64_t first, std::size_t n);
 
+/// The number of values the medians may keep at once (default 4 Mi: 32 MiB); returns the
+/// previous one. For tests of the counting passes.
+std::uint64_t set_keep_budget(std::uint64_t values) noexcept;
+
 /// The SIMD target `simd_block` runs: `avx3`, `avx2`, `sse4` or `none` (`MLSTACK_SIMD=avx2`,
 /// `sse4` or `none` asks for a lesser one, for tests).
 [[nodiscard]] const char* simd_target() noexcept;

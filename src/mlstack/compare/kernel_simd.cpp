@@ -45,68 +45,102 @@ using M = hn::Mask<D>;
 using DI = hn::RebindToSigned<D>;
 using VI = hn::Vec<DI>;
 
-// Loads Lanes(d) elements of dtype `t` starting at element `i` of `p`, widened to double.
-HWY_INLINE V load(D d, DType t, const std::byte* p, std::uint64_t i) {
+using DF = hn::Rebind<float, D>;  // as many float lanes as double lanes
+using VF = hn::Vec<DF>;
+
+// Loads Lanes(d) elements of dtype `t` (float32, bfloat16 or float16) starting at element `i`
+// of `p`, widened to float (exactly).
+HWY_INLINE VF load_float(DF df, DType t, const std::byte* p, std::uint64_t i) {
   switch (t) {
-    case DType::f32: {
-      const hn::Rebind<float, D> df;
-      return hn::PromoteTo(d, hn::LoadU(df, reinterpret_cast<const float*>(p + i * 4)));
-    }
     case DType::bf16: {
       const hn::Rebind<std::uint16_t, D> d16;
       const hn::Rebind<std::uint32_t, D> d32;
-      const hn::Rebind<float, D> df;
       const auto bits = hn::PromoteTo(d32, hn::LoadU(d16, reinterpret_cast<const std::uint16_t*>(p + i * 2)));
-      return hn::PromoteTo(d, hn::BitCast(df, hn::ShiftLeft<16>(bits)));
+      return hn::BitCast(df, hn::ShiftLeft<16>(bits));
     }
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2
     case DType::f16: {
       const hn::Rebind<hwy::float16_t, D> dh;
-      const hn::Rebind<float, D> df;
-      return hn::PromoteTo(
-          d, hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(p + i * 2))));
+      return hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(p + i * 2)));
     }
 #endif
-    default: return hn::LoadU(d, reinterpret_cast<const double*>(p + i * 8));
+    default: return hn::LoadU(df, reinterpret_cast<const float*>(p + i * 4));
   }
 }
 
-// `v` rounded once to `t` (round to nearest even; overflow to infinity; gradual underflow).
-HWY_INLINE V round_to(D d, DType t, V v) {
+// The same widened to double (float64 elements loaded as they are).
+HWY_INLINE V load(D d, DType t, const std::byte* p, std::uint64_t i) {
+  if (t == DType::f64) {
+    return hn::LoadU(d, reinterpret_cast<const double*>(p + i * 8));
+  }
+  return hn::PromoteTo(d, load_float(DF(), t, p, i));
+}
+
+// `v` (float lanes) rounded once to `t` (float32: as it is; bfloat16: to nearest even on the
+// bits; float16: F16C's conversion, round to nearest even). Overflow gives infinity.
+HWY_INLINE VF round_float(DF df, DType t, VF v) {
   switch (t) {
-    case DType::f32: {
-      const hn::Rebind<float, D> df;
-      return hn::PromoteTo(d, hn::DemoteTo(df, v));
-    }
     case DType::bf16: {
-      const hn::Rebind<float, D> df;
       const hn::Rebind<std::uint32_t, D> du;
-      const auto f = hn::DemoteTo(df, v);
-      const auto u = hn::BitCast(du, f);
+      const auto u = hn::BitCast(du, v);
       const auto odd = hn::And(hn::ShiftRight<16>(u), hn::Set(du, 1U));
       const auto r = hn::And(hn::Add(u, hn::Add(hn::Set(du, 0x7FFFU), odd)), hn::Set(du, 0xFFFF0000U));
-      return hn::PromoteTo(d, hn::IfThenElse(hn::IsNaN(f), f, hn::BitCast(df, r)));
+      return hn::IfThenElse(hn::IsNaN(v), v, hn::BitCast(df, r));
     }
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2
     case DType::f16: {
-      const hn::Rebind<float, D> df;
       const hn::Rebind<hwy::float16_t, D> dh;
-      return hn::PromoteTo(d, hn::PromoteTo(df, hn::DemoteTo(dh, hn::DemoteTo(df, v))));
+      return hn::PromoteTo(df, hn::DemoteTo(dh, v));
     }
 #endif
     default: return v;
   }
 }
 
+// `v` (double lanes) rounded once to `t`: float32 by demoting, narrower types through float
+// (double rounding through float is innocuous for them: arithmetic.hpp).
+HWY_INLINE V round_to(D d, DType t, V v) {
+  if (t == DType::f64) {
+    return v;
+  }
+  return hn::PromoteTo(d, round_float(DF(), t, hn::DemoteTo(DF(), v)));
+}
+
+// The same rounding for either lane type.
+template <class DV>
+HWY_INLINE hn::Vec<DV> round_as(DV dv, DType t, hn::Vec<DV> v) {
+  if constexpr (sizeof(hn::TFromD<DV>) == 4) {
+    return round_float(dv, t, v);
+  } else {
+    return round_to(dv, t, v);
+  }
+}
+
 // The verdicts of one vector (rules.cpp is_close, lane by lane).
-HWY_INLINE M close_mask(D d, const Context& c, V x, V y) {
+// `Kind`: the dtypes and semantics of one pair, known at compile time for the common pairs
+// (both tensors of one dtype) and read from the Context for the others.
+struct Kind {
+  DType a;
+  DType b;
+  DType compute;
+  DType threshold;
+  Semantics semantics;
+};
+
+// In double lanes, or in float lanes when both inputs and both dtypes the reference computes
+// in are float32 or narrower (every operation is then the reference's own float operation,
+// rounded as it rounds).
+template <class DV>
+HWY_INLINE hn::Mask<DV> close_mask(DV d, const Context& c, const Kind& k, hn::Vec<DV> x,
+                                   hn::Vec<DV> y) {
+  using T = hn::TFromD<DV>;
   const Rule& r = c.rule;
   const auto both_nan = hn::And(hn::IsNaN(x), hn::IsNaN(y));
-  switch (r.semantics) {
+  switch (k.semantics) {
     case Semantics::numpy: {
-      const auto diff = hn::Abs(round_to(d, r.compute, hn::Sub(x, y)));
-      const auto scaled = round_to(d, r.threshold, hn::Mul(hn::Set(d, c.rtol), hn::Abs(y)));
-      const auto threshold = round_to(d, r.threshold, hn::Add(hn::Set(d, c.atol), scaled));
+      const auto diff = hn::Abs(round_as(d, k.compute, hn::Sub(x, y)));
+      const auto scaled = round_as(d, k.threshold, hn::Mul(hn::Set(d, static_cast<T>(c.rtol)), hn::Abs(y)));
+      const auto threshold = round_as(d, k.threshold, hn::Add(hn::Set(d, static_cast<T>(c.atol)), scaled));
       auto close = hn::Or(hn::And(hn::Le(diff, threshold), hn::IsFinite(y)), hn::Eq(x, y));
       return c.equal_nan ? hn::Or(close, both_nan) : close;
     }
@@ -118,19 +152,19 @@ HWY_INLINE M close_mask(D d, const Context& c, V x, V y) {
       if (r.tolerance.rtol == 0 && r.tolerance.atol == 0) {
         return close;
       }
-      const DType e = r.compute;
-      const auto scaled = hn::Abs(round_to(d, e, hn::Mul(hn::Set(d, c.rtol), y)));
-      const auto allowed = round_to(d, e, hn::Add(hn::Set(d, c.atol), scaled));
-      const auto actual = hn::Abs(round_to(d, e, hn::Sub(x, y)));
+      const DType e = k.compute;
+      const auto scaled = hn::Abs(round_as(d, e, hn::Mul(hn::Set(d, static_cast<T>(c.rtol)), y)));
+      const auto allowed = round_as(d, e, hn::Add(hn::Set(d, static_cast<T>(c.atol)), scaled));
+      const auto actual = hn::Abs(round_as(d, e, hn::Sub(x, y)));
       return hn::Or(close, hn::And(hn::IsFinite(actual), hn::Le(actual, allowed)));
     }
     case Semantics::polygraphy: {
-      const DType t = r.compute;
-      const auto absdiff = hn::Abs(round_to(d, t, hn::Sub(x, y)));
-      const auto y_eps = hn::IfThenElse(hn::Eq(y, hn::Zero(d)), hn::Set(d, c.epsilon), y);
-      const auto reldiff = round_to(d, t, hn::Div(absdiff, hn::Abs(y_eps)));
-      const auto abs_fails = hn::Or(hn::Gt(absdiff, hn::Set(d, c.atol)), hn::IsNaN(absdiff));
-      const auto rel_fails = hn::Or(hn::Gt(reldiff, hn::Set(d, c.rtol)), hn::IsNaN(reldiff));
+      const DType t = k.compute;
+      const auto absdiff = hn::Abs(round_as(d, t, hn::Sub(x, y)));
+      const auto y_eps = hn::IfThenElse(hn::Eq(y, hn::Zero(d)), hn::Set(d, static_cast<T>(c.epsilon)), y);
+      const auto reldiff = round_as(d, t, hn::Div(absdiff, hn::Abs(y_eps)));
+      const auto abs_fails = hn::Or(hn::Gt(absdiff, hn::Set(d, static_cast<T>(c.atol))), hn::IsNaN(absdiff));
+      const auto rel_fails = hn::Or(hn::Gt(reldiff, hn::Set(d, static_cast<T>(c.rtol))), hn::IsNaN(reldiff));
       return hn::Not(hn::And(abs_fails, rel_fails));
     }
   }
@@ -159,32 +193,18 @@ HWY_INLINE double element(DType t, const std::byte* p, std::uint64_t i) {
   }
 }
 
-// Per-lane counters: a mask counted by subtracting its all-ones lanes (-1 as integers).
-HWY_INLINE VI count(D d, VI counter, M m) {
-  const DI di;
-  return hn::Sub(counter, hn::BitCast(di, hn::VecFromMask(d, m)));
-}
-
-HWY_INLINE std::uint64_t total(VI v) {
-  const DI di;
-  return static_cast<std::uint64_t>(hn::GetLane(hn::SumOfLanes(di, v)));
-}
-
-struct RankLanes {
-  VI below;
-  VI eq_lo;
-  VI inside;
-  VI eq_hi;
-};
+// Counting is done on the scalar ports (a mask's population count), which leaves the vector
+// ports and registers to the arithmetic.
+HWY_INLINE std::uint64_t count(D d, M m) { return hn::CountTrue(d, m); }
 
 // Counts `v` (NaN lanes: not a finite pair) against the bracket; keeps the inside values.
-HWY_INLINE void rank(D d, RankLanes& lanes, V v, V lo, V hi, double* stage, std::size_t& staged) {
-  lanes.below = count(d, lanes.below, hn::Lt(v, lo));
-  lanes.eq_lo = count(d, lanes.eq_lo, hn::Eq(v, lo));
-  lanes.eq_hi = count(d, lanes.eq_hi, hn::Eq(v, hi));
+HWY_INLINE void rank(D d, RankCounts& r, V v, V lo, V hi, double* stage, std::size_t& staged) {
+  r.below += count(d, hn::Lt(v, lo));
+  r.eq_lo += count(d, hn::Eq(v, lo));
+  r.eq_hi += count(d, hn::Eq(v, hi));
   const auto in = hn::And(hn::Gt(v, lo), hn::Lt(v, hi));
   if (!hn::AllFalse(d, in)) {
-    lanes.inside = count(d, lanes.inside, in);
+    r.inside += count(d, in);
     staged += hn::CompressStore(v, in, d, stage + staged);
   }
 }
@@ -195,10 +215,38 @@ void keep(Keep* k, const double* stage, std::size_t staged) {
   }
 }
 
-void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* pb,
-           std::uint64_t first, std::size_t n) {
+// Counts the elements not close (`close`: in float or double lanes, lane k being element
+// `at + k`) and notes the first one.
+template <class DV>
+HWY_INLINE void note_mismatches(DV dv, hn::Mask<DV> close, V x, V y, std::uint64_t at, Partial& p,
+                                std::uint64_t& mismatches) {
+  if (hn::AllTrue(dv, close)) {
+    return;
+  }
+  const auto not_close = hn::Not(close);
+  mismatches += hn::CountTrue(dv, not_close);
+  if (p.first_mismatch_c == std::numeric_limits<std::uint64_t>::max()) {
+    const D d;
+    HWY_ALIGN double xs[64];
+    HWY_ALIGN double ys[64];
+    const auto k = static_cast<std::size_t>(hn::FindFirstTrue(dv, not_close));
+    hn::Store(x, d, xs);
+    hn::Store(y, d, ys);
+    p.first_mismatch_c = at + k;
+    p.first_mismatch_a = xs[k];
+    p.first_mismatch_b = ys[k];
+  }
+}
+
+template <class GetKind>
+HWY_INLINE void Loop(const Context& c, Partial& p, const std::byte* pa, const std::byte* pb,
+                     std::uint64_t first, std::size_t n, GetKind get_kind) {
+  const Kind kind = get_kind();
+  const DF df;
+  auto narrow_dtype = [](DType t) { return t == DType::f32 || t == DType::bf16 || t == DType::f16; };
+  const bool narrow = narrow_dtype(kind.a) && narrow_dtype(kind.b) &&
+                      narrow_dtype(kind.compute) && narrow_dtype(kind.threshold);
   const D d;
-  const DI di;
   const std::size_t lanes = hn::Lanes(d);
   constexpr std::size_t k_sub = 512;  // elements between flushes of the kept values
   HWY_ALIGN double stage_abs[k_sub + 64];
@@ -224,14 +272,11 @@ void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* p
   auto max_rel = zero;
   auto worst = zero;
   auto worst_pos = zero;
-  auto mismatches = hn::Zero(di);
-  auto finite = hn::Zero(di);
-  std::array<VI, k_histogram_bins - 1> at_most{};  // e <= k_upper[k]; [last]: e == 0
-  for (auto& v : at_most) {
-    v = hn::Zero(di);
-  }
-  RankLanes abs_lanes{hn::Zero(di), hn::Zero(di), hn::Zero(di), hn::Zero(di)};
-  RankLanes rel_lanes = abs_lanes;
+  std::uint64_t mismatches = 0;
+  std::uint64_t finite = 0;
+  std::array<std::uint64_t, k_histogram_bins - 1> le{};  // e <= k_upper[k]; [last]: e == 0
+  RankCounts abs_counts;
+  RankCounts rel_counts;
 
   std::size_t i = 0;
   const std::size_t whole = n - n % lanes;
@@ -241,20 +286,18 @@ void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* p
     std::size_t staged_rel = 0;
     for (; i < sub_end; i += lanes) {
       const std::uint64_t at = first + i;
-      const V x = load(d, c.a_dtype, pa, at);
-      const V y = load(d, c.b_dtype, pb, at);
-      const M close = close_mask(d, c, x, y);
-      if (!hn::AllTrue(d, close)) {
-        const M not_close = hn::Not(close);
-        mismatches = count(d, mismatches, not_close);
-        if (p.first_mismatch_c == std::numeric_limits<std::uint64_t>::max()) {
-          const auto k = static_cast<std::size_t>(hn::FindFirstTrue(d, not_close));
-          hn::Store(x, d, xs);
-          hn::Store(y, d, ys);
-          p.first_mismatch_c = at + k;
-          p.first_mismatch_a = xs[k];
-          p.first_mismatch_b = ys[k];
-        }
+      V x;
+      V y;
+      if (narrow) {
+        const VF xf = load_float(df, kind.a, pa, at);
+        const VF yf = load_float(df, kind.b, pb, at);
+        x = hn::PromoteTo(d, xf);
+        y = hn::PromoteTo(d, yf);
+        note_mismatches(df, close_mask(df, c, kind, xf, yf), x, y, at, p, mismatches);
+      } else {
+        x = load(d, kind.a, pa, at);
+        y = load(d, kind.b, pb, at);
+        note_mismatches(d, close_mask(d, c, kind, x, y), x, y, at, p, mismatches);
       }
       const M fin = hn::And(hn::IsFinite(x), hn::IsFinite(y));
       if (!hn::AllTrue(d, fin)) {
@@ -266,7 +309,7 @@ void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* p
           }
         }
       }
-      finite = count(d, finite, fin);
+      finite += count(d, fin);
       const auto xf = hn::IfThenElseZero(fin, x);
       const auto yf = hn::IfThenElseZero(fin, y);
       const auto e = hn::Abs(hn::Sub(xf, yf));
@@ -285,18 +328,18 @@ void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* p
       const auto eh = hn::IfThenElse(fin, e, nan);
       const auto rh = hn::IfThenElse(fin, rel, nan);
       for (std::size_t k = 0; k < k_upper.size(); ++k) {
-        at_most[k] = count(d, at_most[k], hn::Le(eh, hn::Set(d, k_upper[k])));
+        le[k] += count(d, hn::Le(eh, hn::Set(d, k_upper[k])));
       }
-      at_most.back() = count(d, at_most.back(), hn::Eq(eh, zero));
-      rank(d, abs_lanes, eh, abs_lo, abs_hi, stage_abs, staged_abs);
-      rank(d, rel_lanes, rh, rel_lo, rel_hi, stage_rel, staged_rel);
+      le.back() += count(d, hn::Eq(eh, zero));
+      rank(d, abs_counts, eh, abs_lo, abs_hi, stage_abs, staged_abs);
+      rank(d, rel_counts, rh, rel_lo, rel_hi, stage_rel, staged_rel);
     }
     keep(c.keep_abs, stage_abs, staged_abs);
     keep(c.keep_rel, stage_rel, staged_rel);
   }
 
-  p.mismatches += total(mismatches);
-  p.finite_pairs += total(finite);
+  p.mismatches += mismatches;
+  p.finite_pairs += finite;
   p.sum_abs += hn::GetLane(hn::SumOfLanes(d, sum_abs));
   p.sum_rel += hn::GetLane(hn::SumOfLanes(d, sum_rel));
   p.dot += hn::GetLane(hn::SumOfLanes(d, dot));
@@ -306,26 +349,22 @@ void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* p
   p.max_rel = std::max(p.max_rel, static_cast<double>(hn::GetLane(hn::MaxOfLanes(d, max_rel))));
   // The histogram from the cumulative counts: bin 0 is e == 0, bin k (1..9) is
   // (upper[k-2], upper[k-1]], the last is e > 1.
-  std::array<std::uint64_t, k_histogram_bins - 1> le{};
-  for (std::size_t k = 0; k < le.size(); ++k) {
-    le[k] = total(at_most[k]);
-  }
   const std::uint64_t zeros = le.back();
-  const std::uint64_t finite_here = total(finite);
+  const std::uint64_t finite_here = finite;
   p.histogram[0] += zeros;
   p.histogram[1] += le[0] - zeros;
   for (std::size_t k = 1; k < k_upper.size(); ++k) {
     p.histogram[k + 1] += le[k] - le[k - 1];
   }
   p.histogram[k_histogram_bins - 1] += finite_here - le[k_upper.size() - 1];
-  auto add_ranks = [&](RankCounts& r, const RankLanes& l) {
-    r.below += total(l.below);
-    r.eq_lo += total(l.eq_lo);
-    r.inside += total(l.inside);
-    r.eq_hi += total(l.eq_hi);
+  auto add_ranks = [](RankCounts& into, const RankCounts& r) {
+    into.below += r.below;
+    into.eq_lo += r.eq_lo;
+    into.inside += r.inside;
+    into.eq_hi += r.eq_hi;
   };
-  add_ranks(p.abs, abs_lanes);
-  add_ranks(p.rel, rel_lanes);
+  add_ranks(p.abs, abs_counts);
+  add_ranks(p.rel, rel_counts);
   // The worst element: the largest lane maximum, the first position among equal ones.
   hn::Store(worst, d, xs);
   hn::Store(worst_pos, d, ys);
@@ -345,6 +384,45 @@ void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* p
     const double y = element(c.b_dtype, pb, at);
     scalar_element(c, p, at, x, y, is_close(c.rule, x, y));
   }
+}
+
+// Same-dtype pairs with the dtypes and semantics as constants (the switches in load,
+// round_to and close_mask fold away); other pairs read them from the Context.
+template <DType T, Semantics S>
+void Same(const Context& c, Partial& p, const std::byte* pa, const std::byte* pb,
+          std::uint64_t first, std::size_t n) {
+  Loop(c, p, pa, pb, first, n, [] {
+    constexpr DType compute = S == Semantics::polygraphy && T == DType::f16 ? DType::f32 : T;
+    return Kind{T, T, compute, compute, S};
+  });
+}
+
+template <DType T>
+void SameDtype(const Context& c, Partial& p, const std::byte* pa, const std::byte* pb,
+               std::uint64_t first, std::size_t n) {
+  switch (c.rule.semantics) {
+    case Semantics::numpy: Same<T, Semantics::numpy>(c, p, pa, pb, first, n); return;
+    case Semantics::torch: Same<T, Semantics::torch>(c, p, pa, pb, first, n); return;
+    case Semantics::polygraphy: Same<T, Semantics::polygraphy>(c, p, pa, pb, first, n); return;
+  }
+}
+
+void Block(const Context& c, Partial& p, const std::byte* pa, const std::byte* pb,
+           std::uint64_t first, std::size_t n) {
+  if (c.a_dtype == c.b_dtype) {
+    switch (c.a_dtype) {
+      case DType::f64: SameDtype<DType::f64>(c, p, pa, pb, first, n); return;
+      case DType::f32: SameDtype<DType::f32>(c, p, pa, pb, first, n); return;
+      case DType::bf16: SameDtype<DType::bf16>(c, p, pa, pb, first, n); return;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2
+      case DType::f16: SameDtype<DType::f16>(c, p, pa, pb, first, n); return;
+#endif
+      default: break;
+    }
+  }
+  Loop(c, p, pa, pb, first, n, [&c] {
+    return Kind{c.a_dtype, c.b_dtype, c.rule.compute, c.rule.threshold, c.rule.semantics};
+  });
 }
 
 }  // namespace HWY_NAMESPACE
