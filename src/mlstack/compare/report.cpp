@@ -192,14 +192,19 @@ FileComparison compare_files(const TensorFile& a, const TensorFile& b, const Pai
   c.path_a = a.path;
   c.path_b = b.path;
   c.semantics = options.semantics;
+  // All pairs at once: many small tensors share the threads as one large one does.
+  std::vector<PairToCompare> todo;
   for (const auto& [ia, ib] : pairing.pairs) {
     const TensorView& ta = a.tensors[ia];
-    const TensorView& tb = b.tensors[ib];
     Options o = options;
     if (const auto it = overrides.find(ta.name); it != overrides.end()) {
       o.tolerance = it->second;
     }
-    c.pairs.push_back({&ta, &tb, compare_tensors(ta, tb, o)});
+    todo.push_back({&ta, &b.tensors[ib], o});
+  }
+  auto results = compare_many(todo, options.threads);
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    c.pairs.push_back({todo[i].a, todo[i].b, std::move(results[i])});
   }
   for (const auto i : pairing.missing_in_b) {
     c.missing_in_b.push_back(a.tensors[i].name);
