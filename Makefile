@@ -5,7 +5,7 @@
 #   make fuzz     the clang build (`fuzz` preset): the tests under ASan + UBSan, then each
 #                 libFuzzer target of tests/fuzz for FUZZ_SECONDS (default 10) from its seeds
 #   make image-test  `mlstack image` really built with buildah (tests/image, label `image`)
-# Other targets: build, release, asan, bench, lint, real-envs, clean.
+# Other targets: build, release, asan, bench, bench-compare, lint, real-envs, clean.
 
 PRESET ?= release
 BUILD   = build/$(PRESET)
@@ -25,7 +25,7 @@ DEB_BENCH = hyperfine time
 # (no daemon) from a Debian base made by mmdebstrap.
 DEB_IMAGE = buildah mmdebstrap patchelf
 
-.PHONY: doctor test test-real image-test build release asan fuzz bench lint deps deps-test refvenv real-envs clean
+.PHONY: doctor test test-real image-test build release asan fuzz bench bench-compare lint deps deps-test refvenv real-envs clean
 
 doctor: build
 	$(MLSTACK) doctor
@@ -69,6 +69,12 @@ fuzz: deps-test
 bench: build refvenv
 	@$(call apt_install,$(DEB_BENCH))
 	bench/run.sh
+
+# `mlstack compare` beside numpy and a plain read pass (issue 11): ~4.5 GiB of generated
+# tensors in /dev/shm/mlstack-bench (MLSTACK_BENCH_DATA), kept for reruns: remove when done.
+bench-compare: build
+	@$(call apt_install,$(DEB_BENCH))
+	bench/compare.sh
 
 lint:
 	python3 tools/lint.py
