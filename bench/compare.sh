@@ -58,9 +58,12 @@ bench_set() {  # bench_set SET A B
     -n "mlstack compare" "$ML compare $a $b" \
     -n "numpy peer" "$PY bench/compare_numpy.py $a $b" \
     -n "read floor" "$FLOOR $a $b"
-  python3 - "$OUT/compare-$set.json" "$mem" "$set" "$a" "$b" <<'PY' | tee -a "$OUT/compare-summary.txt"
+  python3 - "$OUT/compare-$set.json" "$mem" "$set" "$a" "$b" "$OUT/compare-$set.check" \
+    <<'PY' | tee -a "$OUT/compare-summary.txt"
 import json, os, re, sys
-r = {x["command"]: x["mean"] for x in json.load(open(sys.argv[1]))["results"]}
+results = json.load(open(sys.argv[1]))["results"]
+r = {x["command"]: x["mean"] for x in results}
+cpu = {x["command"]: x["user"] + x["system"] for x in results}
 mem = open(sys.argv[2]).read().splitlines()
 size = os.path.getsize(sys.argv[4]) + os.path.getsize(sys.argv[5])
 m, n, f = r["mlstack compare"], r["numpy peer"], r["read floor"]
@@ -71,6 +74,9 @@ print(f"{sys.argv[3]}: {size / 2**30:.2f} GiB read; mlstack {m:.2f} s ({gbs(m):.
       f"numpy {n:.2f} s, read floor {f:.3f} s ({gbs(f):.2f} GB/s)")
 print(f"  mlstack / read floor throughput {f / m:.3f} (target >= 0.7); "
       f"numpy / mlstack time {n / m:.2f}x (target >= 5)")
+print(f"  CPU (user + system): mlstack {cpu['mlstack compare']:.2f} s, "
+      f"numpy {cpu['numpy peer']:.2f} s, read floor {cpu['read floor']:.3f} s")
+print(f"  check: {open(sys.argv[6]).read().splitlines()[-1]}")
 for (a, x), who in zip(peaks, ["mlstack", "numpy peer", "read floor"]):
     print(f"  peak {who}: RssAnon {a:.1f} MiB, max RSS {x:.1f} MiB"
           + (" (target: RssAnon <= 64 MiB)" if who == "mlstack" else ""))

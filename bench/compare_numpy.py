@@ -200,7 +200,9 @@ def check(mine, theirs_path):
             ok = mv == tv if f in EXACT or mv is None or tv is None else \
                 math.isclose(mv, tv, rel_tol=1e-12, abs_tol=0)
             if not ok:
-                diffs.append(f"{key[0]}: {f}: numpy {mv!r}, mlstack {tv!r}")
+                rel = f" (relative {abs(mv - tv) / abs(tv):.2g})" \
+                    if f in CLOSE and mv is not None and tv else ""
+                diffs.append(f"{key[0]}: {f}: numpy {mv!r}, mlstack {tv!r}{rel}")
     return diffs
 
 
