@@ -8,6 +8,7 @@ import pathlib
 
 import ml_dtypes
 import numpy as np
+import onnx
 from onnx import numpy_helper
 from safetensors.numpy import save_file
 
@@ -60,6 +61,41 @@ def main() -> None:
     d.mkdir(parents=True, exist_ok=True)
     (d / "output_0.pb").write_bytes(numpy_helper.from_array(logits, "y").SerializeToString())
     np.savez(d / "torch.npz", out=logits)
+
+    # ONNX test data sets with sequence and optional outputs (the model says which): one of
+    # the ONNX project's own (Debian's libonnx-testdata) against itself, and two made here
+    # where an optional is absent on one side and a sequence is one element longer.
+    from onnx import helper
+    import shutil
+    node = pathlib.Path("/usr/share/libonnx-testdata/data/node/test_loop13_seq")
+    d = HERE / "compare-onnx-sequence" / "fs"
+    if node.is_dir():
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir(parents=True)
+        shutil.copy(node / "model.onnx", d / "model.onnx")
+        shutil.copytree(node / "test_data_set_0", d / "test_data_set_0")
+    F = onnx.TensorProto.FLOAT
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["opt"]), helper.make_node("Identity", ["s"], ["seq"])],
+        "g", [helper.make_tensor_value_info("x", F, [2])],
+        [helper.make_value_info("opt", helper.make_optional_type_proto(
+            helper.make_tensor_type_proto(F, [2]))),
+         helper.make_tensor_sequence_value_info("seq", F, None)])
+    model = helper.make_model(graph).SerializeToString()
+    O, S = onnx.OptionalProto, onnx.SequenceProto
+    for side, present, n in [("ort", False, 3), ("ref", True, 2)]:
+        d = HERE / "compare-onnx-optional" / "fs" / side
+        (d / "test_data_set_0").mkdir(parents=True, exist_ok=True)
+        (d / "model.onnx").write_bytes(model)
+        opt = (helper.make_optional("opt", O.TENSOR,
+                                    numpy_helper.from_array(logits[0, :2].copy()))
+               if present else helper.make_optional("opt", O.UNDEFINED, None))
+        seq = helper.make_sequence("seq", S.TENSOR,
+                                   [numpy_helper.from_array(logits[i]) for i in range(2)]
+                                   + [numpy_helper.from_array(logits[0])] * (n - 2))
+        (d / "test_data_set_0" / "output_0.pb").write_bytes(opt.SerializeToString())
+        (d / "test_data_set_0" / "output_1.pb").write_bytes(seq.SerializeToString())
 
 
 if __name__ == "__main__":

@@ -181,6 +181,16 @@ def tensor_seeds(seeds) -> None:
     if node.is_dir():
         pbs = sorted(node.glob("test_*/test_data_set_0/output_0.pb"))[:200]
         seeds.add_all("onnx_tensor", [p.read_bytes() for p in pbs])
+        # Sequences and optionals (behind a kind byte: 0 = unknown, 2 = sequence, 3 = optional)
+        # and the small models that type them.
+        for test, kind in [("test_loop13_seq", 2), ("test_sequence_insert_at_back", 2),
+                           ("test_identity_opt", 3), ("test_optional_has_element_empty", 3)]:
+            d = node / test
+            if d.is_dir():
+                for p in sorted((d / "test_data_set_0").glob("*.pb")):
+                    seeds.add("onnx_tensor", bytes([kind]) + p.read_bytes())
+                    seeds.add("onnx_tensor", bytes([0]) + p.read_bytes())
+                seeds.add("onnx_tensor", (d / "model.onnx").read_bytes())
 
 
 def main() -> int:

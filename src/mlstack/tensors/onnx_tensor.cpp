@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace mlstack::tensors {
@@ -21,23 +22,27 @@ constexpr const char* k_plugin = "libmlstack-onnx.so";
 
 }  // namespace
 
+std::vector<std::string> onnx_plugin_candidates() {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("MLSTACK_ONNX_PLUGIN"); env != nullptr && *env != '\0') {
+    candidates.emplace_back(env);
+  }
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    candidates.push_back((self.parent_path() / k_plugin).string());
+    candidates.push_back((self.parent_path().parent_path() / "lib" / "mlstack" / k_plugin).string());
+  }
+  return candidates;
+}
+
 Result<OnnxPlugin> onnx_plugin() {
   static std::once_flag once;
-  static MlstackOnnxParseV1 parse = nullptr;
+  static OnnxPlugin plugin;
   static std::string problem;
   std::call_once(once, [] {
-    std::vector<std::string> candidates;
-    if (const char* env = std::getenv("MLSTACK_ONNX_PLUGIN"); env != nullptr && *env != '\0') {
-      candidates.emplace_back(env);
-    }
-    std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-      candidates.push_back((self.parent_path() / k_plugin).string());
-      candidates.push_back((self.parent_path().parent_path() / "lib" / "mlstack" / k_plugin).string());
-    }
     std::vector<std::string> tried;
-    for (const auto& c : candidates) {
+    for (const auto& c : onnx_plugin_candidates()) {
       void* handle = ::dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
       if (handle == nullptr) {
         const char* why = ::dlerror();
@@ -45,22 +50,32 @@ Result<OnnxPlugin> onnx_plugin() {
         continue;
       }
       // POSIX guarantees that a dlsym result converts to a function pointer.
-      parse = reinterpret_cast<MlstackOnnxParseV1>(::dlsym(handle, "mlstack_onnx_parse_v1"));
-      if (parse != nullptr) {
+      const auto parse_value =
+          reinterpret_cast<MlstackOnnxParseValueV2>(::dlsym(handle, "mlstack_onnx_parse_value_v2"));
+      const auto model_io =
+          reinterpret_cast<MlstackOnnxModelIoV2>(::dlsym(handle, "mlstack_onnx_model_io_v2"));
+      if (parse_value != nullptr && model_io != nullptr) {
+        plugin = {parse_value, model_io};
         return;
       }
-      tried.push_back(fmt::format("{} (no mlstack_onnx_parse_v1)", c));
+      // Another build's plugin (another version of the entry points): not this one's types.
+      tried.push_back(fmt::format("{} (not version 2: no mlstack_onnx_parse_value_v2 and "
+                                  "mlstack_onnx_model_io_v2; a plugin of another mlstack build)",
+                                  c));
+      ::dlclose(handle);
     }
     problem = fmt::format("the ONNX reader plugin {} is not installed; looked for: {}", k_plugin,
                           fmt::join(tried, "; "));
   });
-  if (parse == nullptr) {
+  if (plugin.parse_value == nullptr) {
     return unexpected(make_error(ErrorCode::unsupported, problem));
   }
-  return OnnxPlugin{parse};
+  return plugin;
 }
 
-Result<TensorFile> read_onnx_tensor(const std::string& path) {
+namespace {
+
+Result<TensorFile> read_value(const std::string& path, OnnxValueKind kind) {
   MLSTACK_TRY_ASSIGN(auto file, MappedFile::open(path));
   auto plugin = onnx_plugin();
   if (!plugin) {
@@ -69,8 +84,39 @@ Result<TensorFile> read_onnx_tensor(const std::string& path) {
   const auto bytes = file->bytes();
   const auto stem = std::filesystem::path(path).stem().string();
   Result<TensorFile> out = unexpected(make_error(ErrorCode::io, "the plugin did not answer"));
-  plugin->parse(bytes.data(), bytes.size(), path.c_str(), stem.c_str(), &out);
+  plugin->parse_value(bytes.data(), bytes.size(), path.c_str(), stem.c_str(), kind, &out);
   return out;
+}
+
+// The kinds of the model's inputs and outputs, when `dir/../model.onnx` is there.
+Result<std::optional<OnnxModelIo>> model_io(const std::string& dir) {
+  std::error_code ec;
+  auto set = std::filesystem::absolute(dir, ec).lexically_normal();
+  if (!set.has_filename()) {
+    set = set.parent_path();  // `dir/`
+  }
+  const auto model = (set.parent_path() / "model.onnx").string();
+  if (!std::filesystem::is_regular_file(model, ec)) {
+    return std::optional<OnnxModelIo>();
+  }
+  MLSTACK_TRY_ASSIGN(auto file, MappedFile::open(model));
+  auto plugin = onnx_plugin();
+  if (!plugin) {
+    return unexpected(with_context(std::move(plugin).error(), model));
+  }
+  const auto bytes = file->bytes();
+  Result<OnnxModelIo> out = unexpected(make_error(ErrorCode::io, "the plugin did not answer"));
+  plugin->model_io(bytes.data(), bytes.size(), model.c_str(), &out);
+  if (!out) {
+    return unexpected(std::move(out).error());
+  }
+  return std::optional<OnnxModelIo>(std::move(out).value());
+}
+
+}  // namespace
+
+Result<TensorFile> read_onnx_tensor(const std::string& path) {
+  return read_value(path, OnnxValueKind::unknown);
 }
 
 Result<TensorFile> read_onnx_test_data_set(const std::string& dir, TestDataPart part) {
@@ -79,6 +125,13 @@ Result<TensorFile> read_onnx_test_data_set(const std::string& dir, TestDataPart 
   if (!std::filesystem::is_directory(dir, ec)) {
     return unexpected(with_context(make_error(ErrorCode::not_found, "not a folder"), dir));
   }
+  if (!std::filesystem::exists(std::filesystem::path(dir) / fmt::format("{}0.pb", prefix), ec)) {
+    return unexpected(with_context(
+        make_error(ErrorCode::not_found,
+                   fmt::format("no `{}0.pb`: not an ONNX test data set folder", prefix)),
+        dir));
+  }
+  MLSTACK_TRY_ASSIGN(const auto io, model_io(dir));
   TensorFile out;
   out.path = dir;
   for (std::size_t k = 0;; ++k) {
@@ -87,7 +140,12 @@ Result<TensorFile> read_onnx_test_data_set(const std::string& dir, TestDataPart 
     if (!std::filesystem::exists(file, ec)) {
       break;
     }
-    MLSTACK_TRY_ASSIGN(auto one, read_onnx_tensor(file));
+    auto kind = OnnxValueKind::unknown;
+    if (io) {
+      const auto& kinds = part == TestDataPart::outputs ? io->outputs : io->inputs;
+      kind = k < kinds.size() ? kinds[k] : OnnxValueKind::unknown;
+    }
+    MLSTACK_TRY_ASSIGN(auto one, read_value(file, kind));
     for (auto& t : one.tensors) {
       if (out.find(t.name) != nullptr) {
         return unexpected(tensor_error(ErrorCode::parse,
@@ -99,12 +157,6 @@ Result<TensorFile> read_onnx_test_data_set(const std::string& dir, TestDataPart 
     for (auto& s : one.storage) {
       out.storage.push_back(std::move(s));
     }
-  }
-  if (out.tensors.empty()) {
-    return unexpected(with_context(
-        make_error(ErrorCode::not_found,
-                   fmt::format("no `{}0.pb`: not an ONNX test data set folder", prefix)),
-        dir));
   }
   return out;
 }

@@ -156,6 +156,62 @@ def inner(out: pathlib.Path) -> int:
                 entry["tensors"].append(describe(t.name or f"output_{k}", a))
                 k += 1
             manifest.append(entry)
+        # Test data sets whose model has sequence or optional inputs or outputs: each file
+        # read as onnx's test runner reads it (`Runner._load_proto`: the model's type picks
+        # TensorProto, SequenceProto or OptionalProto; `to_array`, `to_list`, `to_optional`),
+        # a list flattened to `name[0]`, `name[1]`, ..., an absent optional to nothing. The same
+        # folders copied without their model.onnx, where the bytes decide: a present optional
+        # then reads as a one-element sequence (its bytes are the same).
+        def flatten(name, value, into):
+            if value is None:
+                return
+            if isinstance(value, list):
+                for i, v in enumerate(value):
+                    flatten(f"{name}[{i}]", v, into)
+                return
+            into.append(describe(name, np.array(value, order="C")))  # 0-d stays 0-d
+
+        def load(path, type_proto):
+            data = path.read_bytes()
+            kind = type_proto.WhichOneof("value")
+            if kind == "sequence_type":
+                m = onnx.SequenceProto()
+                m.ParseFromString(data)
+                return m.name, numpy_helper.to_list(m), kind
+            if kind == "optional_type":
+                m = onnx.OptionalProto()
+                m.ParseFromString(data)
+                return m.name, numpy_helper.to_optional(m), kind
+            m = onnx.TensorProto()
+            m.ParseFromString(data)
+            return m.name, numpy_helper.to_array(m), kind
+
+        nomodel = out / "nomodel"
+        for model_path in sorted(ONNX_TESTDATA.glob("test_*/model.onnx")):
+            model = onnx.load(str(model_path), load_external_data=False)
+            graph = model.graph
+            if all(v.type.WhichOneof("value") == "tensor_type"
+                   for v in list(graph.input) + list(graph.output)):
+                continue
+            d = model_path.parent / "test_data_set_0"
+            copy = nomodel / model_path.parent.name / "test_data_set_0"
+            copy.mkdir(parents=True, exist_ok=True)
+            for part, values in [("outputs", graph.output), ("inputs", graph.input)]:
+                prefix = "output_" if part == "outputs" else "input_"
+                entry = {"dir": str(d), "part": part, "tensors": []}
+                bare = {"dir": str(copy), "part": part, "tensors": []}
+                k = 0
+                while (d / f"{prefix}{k}.pb").is_file():
+                    f = d / f"{prefix}{k}.pb"
+                    (copy / f.name).write_bytes(f.read_bytes())
+                    name, value, kind = load(f, values[k].type)
+                    name = name or f"{prefix}{k}"
+                    flatten(name, value, entry["tensors"])
+                    flatten(name, [value] if kind == "optional_type" and value is not None
+                            else value, bare["tensors"])
+                    k += 1
+                manifest.append(entry)
+                manifest.append(bare)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return 0
 
