@@ -185,6 +185,7 @@ struct Job {
   std::unique_ptr<double[]> rel_values;
   Keep keep_abs;
   Keep keep_rel;
+  unsigned threads = 1;
 };
 
 // A deterministic spread of sample positions (splitmix64).
@@ -296,35 +297,70 @@ void run_all(std::vector<Job*>& jobs, unsigned threads) {
   }
 }
 
-// The value of rank `k` (0-based, among the finite pairs' `s` values) by counting passes:
-// each pass histograms the values whose bits lie in [lo, hi] (non-negative doubles order as
-// their bits) into 4,096 buckets, and keeps them once few enough remain.
+// The value of rank `k` (0-based, among the finite pairs' `s` values) by counting passes on
+// every thread (the scalar kernel's walk): each pass histograms the values whose bits lie in
+// [lo, hi] (non-negative doubles order as their bits) into 4,096 buckets, and keeps them
+// once few enough remain.
 double select_by_counting(const Job& job, Stat s, std::uint64_t k, std::uint64_t lo,
                           std::uint64_t hi, std::uint64_t before) {
   constexpr std::uint64_t k_buckets = 4096;
   const TensorView& a = *job.a;
   const TensorView& b = *job.b;
+  const unsigned threads = job.threads;
+  const std::uint64_t n = a.element_count;
+  const std::uint64_t keep_each = std::max<std::uint64_t>(1, g_keep_budget.load() / 4 / threads);
   for (;;) {
-    std::vector<std::uint64_t> counts(k_buckets);
-    std::vector<double> kept;
-    const std::uint64_t width = hi - lo;  // + 1 values
-    const std::uint64_t per = width / k_buckets + 1;
+    const std::uint64_t per = (hi - lo) / k_buckets + 1;  // hi - lo + 1 values in all
+    struct Slice {
+      std::vector<std::uint64_t> counts = std::vector<std::uint64_t>(k_buckets);
+      std::vector<double> kept;
+      std::uint64_t in_range = 0;
+    };
+    std::vector<Slice> slices(threads);
+    auto count_slice = [&](unsigned t) {
+      Slice& sl = slices[t];
+      const std::uint64_t first = n * t / threads;
+      const std::uint64_t last = n * (t + 1) / threads;
+      walk(a, b, first, last - first, [&](std::uint64_t, double x, double y, std::optional<bool>) {
+        if (!std::isfinite(x) || !std::isfinite(y)) {
+          return;
+        }
+        const auto bits = std::bit_cast<std::uint64_t>(stat_of(s, x, y));
+        if (bits < lo || bits > hi) {
+          return;
+        }
+        ++sl.in_range;
+        ++sl.counts[(bits - lo) / per];
+        if (sl.kept.size() < keep_each) {
+          sl.kept.push_back(std::bit_cast<double>(bits));
+        }
+      });
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) {
+      pool.emplace_back(count_slice, t);
+    }
+    count_slice(0);
+    for (auto& t : pool) {
+      t.join();
+    }
     std::uint64_t in_range = 0;
-    walk(a, b, 0, a.element_count, [&](std::uint64_t, double x, double y, std::optional<bool>) {
-      if (!std::isfinite(x) || !std::isfinite(y)) {
-        return;
+    std::uint64_t kept_all = 0;
+    std::vector<std::uint64_t> counts(k_buckets);
+    for (const auto& sl : slices) {
+      in_range += sl.in_range;
+      kept_all += sl.kept.size();
+      for (std::uint64_t i = 0; i < k_buckets; ++i) {
+        counts[i] += sl.counts[i];
       }
-      const auto bits = std::bit_cast<std::uint64_t>(stat_of(s, x, y));
-      if (bits < lo || bits > hi) {
-        return;
+    }
+    if (in_range == kept_all) {
+      std::vector<double> kept;
+      kept.reserve(static_cast<std::size_t>(kept_all));
+      for (auto& sl : slices) {
+        kept.insert(kept.end(), sl.kept.begin(), sl.kept.end());
+        sl.kept = {};
       }
-      ++in_range;
-      ++counts[(bits - lo) / per];
-      if (kept.size() < g_keep_budget.load() / 4) {
-        kept.push_back(std::bit_cast<double>(bits));
-      }
-    });
-    if (in_range == kept.size()) {
       const auto at = static_cast<std::size_t>(k - before);
       std::nth_element(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(at), kept.end());
       return kept[at];
@@ -483,6 +519,7 @@ std::vector<TensorComparison> compare_many(std::span<const PairToCompare> pairs,
     job.context = detail::make_context(make_rule(options.semantics, a.dtype, b.dtype, r.tolerance),
                                        a.dtype, b.dtype);
     job.simd = simd_layout(a, b) && detail::simd_supports(job.context);
+    job.threads = threads;
     job.chunks = (a.element_count + k_chunk - 1) / k_chunk;
     job.partials.resize(job.chunks);
     // The kept values: every error of a small tensor, the bracket's share of a large one.
