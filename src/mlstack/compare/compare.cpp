@@ -162,6 +162,17 @@ std::pair<double, double> select2(std::vector<double>& v, std::size_t k_lo, std:
   return {v[k_lo], hi};
 }
 
+// The same over a span; for k_lo == k_hi - 1 the lower is the largest value before k_hi.
+std::pair<double, double> select2_span(std::span<double> v, std::size_t k_lo, std::size_t k_hi) {
+  const auto hi_it = v.begin() + static_cast<std::ptrdiff_t>(k_hi);
+  std::nth_element(v.begin(), hi_it, v.end());
+  if (k_lo + 1 == k_hi) {
+    return {*std::max_element(v.begin(), hi_it), *hi_it};
+  }
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k_lo), hi_it);
+  return {v[k_lo], *hi_it};
+}
+
 enum class Stat : std::uint8_t { abs, rel };
 
 double stat_of(Stat s, double x, double y) {
@@ -379,7 +390,7 @@ double select_by_counting(const Job& job, Stat s, std::uint64_t k, std::uint64_t
 // The value of rank `k` among the finite pairs' `s` values, from the pass's counts and kept
 // values, else by counting passes.
 double select_rank(Job& job, Stat s, const detail::RankCounts& r, std::uint64_t k,
-                   std::vector<double>& inside) {
+                   std::span<double> inside) {
   const Bracket& br = s == Stat::abs ? job.context.abs_bracket : job.context.rel_bracket;
   const Keep& keep = s == Stat::abs ? job.keep_abs : job.keep_rel;
   const auto lo_bits = std::bit_cast<std::uint64_t>(br.lo);
@@ -413,14 +424,22 @@ double median_of(Job& job, Stat s, const detail::RankCounts& r, std::uint64_t co
   const Keep& keep = s == Stat::abs ? job.keep_abs : job.keep_rel;
   double* data = s == Stat::abs ? job.abs_values.get() : job.rel_values.get();
   const auto kept = static_cast<std::size_t>(std::min(keep.used.load(), keep.capacity));
-  std::vector<double> inside(data, data + kept);
+  const std::span<double> inside(data, kept);  // reordered in place
   const std::uint64_t hi = count / 2;
+  const std::uint64_t first_inside = r.below + r.eq_lo;
+  if (count % 2 == 0 && keep.complete() && hi - 1 >= first_inside && hi < first_inside + r.inside) {
+    // Both middle values among the kept ones (the usual case): one selection, and the lower
+    // is the largest value before the upper.
+    const auto at = static_cast<std::size_t>(hi - first_inside);
+    const auto [lower, upper] = select2_span(inside, at - 1, at);
+    return (lower + upper) / 2;  // numpy.median: the mean of the two middle values
+  }
   const double upper = select_rank(job, s, r, hi, inside);
   if (count % 2 == 1) {
     return upper;
   }
   const double lower = select_rank(job, s, r, hi - 1, inside);
-  return (lower + upper) / 2;  // numpy.median: the mean of the two middle values
+  return (lower + upper) / 2;
 }
 
 void finish(Job& job) {
@@ -490,8 +509,20 @@ std::vector<TensorComparison> compare_many(std::span<const PairToCompare> pairs,
   std::uint64_t batch_keep = 0;
   auto flush = [&] {
     run_all(batch, threads);
-    for (Job* j : batch) {
-      finish(*j);
+    // The medians and the merge, a job per thread.
+    std::atomic<std::size_t> next{0};
+    auto finish_some = [&] {
+      for (std::size_t k = next.fetch_add(1); k < batch.size(); k = next.fetch_add(1)) {
+        finish(*batch[k]);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::min<std::size_t>(threads, batch.size()); ++t) {
+      pool.emplace_back(finish_some);
+    }
+    finish_some();
+    for (auto& t : pool) {
+      t.join();
     }
     batch.clear();
     batch_keep = 0;
