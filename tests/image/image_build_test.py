@@ -8,7 +8,8 @@
    lock that leaves out six.
 3. buildah builds the base and `small` (the mlstack bundle must run on the older glibc, the
    pip configuration comes in as build secrets); the image's HEALTHCHECK command, read from
-   the built image, runs in a container and must exit 0; no layer holds /etc/pip.conf.
+   the built image, runs in a container and must exit 0; no layer holds /etc/pip.conf; the
+   bundled mlstack reads an ONNX file through the plugin the bundle carries.
 4. `broken` must fail, at its `mlstack check` step.
 
 buildah uses a storage folder of its own under /var/tmp (vfs driver, chroot isolation),
@@ -104,6 +105,13 @@ def main() -> int:
                                  "import dateutil, six, packaging; print('imports ok')"],
                       check=False)
         assert imports.returncode == 0, "the locked packages do not import"
+        # The bundled ONNX reader plugin (lib/mlstack/) and its libraries load on the old base.
+        pb = pathlib.Path(__file__).resolve().parents[1] / "cli/compare-map-torch/fs/output_0.pb"
+        run(buildah + ["copy", ctr, pb, "/tmp/output_0.pb"])
+        onnx = run(buildah + ["run", "--isolation", "chroot", ctr, "--",
+                              "/opt/mlstack/bin/mlstack", "compare", "/tmp/output_0.pb",
+                              "/tmp/output_0.pb"], check=False)
+        assert onnx.returncode == 0, "the bundled mlstack did not read an ONNX file"
         leaked = run(buildah + ["run", "--isolation", "chroot", ctr, "--", "sh", "-c",
                                 "test ! -e /etc/pip.conf && test ! -e /run/secrets/pipcert"],
                      check=False)

@@ -21,6 +21,7 @@
 #include "mlstack/plan/plan.hpp"
 #include "mlstack/resolve/resolver.hpp"
 #include "mlstack/spec/spec.hpp"
+#include "mlstack/tensors/onnx_plugin.hpp"
 #include "mlstack/version.hpp"
 
 namespace mlstack::cli {
@@ -387,14 +388,31 @@ ExitCode run_image(const ImageOptions& o, std::ostream& out, std::ostream& err) 
     std::error_code ec;
     image::BundleSources sources;
     sources.executable = fs::read_symlink("/proc/self/exe", ec).string();
+    // The ONNX reader plugin this mlstack would load, carried to lib/mlstack/.
+    const auto candidates = tensors::onnx_plugin_candidates();
+    for (const auto& c : candidates) {
+      if (fs::is_regular_file(c, ec)) {
+        sources.plugins.push_back(c);
+        break;
+      }
+    }
+    if (sources.plugins.empty()) {
+      err << fmt::format("mlstack: warning: the ONNX reader plugin is in none of {}: the "
+                         "image's mlstack will not read ONNX files\n",
+                         fmt::join(candidates, ", "));
+    }
     auto bundle = image::make_bundle(
         sources, (fs::path(o.output) / image::k_bundle_context_dir).string(),
         image::k_bundle_image_dir);
     if (!bundle) {
       return fail(err, to_string(bundle.error()));
     }
-    bundled = fmt::format("  {}/  mlstack{} and {}\n", image::k_bundle_context_dir,
-                          bundle->stripped ? " (debug info stripped)" : "",
+    std::string plugins;
+    for (const auto& p : bundle->plugins) {
+      plugins += fmt::format(", lib/mlstack/{}", p);
+    }
+    bundled = fmt::format("  {}/  mlstack{}{} and {}\n", image::k_bundle_context_dir,
+                          bundle->stripped ? " (debug info stripped)" : "", plugins,
                           fmt::join(bundle->libraries, ", "));
   }
   out << fmt::format("wrote {}: {}-base and {} variant{}\n", o.output, o.name,

@@ -126,30 +126,93 @@ Result<Bundle> make_bundle(const BundleSources& sources, const std::string& dir,
     return unexpected(std::move(ok).error());
   }
   std::set<std::string> done = {interp_name};
-  std::deque<std::string> queue(dynamic->needed.begin(), dynamic->needed.end());
-  while (!queue.empty()) {
-    const std::string soname = queue.front();
-    queue.pop_front();
-    if (!done.insert(soname).second) {
-      continue;
+  // Copies what `who` needs (DT_NEEDED, transitively) to lib/, once each.
+  auto carry = [&](const std::string& who, const std::vector<std::string>& needed) -> Result<bool> {
+    std::deque<std::pair<std::string, std::string>> queue;  // soname, who needs it
+    for (const auto& n : needed) {
+      queue.emplace_back(n, who);
     }
-    const std::string found = find_library(sources.library_dirs, soname);
-    if (found.empty()) {
+    while (!queue.empty()) {
+      const auto [soname, needer] = queue.front();
+      queue.pop_front();
+      if (!done.insert(soname).second) {
+        continue;
+      }
+      const std::string found = find_library(sources.library_dirs, soname);
+      if (found.empty()) {
+        return unexpected(make_error(
+            ErrorCode::not_found,
+            fmt::format("`{}` needs `{}`, which is in none of the library folders", needer,
+                        soname)));
+      }
+      if (auto ok = copy_contents(found, lib / soname, lib_mode); !ok) {
+        return ok;
+      }
+      bundle.libraries.push_back(soname);
+      auto so = elf::ElfFile::open(found);
+      if (!so) {
+        return unexpected(std::move(so).error());
+      }
+      if (auto needs = so->dynamic()) {
+        for (const auto& n : needs->needed) {
+          queue.emplace_back(n, found);
+        }
+      }
+    }
+    return true;
+  };
+  if (auto ok = carry(sources.executable, dynamic->needed); !ok) {
+    return unexpected(std::move(ok).error());
+  }
+  const std::string strip = sources.strip.empty() ? find_on_path("strip") : sources.strip;
+  // DT_RPATH, not DT_RUNPATH: it also serves the libraries' own DT_NEEDED (libelf → libz,
+  // libonnx_proto → libprotobuf).
+  auto set_rpath = [&](const fs::path& file) -> Result<bool> {
+    const std::vector<std::string> argv = {patchelf, "--force-rpath", "--set-rpath",
+                                           image_dir + "/lib", file.string()};
+    auto run = pyenv::run_process(argv, std::chrono::seconds(60));
+    if (!run) {
+      return unexpected(std::move(run).error());
+    }
+    if (run->exit_status != 0) {
       return unexpected(make_error(
-          ErrorCode::not_found,
-          fmt::format("`{}` needs `{}`, which is in none of the library folders",
-                      sources.executable, soname)));
+          ErrorCode::io, fmt::format("patchelf failed on `{}` (exit status {}): {}",
+                                     file.string(), run->exit_status, run->stderr_text)));
     }
-    if (auto ok = copy_contents(found, lib / soname, lib_mode); !ok) {
-      return unexpected(std::move(ok).error());
+    return true;
+  };
+  if (!sources.plugins.empty()) {
+    const fs::path plugin_dir = lib / "mlstack";
+    fs::create_directories(plugin_dir, ec);
+    if (ec) {
+      return unexpected(io_error(fmt::format("cannot create `{}`: {}", plugin_dir.string(),
+                                             ec.message())));
     }
-    bundle.libraries.push_back(soname);
-    auto so = elf::ElfFile::open(found);
-    if (!so) {
-      return unexpected(std::move(so).error());
-    }
-    if (auto needs = so->dynamic()) {
-      queue.insert(queue.end(), needs->needed.begin(), needs->needed.end());
+    for (const std::string& plugin : sources.plugins) {
+      auto so = elf::ElfFile::open(plugin);
+      if (!so) {
+        return unexpected(std::move(so).error());
+      }
+      auto needs = so->dynamic();
+      if (!needs) {
+        return unexpected(std::move(needs).error());
+      }
+      if (auto ok = carry(plugin, needs->needed); !ok) {
+        return unexpected(std::move(ok).error());
+      }
+      const std::string name = fs::path(plugin).filename().string();
+      const fs::path copy = plugin_dir / name;
+      if (auto ok = copy_contents(plugin, copy, lib_mode); !ok) {
+        return unexpected(std::move(ok).error());
+      }
+      if (!strip.empty()) {
+        (void)pyenv::run_process({strip, "--strip-debug", copy.string()},
+                                 std::chrono::seconds(60));
+      }
+      if (auto ok = set_rpath(copy); !ok) {
+        return unexpected(std::move(ok).error());
+      }
+      bundle.plugins.push_back(name);
     }
   }
   std::sort(bundle.libraries.begin(), bundle.libraries.end());
@@ -158,13 +221,11 @@ Result<Bundle> make_bundle(const BundleSources& sources, const std::string& dir,
   if (auto ok = copy_contents(sources.executable, target, exec_mode); !ok) {
     return unexpected(std::move(ok).error());
   }
-  const std::string strip = sources.strip.empty() ? find_on_path("strip") : sources.strip;
   if (!strip.empty()) {
     auto stripped = pyenv::run_process({strip, "--strip-debug", target.string()},
                                        std::chrono::seconds(60));
     bundle.stripped = stripped && stripped->exit_status == 0;
   }
-  // DT_RPATH, not DT_RUNPATH: it also serves the libraries' own DT_NEEDED (libelf → libz).
   const std::vector<std::string> argv = {patchelf,         "--set-interpreter", bundle.interpreter,
                                          "--force-rpath", "--set-rpath",       image_dir + "/lib",
                                          target.string()};

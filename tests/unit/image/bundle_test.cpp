@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include "mlstack/elf/elf_file.hpp"
 #include "mlstack/pyenv/spawn.hpp"
@@ -75,6 +77,49 @@ TEST(MakeBundle, CopiesTheInterpreterAndLibrariesAndPointsTheBinaryAtThem) {
   ASSERT_TRUE(run) << to_string(run.error());
   EXPECT_EQ(run->exit_status, 0) << run->stderr_text;
   EXPECT_NE(run->stdout_text.find("CopiesTheInterpreterAndLibraries"), std::string::npos);
+}
+
+// The real mlstack bundled with the ONNX reader plugin: the plugin lands in lib/mlstack/, what
+// it needs in lib/, and the bundled mlstack reads a .pb through it (no MLSTACK_ONNX_PLUGIN).
+TEST(MakeBundle, CarriesThePluginWhereMlstackLooksAndWhatItNeeds) {
+  if (!have_patchelf()) {
+    GTEST_SKIP() << "patchelf is not installed";
+  }
+  TempDir tmp;
+  ASSERT_FALSE(tmp.path().empty());
+  BundleSources sources;
+  sources.executable = MLSTACK_EXECUTABLE;
+  sources.plugins = {MLSTACK_ONNX_PLUGIN_FILE};
+  const std::string dir = tmp.path() + "/mlstack";
+  auto bundle = make_bundle(sources, dir, dir);
+  ASSERT_TRUE(bundle) << to_string(bundle.error());
+  EXPECT_EQ(bundle->plugins, std::vector<std::string>{"libmlstack-onnx.so"});
+  const auto has = [&](std::string_view prefix) {
+    return std::any_of(bundle->libraries.begin(), bundle->libraries.end(),
+                       [&](const std::string& so) { return so.starts_with(prefix); });
+  };
+  EXPECT_TRUE(has("libonnx_proto.so."));
+  EXPECT_TRUE(has("libprotobuf.so."));
+  EXPECT_TRUE(has("libstdc++.so."));
+  EXPECT_TRUE(std::is_sorted(bundle->libraries.begin(), bundle->libraries.end()));
+  for (const std::string& so : bundle->libraries) {
+    EXPECT_TRUE(fs::is_regular_file(dir + "/lib/" + so)) << so;
+  }
+  auto plugin = elf::ElfFile::open(dir + "/lib/mlstack/libmlstack-onnx.so");
+  ASSERT_TRUE(plugin) << to_string(plugin.error());
+  auto dynamic = plugin->dynamic();
+  ASSERT_TRUE(dynamic);
+  EXPECT_EQ(dynamic->rpath, dir + "/lib");
+  EXPECT_EQ(dynamic->runpath, "");
+
+  ::unsetenv("MLSTACK_ONNX_PLUGIN");
+  const std::string pb = std::string(MLSTACK_SOURCE_DIR) + "/tests/cli/compare-map-torch/fs/output_0.pb";
+  auto run = pyenv::run_process({dir + "/bin/mlstack", "compare", pb, pb},
+                                std::chrono::seconds(30));
+  ASSERT_TRUE(run) << to_string(run.error());
+  EXPECT_EQ(run->exit_status, 0) << run->stdout_text << run->stderr_text;
+  EXPECT_NE(run->stdout_text.find("agree: 1 of 1 tensors agree"), std::string::npos)
+      << run->stdout_text;
 }
 
 TEST(MakeBundle, NamesAMissingLibrary) {
