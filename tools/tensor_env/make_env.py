@@ -4,8 +4,9 @@
 
 The venv holds the real writers (numpy, safetensors, onnx, ml_dtypes for bfloat16) pinned in
 tools/tensor_env/requirements.txt, under $MLSTACK_TENSOR_ENV (default
-~/.cache/mlstack/tensor-env). It is rebuilt only when the pins change (a stamp holds their
-hash). Prints the venv's python on success; tests that need it skip when it is absent.
+~/.cache/mlstack/tensor-env). pip runs only when the pins change (a stamp holds their hash),
+installing them into the existing venv. Prints the venv's python on success; tests that need
+it skip when it is absent.
 
 Usage: make_env.py [--path]   build (or, with --path, only print where it would be)
 """
@@ -32,9 +33,13 @@ def main() -> int:
     if stamp.is_file() and stamp.read_text() == digest and python.is_file():
         print(python)
         return 0
-    if ENV.exists():
-        shutil.rmtree(ENV)
-    subprocess.run([sys.executable, "-m", "venv", str(ENV)], check=True)
+    # New pins install into the existing venv (pip upgrades or adds what they name) rather
+    # than rebuilding it: worktrees on pins of different ages then share one venv without
+    # deleting it under each other's running tests. A venv without a python is rebuilt.
+    if not python.is_file():
+        if ENV.exists():
+            shutil.rmtree(ENV)
+        subprocess.run([sys.executable, "-m", "venv", str(ENV)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                     "-r", str(HERE / "requirements.txt")], check=True)
     stamp.write_text(digest)
