@@ -72,6 +72,8 @@ run ort/logits.npy torch/logits.npy --semantics torch
 if [ -f tf/outputs.npz ]; then
   run tf/outputs.npz torch/outputs.safetensors --semantics torch
   run tf/outputs.npz ort/test_data_set_0 --semantics polygraphy
+  run tflite/outputs.npz torch/outputs.safetensors --semantics torch
+  run tflite-fp16/outputs.npz torch/outputs.safetensors --semantics torch
 fi
 run torch-bf16/outputs.safetensors torch/outputs.safetensors --semantics torch
 exit 0

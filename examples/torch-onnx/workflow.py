@@ -14,6 +14,8 @@ weights and batch-norm statistics, eval mode), a fixed seeded input batch, and w
   ort/logits.npy                         ORT's logits alone (numpy.save)
   tf/outputs.npz                         TensorFlow (the SavedModel onnx2tf wrote), numpy.savez,
                                          only with --tf when onnx2tf is importable
+  tflite/outputs.npz                     TFLite (onnx2tf's float32 .tflite, LiteRT), with --tf
+  tflite-fp16/outputs.npz                TFLite, onnx2tf's float16-weight .tflite, with --tf
   versions.json                          the versions of everything used
 
 The three outputs are named `logits`, `probs` and `features` in every file, so compare pairs
@@ -153,6 +155,16 @@ def run_tf(out: pathlib.Path, onnx_path: pathlib.Path, x) -> dict:
     # The SavedModel's outputs are `output_K`, K the ONNX graph output's position.
     arrays = {name: result[f"output_{k}"].numpy() for k, name in enumerate(OUTPUTS)}
     np.savez(out / "tf/outputs.npz", **arrays)
+
+    # The TFLite files onnx2tf wrote beside it (float32, and float16 weights computed in
+    # float32), run by LiteRT's interpreter (XNNPACK on the CPU); they keep the ONNX names.
+    from ai_edge_litert.interpreter import Interpreter
+    for variant, folder in (("float32", "tflite"), ("float16", "tflite-fp16")):
+        interpreter = Interpreter(model_path=str(saved / f"model_shapes_{variant}.tflite"))
+        runner = interpreter.get_signature_runner()
+        result = runner(image=x)
+        (out / folder).mkdir(exist_ok=True)
+        np.savez(out / folder / "outputs.npz", **{name: result[name] for name in OUTPUTS})
     return {"tensorflow": tf.__version__, "onnx2tf": onnx2tf.__version__}
 
 

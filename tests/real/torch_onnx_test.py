@@ -4,8 +4,8 @@
 
 Runs examples/torch-onnx/run.sh into --out (it builds its scratch venv over the real-wheel
 environment `current`, and exits 77 without it: a ctest skip), then `mlstack compare --json`
-on what PyTorch, ONNX Runtime, TensorFlow (when onnx2tf converted the model) and a bfloat16
-PyTorch run wrote, and asserts:
+on what PyTorch, ONNX Runtime, TensorFlow and TFLite (when onnx2tf converted the model) and
+a bfloat16 PyTorch run wrote, and asserts:
   - every comparison pairs the three outputs (`logits`, `probs`, `features`) by name, none
     missing or extra, shapes and dtypes equal (float32; bfloat16 for the lossy run);
   - ORT against PyTorch agrees under torch.testing.assert_close's float32 defaults and under
@@ -15,6 +15,9 @@ PyTorch run wrote, and asserts:
     it depends on which CPU kernels ORT and PyTorch pick (the run in the README differs on
     near-zero logits); the errors must still be float32 round-off (max abs < 1e-5, cosine
     > 0.999999);
+  - TFLite (onnx2tf's float32 .tflite under LiteRT) against PyTorch agrees under torch's rule;
+    the float16-weight .tflite differs under torch's float32 defaults and agrees within
+    rtol 1e-2, atol 1e-3 (float16 rounding of the weights, not a broken conversion);
   - the bfloat16 run against float32 PyTorch differs under torch's rule even with bfloat16's
     looser defaults (rtol 1.6e-2, atol 1e-5): several layers of bfloat16 rounding exceed them.
 Usage: torch_onnx_test.py --mlstack BIN --out DIR
@@ -48,14 +51,14 @@ def main() -> int:
 
     failures = []
 
-    def compare(a, b, semantics, expect_agree, names=OUTPUTS, dtype_a="float32"):
+    def compare(a, b, semantics, expect_agree, names=OUTPUTS, dtype_a="float32", extra=()):
         proc = subprocess.run([args.mlstack, "compare", a, b, "--semantics", semantics,
-                               "--json"], cwd=args.out, capture_output=True, text=True)
+                               "--json", *extra], cwd=args.out, capture_output=True, text=True)
         if proc.returncode not in (0, 1):
             failures.append(f"{a} vs {b} ({semantics}): exit {proc.returncode}: {proc.stderr}")
             return None
         doc = json.loads(proc.stdout)
-        label = f"{a} vs {b} under {semantics}"
+        label = f"{a} vs {b} under {semantics} {' '.join(extra)}".rstrip()
         verdict = "agree" if doc["agree"] else "differ"
         print(f"{label}: {verdict} (exit {proc.returncode})")
         for t in doc["tensors"]:
@@ -88,6 +91,10 @@ def main() -> int:
     if (args.out / "tf/outputs.npz").is_file():
         compare("tf/outputs.npz", ref, "torch", True)
         compare("tf/outputs.npz", ort, "polygraphy", True)
+        compare("tflite/outputs.npz", ref, "torch", True)
+        compare("tflite-fp16/outputs.npz", ref, "torch", False)
+        compare("tflite-fp16/outputs.npz", ref, "torch", True, extra=("--rtol", "1e-2",
+                                                                      "--atol", "1e-3"))
     else:
         print("no tf/outputs.npz: the TensorFlow leg was left out (see run.sh's output)")
     compare("torch-bf16/outputs.safetensors", ref, "torch", False, dtype_a="bfloat16")
