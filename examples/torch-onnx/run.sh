@@ -13,6 +13,7 @@ OUT=${1:-${TMPDIR:-/tmp}/mlstack-torch-onnx}
 SKIP=77
 MLSTACK=${MLSTACK:-$(command -v mlstack || echo "$ROOT/build/dev/mlstack")}
 [ -x "$MLSTACK" ] || { echo "torch-onnx: no mlstack executable at $MLSTACK (set MLSTACK=...)" >&2; exit 2; }
+MLSTACK=$(realpath "$MLSTACK")   # the comparisons run in $OUT
 
 if [ -z "${PYTHON:-}" ]; then
   # A scratch venv that reuses the real environment's torch, onnxruntime and tensorflow through
@@ -59,11 +60,14 @@ grep '^versions:' "$OUT/workflow.log"
 cd "$OUT" || exit 2
 
 # Each comparison: the command, the report, its exit code (0 agree, 1 differ, 2 bad input).
+status=0
 run() {
   echo
   echo "\$ mlstack compare $*"
   "$MLSTACK" compare "$@"
-  echo "(exit $?)"
+  local rc=$?
+  echo "(exit $rc)"
+  [ $rc -le 1 ] || status=2   # 2: a file could not be read
 }
 run ort/test_data_set_0 torch/outputs.safetensors
 run ort/test_data_set_0 torch/outputs.safetensors --semantics torch
@@ -76,4 +80,4 @@ if [ -f tf/outputs.npz ]; then
   run tflite-fp16/outputs.npz torch/outputs.safetensors --semantics torch
 fi
 run torch-bf16/outputs.safetensors torch/outputs.safetensors --semantics torch
-exit 0
+exit $status
