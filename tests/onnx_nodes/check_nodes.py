@@ -3,7 +3,7 @@
 """`mlstack compare` on ONNX Runtime's outputs against ONNX's expected node test outputs.
 
 The `onnx_nodes.compare` test. For every node test ort_outputs.py ran (its manifest.json in
---outputs), runs `mlstack compare --json OUTPUTS/<test> NODE_TESTS/<test>/test_data_set_0`
+--outputs), runs `mlstack compare --json OUTPUTS/<test>/test_data_set_0 NODE_TESTS/<test>/test_data_set_0`
 (ORT's outputs under test, the ONNX project's expected outputs the reference) and checks the
 verdict against expect.txt (its header says how): agree under numpy's default rule, or agree
 only with a stated atol, or random, or a finding that must still differ with atol 1e-3. Every
@@ -97,7 +97,7 @@ def main() -> int:
             failures.append(f"{name} is listed in {args.expect.name} but ORT did not run it")
 
     def check(name: str):
-        a, b = args.outputs / name, node_tests / name / "test_data_set_0"
+        a, b = args.outputs / name / "test_data_set_0", node_tests / name / "test_data_set_0"
         entry = expect.get(name, {"kind": "agree"})
         doc, error = compare(args.mlstack, a, b)
         if error:

@@ -7,13 +7,16 @@ of tools/tensor_env/make_env.py (numpy, onnx, onnxruntime CPU wheel), then re-ru
 that venv's python. For every node test of Debian's libonnx-testdata
 (`/usr/share/libonnx-testdata/data/node/test_*/model.onnx` and `test_data_set_0/{input,output}_K.pb`,
 inputs and expected outputs written by the ONNX project's reference implementation), it loads
-the model with the CPU execution provider, feeds it the inputs and writes ORT's outputs as an
-ONNX test data set, `--out/<test>/output_K.pb` (`onnx.numpy_helper.from_array`, named as the
-graph's outputs, as the expected files are). A test is skipped, with its reason, when:
-  - an input or output of the graph is not a tensor (sequence, optional, map) or is a string,
-    complex or other type mlstack's readers do not take;
+the model with the CPU execution provider, feeds it the inputs (tensors, sequences and
+optionals, loaded as onnx's test runner loads them) and writes ORT's outputs as the node test's
+folder is laid out: `--out/<test>/test_data_set_0/output_K.pb` (`onnx.numpy_helper.from_array`,
+`from_list`, `from_optional` as the graph output's type says, named as the graph's outputs, as
+the expected files are) beside `--out/<test>/model.onnx`, a link to the node test's model,
+which types the files for mlstack's readers. A test is skipped, with its reason, when:
+  - an input or output of the graph is (or holds) a map, a string, complex or other type
+    mlstack's readers do not take;
   - ORT cannot load the model (an operator, opset or type it does not implement) or run it;
-  - ORT returns something that is not a numpy array of a readable dtype.
+  - ORT's output cannot be written as the graph's output type.
 `--out/manifest.json` lists every test: {"name", "status": "run" | "skipped", "reason"}.
 Without the venv or the test data it writes a manifest saying so and the check skips.
 """
@@ -58,16 +61,53 @@ def inner(out: pathlib.Path) -> int:
     readable = {T.FLOAT, T.DOUBLE, T.FLOAT16, T.BFLOAT16, T.INT8, T.INT16, T.INT32, T.INT64,
                 T.UINT8, T.UINT16, T.UINT32, T.UINT64, T.BOOL}
 
-    def kind_of(value_info) -> str | None:
-        """None for a tensor of a type the readers take, else why not."""
-        t = value_info.type
+    def unsupported(t, name: str) -> str | None:
+        """None for a type the readers take (numeric tensors, sequences and optionals of
+        them), else why not."""
         which = t.WhichOneof("value")
-        if which != "tensor_type":
-            return f"{which.replace('_type', '')} {value_info.name!r}"
-        elem = t.tensor_type.elem_type
-        if elem not in readable:
-            return f"{T.DataType.Name(elem).lower()} tensor {value_info.name!r}"
-        return None
+        if which == "tensor_type":
+            elem = t.tensor_type.elem_type
+            if elem not in readable:
+                return f"{T.DataType.Name(elem).lower()} tensor {name!r}"
+            return None
+        if which == "sequence_type":
+            return unsupported(t.sequence_type.elem_type, name)
+        if which == "optional_type":
+            return unsupported(t.optional_type.elem_type, name)
+        return f"{which.replace('_type', '')} {name!r}"
+
+    def kind_of(value_info) -> str | None:
+        return unsupported(value_info.type, value_info.name)
+
+    def load_value(path: pathlib.Path, t):
+        """An input as onnx's test runner loads it: tensor, list, or optional value."""
+        which = t.WhichOneof("value")
+        data = path.read_bytes()
+        if which == "sequence_type":
+            proto = onnx.SequenceProto()
+            proto.ParseFromString(data)
+            return numpy_helper.to_list(proto)
+        if which == "optional_type":
+            proto = onnx.OptionalProto()
+            proto.ParseFromString(data)
+            return numpy_helper.to_optional(proto)
+        proto = onnx.TensorProto()
+        proto.ParseFromString(data)
+        return numpy_helper.to_array(proto)
+
+    def to_proto(value, vi):
+        """ORT's output as the expected files hold it (the graph output's type decides)."""
+        which = vi.type.WhichOneof("value")
+        if which == "sequence_type":
+            return numpy_helper.from_list(list(value), vi.name, onnx.SequenceProto.TENSOR)
+        if which == "optional_type":
+            inner = vi.type.optional_type.elem_type
+            dtype = (onnx.OptionalProto.SEQUENCE if inner.WhichOneof("value") == "sequence_type"
+                     else onnx.OptionalProto.TENSOR)
+            return numpy_helper.from_optional(value, vi.name, dtype)
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"output {vi.name!r}: ORT returned {type(value).__name__}")
+        return numpy_helper.from_array(value, vi.name)
 
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
@@ -97,7 +137,7 @@ def inner(out: pathlib.Path) -> int:
             f = data / f"input_{k}.pb"
             if not f.is_file():
                 break
-            feeds[vi.name] = numpy_helper.to_array(onnx.load_tensor(str(f)))
+            feeds[vi.name] = load_value(f, vi.type)
         try:
             session = ort.InferenceSession(str(test / "model.onnx"), so,
                                            providers=["CPUExecutionProvider"])
@@ -109,13 +149,19 @@ def inner(out: pathlib.Path) -> int:
         except Exception as e:
             skip("ORT cannot run it: " + first_line(e))
             continue
-        if not all(isinstance(r, np.ndarray) for r in results):
-            skip("ORT returned a non-tensor output")
+        try:
+            protos = [to_proto(r, vi) for vi, r in zip(graph.output, results)]
+        except (TypeError, ValueError) as e:
+            skip("cannot write ORT's output: " + first_line(e))
             continue
-        dest = out / test.name
+        # The folder mirrors the node test's: model.onnx (a link to it, which types the
+        # sequence and optional files for the readers) and test_data_set_0/output_K.pb.
+        dest = out / test.name / "test_data_set_0"
         dest.mkdir(parents=True, exist_ok=True)
-        for k, (vi, r) in enumerate(zip(graph.output, results)):
-            proto = numpy_helper.from_array(r, vi.name)
+        model_link = out / test.name / "model.onnx"
+        if not model_link.is_symlink():
+            model_link.symlink_to(test / "model.onnx")
+        for k, proto in enumerate(protos):
             (dest / f"output_{k}.pb").write_bytes(proto.SerializeToString())
         entry["status"] = "run"
 
