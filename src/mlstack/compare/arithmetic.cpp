@@ -46,6 +46,20 @@ DType float_for_integer(DType t) noexcept {
   }
 }
 
+// Two floating types, as numpy and torch both promote them: the wider; float16 with bfloat16
+// is float32.
+DType promote_floats(DType a, DType b) noexcept {
+  if (a == b) {
+    return a;
+  }
+  const int ra = float_rank(a);
+  const int rb = float_rank(b);
+  if (ra == rb) {
+    return DType::f32;
+  }
+  return ra > rb ? a : b;
+}
+
 }  // namespace
 
 double round_to(DType t, double x) noexcept {
@@ -65,15 +79,7 @@ DType numpy_promote(DType a, DType b) noexcept {
   const bool fa = tensors::is_floating(a);
   const bool fb = tensors::is_floating(b);
   if (fa && fb) {
-    if (a == b) {
-      return a;
-    }
-    const int ra = float_rank(a);
-    const int rb = float_rank(b);
-    if (ra == rb) {
-      return DType::f32;  // float16 with bfloat16
-    }
-    return ra > rb ? a : b;
+    return promote_floats(a, b);
   }
   if (!fa && !fb) {
     return DType::f64;  // not used by isclose: y is made inexact first
@@ -94,15 +100,7 @@ std::optional<DType> torch_float_promote(DType a, DType b) noexcept {
     return std::nullopt;
   }
   if (fa && fb) {
-    if (a == b) {
-      return a;
-    }
-    const int ra = float_rank(a);
-    const int rb = float_rank(b);
-    if (ra == rb) {
-      return DType::f32;
-    }
-    return ra > rb ? a : b;
+    return promote_floats(a, b);
   }
   return fa ? a : b;
 }

@@ -81,6 +81,20 @@ Result<std::string> interpreter_of(const elf::ElfFile& file) {
   return path;
 }
 
+// Runs patchelf (`argv`) on `file`; its failure is an error naming the file.
+Result<bool> run_patchelf(const std::vector<std::string>& argv, const fs::path& file) {
+  auto run = pyenv::run_process(argv, std::chrono::seconds(60));
+  if (!run) {
+    return unexpected(std::move(run).error());
+  }
+  if (run->exit_status != 0) {
+    return unexpected(make_error(
+        ErrorCode::io, fmt::format("patchelf failed on `{}` (exit status {}): {}", file.string(),
+                                   run->exit_status, run->stderr_text)));
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<Bundle> make_bundle(const BundleSources& sources, const std::string& dir,
@@ -168,18 +182,9 @@ Result<Bundle> make_bundle(const BundleSources& sources, const std::string& dir,
   // DT_RPATH, not DT_RUNPATH: it also serves the libraries' own DT_NEEDED (libelf → libz,
   // libonnx_proto → libprotobuf).
   auto set_rpath = [&](const fs::path& file) -> Result<bool> {
-    const std::vector<std::string> argv = {patchelf, "--force-rpath", "--set-rpath",
-                                           image_dir + "/lib", file.string()};
-    auto run = pyenv::run_process(argv, std::chrono::seconds(60));
-    if (!run) {
-      return unexpected(std::move(run).error());
-    }
-    if (run->exit_status != 0) {
-      return unexpected(make_error(
-          ErrorCode::io, fmt::format("patchelf failed on `{}` (exit status {}): {}",
-                                     file.string(), run->exit_status, run->stderr_text)));
-    }
-    return true;
+    return run_patchelf({patchelf, "--force-rpath", "--set-rpath", image_dir + "/lib",
+                         file.string()},
+                        file);
   };
   if (!sources.plugins.empty()) {
     const fs::path plugin_dir = lib / "mlstack";
@@ -226,17 +231,11 @@ Result<Bundle> make_bundle(const BundleSources& sources, const std::string& dir,
                                        std::chrono::seconds(60));
     bundle.stripped = stripped && stripped->exit_status == 0;
   }
-  const std::vector<std::string> argv = {patchelf,         "--set-interpreter", bundle.interpreter,
-                                         "--force-rpath", "--set-rpath",       image_dir + "/lib",
-                                         target.string()};
-  auto run = pyenv::run_process(argv, std::chrono::seconds(60));
-  if (!run) {
-    return unexpected(std::move(run).error());
-  }
-  if (run->exit_status != 0) {
-    return unexpected(make_error(
-        ErrorCode::io, fmt::format("patchelf failed on `{}` (exit status {}): {}",
-                                   target.string(), run->exit_status, run->stderr_text)));
+  if (auto ok = run_patchelf({patchelf, "--set-interpreter", bundle.interpreter, "--force-rpath",
+                              "--set-rpath", image_dir + "/lib", target.string()},
+                             target);
+      !ok) {
+    return unexpected(std::move(ok).error());
   }
   return bundle;
 }
