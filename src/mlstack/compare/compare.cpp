@@ -72,6 +72,9 @@ class Walker {
       s *= shape[k];
     }
     const std::size_t n = shape.size();
+    if (std::find(shape.begin(), shape.end(), 0) != shape.end()) {
+      return;  // no elements
+    }
     for (std::size_t j = 0; j < n; ++j) {
       const std::size_t k = m_fortran ? j : n - 1 - j;
       m_coord[k] = pos % shape[k];
@@ -113,6 +116,9 @@ class Walker {
 template <class Visit>
 void walk(const TensorView& a, const TensorView& b, std::uint64_t first, std::uint64_t n,
           Visit visit) {
+  if (n == 0) {
+    return;
+  }
   std::vector<double> xs(k_block);
   std::vector<double> ys(k_block);
   const bool integers = is_integer_like(a.dtype) && is_integer_like(b.dtype);
