@@ -156,20 +156,9 @@ void walk(const TensorView& a, const TensorView& b, std::uint64_t first, std::ui
   }
 }
 
-// The elements `k_lo` and `k_hi` (0-based, in increasing order) of `v`, reordering it.
-std::pair<double, double> select2(std::vector<double>& v, std::size_t k_lo, std::size_t k_hi) {
-  const auto hi_it = v.begin() + static_cast<std::ptrdiff_t>(k_hi);
-  std::nth_element(v.begin(), hi_it, v.end());
-  const double hi = *hi_it;
-  if (k_lo == k_hi) {
-    return {hi, hi};
-  }
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k_lo), hi_it);
-  return {v[k_lo], hi};
-}
-
-// The same over a span; for k_lo == k_hi - 1 the lower is the largest value before k_hi.
-std::pair<double, double> select2_span(std::span<double> v, std::size_t k_lo, std::size_t k_hi) {
+// The elements `k_lo` and `k_hi` (0-based, k_lo <= k_hi) of `v` in increasing order,
+// reordering it; for k_lo == k_hi - 1 the lower is the largest value before k_hi.
+std::pair<double, double> select2(std::span<double> v, std::size_t k_lo, std::size_t k_hi) {
   const auto hi_it = v.begin() + static_cast<std::ptrdiff_t>(k_hi);
   std::nth_element(v.begin(), hi_it, v.end());
   if (k_lo + 1 == k_hi) {
@@ -262,7 +251,7 @@ std::pair<Bracket, Bracket> sample_brackets(const TensorView& a, const TensorVie
     const double delta = 3.5 * 0.5 / std::sqrt(m);
     const auto lo = static_cast<std::size_t>(std::max(0.0, (0.5 - delta) * m));
     const auto hi = std::min(v.size() - 1, static_cast<std::size_t>((0.5 + delta) * m));
-    const auto [l, h] = select2(v, lo, hi);
+    const auto [l, h] = select2(std::span(v), lo, hi);
     return Bracket{l, h};
   };
   return {bracket(abs_v), bracket(rel_v)};
@@ -437,7 +426,7 @@ double median_of(Job& job, Stat s, const detail::RankCounts& r, std::uint64_t co
     // Both middle values among the kept ones (the usual case): one selection, and the lower
     // is the largest value before the upper.
     const auto at = static_cast<std::size_t>(hi - first_inside);
-    const auto [lower, upper] = select2_span(inside, at - 1, at);
+    const auto [lower, upper] = select2(inside, at - 1, at);
     return (lower + upper) / 2;  // numpy.median: the mean of the two middle values
   }
   const double upper = select_rank(job, s, r, hi, inside);

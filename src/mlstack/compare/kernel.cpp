@@ -89,8 +89,7 @@ Context make_context(const Rule& rule, DType a, DType b) {
 namespace {
 
 std::size_t histogram_bin(double abs_error) {
-  static constexpr std::array<double, k_histogram_bins - 2> k_upper{1e-8, 1e-7, 1e-6, 1e-5, 1e-4,
-                                                                   1e-3, 1e-2, 1e-1, 1.0};
+  const auto& k_upper = k_histogram_upper;
   if (abs_error == 0) {
     return 0;
   }

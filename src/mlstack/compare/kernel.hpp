@@ -21,6 +21,11 @@ namespace mlstack::compare::detail {
 inline constexpr double k_polygraphy_epsilon = 2.220446049250313e-16;
 inline constexpr double k_inf = std::numeric_limits<double>::infinity();
 
+/// The histogram's bin edges: bin 0 holds errors of 0, bin k (1..9) `(edge[k-2], edge[k-1]]`
+/// (edge[-1] = 0), the last errors above 1.
+inline constexpr std::array<double, k_histogram_bins - 2> k_histogram_upper{
+    1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0};
+
 /// Where one statistic's median is looked for: values `lo < v < hi` are kept, values below,
 /// equal to `lo` and equal to `hi` only counted. `[0, inf]` keeps every value but 0 and inf.
 struct Bracket {

@@ -42,8 +42,6 @@ using tensors::DType;
 using D = hn::ScalableTag<double>;
 using V = hn::Vec<D>;
 using M = hn::Mask<D>;
-using DI = hn::RebindToSigned<D>;
-using VI = hn::Vec<DI>;
 
 using DF = hn::Rebind<float, D>;  // as many float lanes as double lanes
 using VF = hn::Vec<DF>;
@@ -253,8 +251,7 @@ HWY_INLINE void Loop(const Context& c, Partial& p, const std::byte* pa, const st
   HWY_ALIGN double stage_rel[k_sub + 64];
   HWY_ALIGN double xs[64];
   HWY_ALIGN double ys[64];
-  static constexpr std::array<double, k_histogram_bins - 2> k_upper{1e-8, 1e-7, 1e-6, 1e-5, 1e-4,
-                                                                   1e-3, 1e-2, 1e-1, 1.0};
+  const auto& k_upper = k_histogram_upper;
   const auto zero = hn::Zero(d);
   const auto nan = hn::Set(d, std::numeric_limits<double>::quiet_NaN());
   // A bracket whose ends coincide counts the value once, as eq_lo.
