@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace mlstack::io {
 namespace {
 
@@ -32,6 +34,7 @@ class FdGuard {
     }
   }
   [[nodiscard]] int get() const noexcept { return m_fd; }
+  [[nodiscard]] int release() noexcept { return std::exchange(m_fd, -1); }
 
  private:
   int m_fd;
@@ -406,6 +409,54 @@ IoStatus RealFileSystem::realpath(const std::string& path, std::string& out) con
   }
   out.assign(resolved.get());
   return {};
+}
+
+IoStatus RealFileSystem::open_region(const std::string& path, FileRegion& out) const {
+  FdGuard fd(open_for_reading(path));
+  if (fd.get() < 0) {
+    return last_errno();
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    return last_errno();
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return status_of(IoStatus::Kind::not_regular);
+  }
+  out = FileRegion(fd.release(), 0, static_cast<std::uint64_t>(st.st_size));
+  return {};
+}
+
+IoStatus FileSystem::open_region(const std::string& /*path*/, FileRegion& /*out*/) const {
+  return IoStatus::from_errno(ENOTSUP);
+}
+
+FileRegion::FileRegion(FileRegion&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)), m_offset(other.m_offset), m_size(other.m_size) {}
+
+FileRegion& FileRegion::operator=(FileRegion&& other) noexcept {
+  if (this != &other) {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
+    m_fd = std::exchange(other.m_fd, -1);
+    m_offset = other.m_offset;
+    m_size = other.m_size;
+  }
+  return *this;
+}
+
+FileRegion::~FileRegion() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+}
+
+int FileRegion::release() noexcept { return std::exchange(m_fd, -1); }
+
+const FileSystem& real_file_system() noexcept {
+  static const RealFileSystem k_fs;
+  return k_fs;
 }
 
 Result<std::string> read_text(const FileSystem& fs, const std::string& path,

@@ -70,6 +70,33 @@ struct DirEntry {
 class ZipArchive;
 struct ZipLimits;
 
+/// A file's bytes as a range of an open descriptor: the whole file for a file on disk, a
+/// member's data inside an uncompressed image layer (rootfs/). Owns its descriptor (closed
+/// with it); move-only. ELF readers map or pread the range (`elf::ElfFile::open(fs, path)`).
+class FileRegion {
+ public:
+  FileRegion() = default;
+  /// Takes ownership of `fd`.
+  FileRegion(int fd, std::uint64_t offset, std::uint64_t size) noexcept
+      : m_fd(fd), m_offset(offset), m_size(size) {}
+  FileRegion(const FileRegion&) = delete;
+  FileRegion& operator=(const FileRegion&) = delete;
+  FileRegion(FileRegion&& other) noexcept;
+  FileRegion& operator=(FileRegion&& other) noexcept;
+  ~FileRegion();
+
+  [[nodiscard]] int fd() const noexcept { return m_fd; }
+  [[nodiscard]] std::uint64_t offset() const noexcept { return m_offset; }
+  [[nodiscard]] std::uint64_t size() const noexcept { return m_size; }
+  /// The descriptor, no longer owned by this region.
+  [[nodiscard]] int release() noexcept;
+
+ private:
+  int m_fd = -1;
+  std::uint64_t m_offset = 0;
+  std::uint64_t m_size = 0;
+};
+
 struct FileStat {
   FileKind kind = FileKind::unknown;
   std::int64_t size = 0;
@@ -127,6 +154,12 @@ class FileSystem {
       const std::string& path, const ZipLimits& limits,
       const std::function<bool(std::string_view)>& select) const;
 
+  /// Opens the regular file at `path` (symlinks followed) as a region of a descriptor, for
+  /// readers that map or pread (ELF). FIFOs, sockets and devices give `not_regular` without
+  /// blocking, a directory `not_regular` too. The default answers `other` (ENOTSUP): a file
+  /// system that cannot hand out descriptors.
+  [[nodiscard]] virtual IoStatus open_region(const std::string& path, FileRegion& out) const;
+
   [[nodiscard]] bool exists(const std::string& path) const {
     FileStat st;
     return stat(path, Follow::yes, st).ok();
@@ -144,10 +177,14 @@ class RealFileSystem final : public FileSystem {
                                      const std::function<void(std::string_view)>& consume) const override;
   [[nodiscard]] IoStatus stat(const std::string& path, Follow follow, FileStat& out) const override;
   [[nodiscard]] IoStatus realpath(const std::string& path, std::string& out) const override;
+  [[nodiscard]] IoStatus open_region(const std::string& path, FileRegion& out) const override;
   [[nodiscard]] Result<ZipArchive> read_zip(
       const std::string& path, const ZipLimits& limits,
       const std::function<bool(std::string_view)>& select) const override;
 };
+
+/// One process-wide RealFileSystem (it has no state), for defaults of readers' constructors.
+[[nodiscard]] const FileSystem& real_file_system() noexcept;
 
 /// The default size cap for metadata-like files: 64 MiB.
 inline constexpr std::size_t k_default_max_file_size = std::size_t{64} << 20U;
