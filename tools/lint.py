@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 ALLOWED = {
     "base": set(),
     "io": {"base"},
-    "elf": {"base"},
+    "elf": {"base", "io"},
     "names": {"base"},
     "pep440": {"base", "names"},
     "pep508": {"base", "names", "pep440"},
@@ -30,7 +30,7 @@ ALLOWED = {
     "frameworks": {"base", "io", "elf", "names", "pep440", "pep508", "facts"},
     "linkmap": {"base", "io", "elf", "names", "pep440", "facts", "cudalibs", "loader"},
     "gpu": {"base", "io", "facts"},
-    "pyenv": {"base", "io", "names", "pep440", "pep508", "metadata", "facts", "tags"},
+    "pyenv": {"base", "io", "elf", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "probe": {"base", "io", "facts", "pyenv"},
     "rules": {"base", "names", "pep440", "pep508", "metadata", "facts", "tags"},
     "resolve": {"base", "io", "names", "pep440", "pep508", "facts", "tags", "lockfile", "pyenv",

@@ -71,7 +71,7 @@ std::optional<FileId> file_id(const io::FileSystem& fs, const std::string& path)
 class Scanner {
  public:
   Scanner(const io::FileSystem& fs, const CudaLibOptions& options, CudaLibraryScan& out)
-      : m_fs(fs), m_options(options), m_out(out) {
+      : m_fs(fs), m_options(options), m_out(out), m_elf_reader(fs) {
     m_reader = options.soname_reader != nullptr ? options.soname_reader : &m_elf_reader;
   }
 

@@ -9,7 +9,7 @@
 namespace mlstack::cudalibs {
 
 Result<std::string> ElfSonameReader::soname(const std::string& path) const {
-  auto file = elf::ElfFile::open(path);
+  auto file = elf::ElfFile::open(m_fs, path);
   if (!file) {
     return unexpected(std::move(file).error());  // "cannot read `PATH`: not an ELF file"
   }

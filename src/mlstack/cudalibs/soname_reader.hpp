@@ -28,11 +28,15 @@ class SonameReader {
 
 /// `elf::ElfFile` (libelf over a read-only mmap): only the pages holding the section headers
 /// and the dynamic section are touched, so a 500 MB `libcublasLt.so` costs a few page faults,
-/// not a read of the whole file. This is the one place cudalibs opens a file without
-/// `io::FileSystem`, which has no partial-read call.
+/// not a read of the whole file. Files are opened through `fs` (`io::FileSystem::open_region`):
+/// the real ones by default, or those of an unpacked root or an image archive.
 class ElfSonameReader final : public SonameReader {
  public:
+  explicit ElfSonameReader(const io::FileSystem& fs = io::real_file_system()) : m_fs(fs) {}
   [[nodiscard]] Result<std::string> soname(const std::string& path) const override;
+
+ private:
+  const io::FileSystem& m_fs;
 };
 
 /// A `SonameReader` that keeps `inner`'s answers (errors included) in an

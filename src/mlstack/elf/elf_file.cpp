@@ -36,30 +36,53 @@ std::span<const std::byte> raw_bytes(Elf_Scn* scn, const GElf_Shdr& shdr) {
 }  // namespace
 
 Result<ElfFile> ElfFile::open(const std::string& path) {
+  return open(io::real_file_system(), path);
+}
+
+Result<ElfFile> ElfFile::open(const io::FileSystem& fs, const std::string& path) {
   if (!libelf_ready()) {
     return unexpected(named(ErrorCode::unsupported, "libelf is out of date", path));
   }
-  // O_NONBLOCK: never hang on a FIFO named like a library.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // NOLINT(*-vararg)
-  if (fd < 0) {
-    const int err = errno;
-    // strerror's text, lowercased at the first letter to match the message style.
-    std::string text = std::strerror(err);  // NOLINT(concurrency-mt-unsafe)
-    if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
-      text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  // O_NONBLOCK (RealFileSystem): never hang on a FIFO named like a library.
+  io::FileRegion region;
+  if (const io::IoStatus status = fs.open_region(path, region); !status.ok()) {
+    if (status.kind == io::IoStatus::Kind::not_regular ||
+        status.kind == io::IoStatus::Kind::is_directory) {
+      return unexpected(named(ErrorCode::invalid_data, "not a regular file", path));
     }
-    return unexpected(
-        named(err == ENOENT ? ErrorCode::not_found : ErrorCode::io, std::move(text), path));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return unexpected(named(ErrorCode::invalid_data, "not a regular file", path));
+    return unexpected(named(status.kind == io::IoStatus::Kind::not_found ? ErrorCode::not_found
+                                                                          : ErrorCode::io,
+                            io::describe(status), path));
   }
   ElfFile f;
   f.m_path = path;
-  f.m_fd = fd;
-  f.m_elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  f.m_offset = region.offset();
+  f.m_size = region.size();
+  struct stat st {};
+  const bool whole_file = region.offset() == 0 && ::fstat(region.fd(), &st) == 0 &&
+                          static_cast<std::uint64_t>(st.st_size) == region.size();
+  f.m_fd = region.release();
+  if (whole_file) {
+    f.m_elf = elf_begin(f.m_fd, ELF_C_READ_MMAP, nullptr);
+  } else {
+    // A member inside an archive: map its pages (copy-on-write, so that nothing libelf
+    // might write reaches the file) and hand libelf the bytes.
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t start = f.m_offset - f.m_offset % page;
+    const std::uint64_t lead = f.m_offset - start;
+    if (region.size() == 0) {
+      return unexpected(named(ErrorCode::invalid_data, "not an ELF file", path));
+    }
+    f.m_map_size = static_cast<std::size_t>(lead + region.size());
+    void* map = ::mmap(nullptr, f.m_map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.m_fd,
+                       static_cast<off_t>(start));
+    if (map == MAP_FAILED) {
+      f.m_map_size = 0;
+      return unexpected(named(ErrorCode::io, std::strerror(errno), path));  // NOLINT(concurrency-mt-unsafe)
+    }
+    f.m_map = map;
+    f.m_elf = elf_memory(static_cast<char*>(map) + lead, static_cast<std::size_t>(region.size()));
+  }
   if (f.m_elf == nullptr || elf_kind(f.m_elf) != ELF_K_ELF) {
     return unexpected(named(ErrorCode::invalid_data, "not an ELF file", path));
   }
@@ -68,10 +91,13 @@ Result<ElfFile> ElfFile::open(const std::string& path) {
   // 24 MB with it). Advice only: a failure changes nothing but speed.
   std::size_t size = 0;
   if (char* base = elf_rawfile(f.m_elf, &size); base != nullptr && size > 0) {
-    ::madvise(base, size, MADV_RANDOM);
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto at = reinterpret_cast<std::uintptr_t>(base);  // NOLINT
+    ::madvise(reinterpret_cast<char*>(at - at % page), size + at % page,  // NOLINT
+              MADV_RANDOM);
   }
   // The same for pread (read_at: fatbin entry headers).
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+  ::posix_fadvise(f.m_fd, 0, 0, POSIX_FADV_RANDOM);
   return f;
 }
 
@@ -92,6 +118,10 @@ Result<ElfFile> ElfFile::from_memory(std::string_view bytes, std::string name) {
 ElfFile::ElfFile(ElfFile&& other) noexcept
     : m_path(std::move(other.m_path)),
       m_fd(std::exchange(other.m_fd, -1)),
+      m_offset(other.m_offset),
+      m_size(other.m_size),
+      m_map(std::exchange(other.m_map, nullptr)),
+      m_map_size(std::exchange(other.m_map_size, 0)),
       m_elf(std::exchange(other.m_elf, nullptr)),
       m_image(std::move(other.m_image)) {}
 
@@ -100,6 +130,10 @@ ElfFile& ElfFile::operator=(ElfFile&& other) noexcept {
     reset();
     m_path = std::move(other.m_path);
     m_fd = std::exchange(other.m_fd, -1);
+    m_offset = other.m_offset;
+    m_size = other.m_size;
+    m_map = std::exchange(other.m_map, nullptr);
+    m_map_size = std::exchange(other.m_map_size, 0);
     m_elf = std::exchange(other.m_elf, nullptr);
     m_image = std::move(other.m_image);
   }
@@ -112,6 +146,11 @@ void ElfFile::reset() noexcept {
   if (m_elf != nullptr) {
     elf_end(m_elf);
     m_elf = nullptr;
+  }
+  if (m_map != nullptr) {
+    ::munmap(m_map, m_map_size);
+    m_map = nullptr;
+    m_map_size = 0;
   }
   if (m_fd >= 0) {
     ::close(m_fd);
@@ -126,11 +165,12 @@ void ElfFile::will_scan(std::span<const std::byte> bytes) const noexcept {
   if (base == nullptr || bytes.empty() || begin < base || begin + bytes.size() > base + size) {
     return;
   }
-  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const auto offset = static_cast<std::size_t>(begin - base);
-  const std::size_t start = offset - offset % page;
-  // The mapping is read-only and shared with no one; madvise takes a non-const pointer.
-  ::madvise(const_cast<char*>(base) + start, offset - start + bytes.size(),  // NOLINT
+  // Page-aligned by address: a member of an archive starts anywhere in its first page.
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto at = reinterpret_cast<std::uintptr_t>(begin);  // NOLINT
+  // The mapping is read-only (or private) and shared with no one; madvise takes a non-const
+  // pointer.
+  ::madvise(reinterpret_cast<char*>(at - at % page), at % page + bytes.size(),  // NOLINT
             MADV_WILLNEED);
 }
 
@@ -142,10 +182,13 @@ bool ElfFile::read_at(std::uint64_t offset, std::span<std::byte> out) const noex
     std::memcpy(out.data(), m_image.data() + offset, out.size());
     return true;
   }
+  if (m_map != nullptr && (offset > m_size || out.size() > m_size - offset)) {
+    return false;  // past the member's end, inside the archive
+  }
   std::size_t done = 0;
   while (done < out.size()) {
     const ssize_t n = ::pread(m_fd, out.data() + done, out.size() - done,
-                              static_cast<off_t>(offset + done));
+                              static_cast<off_t>(m_offset + offset + done));
     if (n < 0 && errno == EINTR) {
       continue;
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/base/result.hpp"
+#include "mlstack/io/file_system.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +78,10 @@ class ElfFile {
   /// Opens `path` read-only (`O_NONBLOCK`: a FIFO named like a library never blocks). Errors
   /// name the path: not found, not a regular file, not an ELF file.
   [[nodiscard]] static Result<ElfFile> open(const std::string& path);
+  /// Opens `path` as `fs` sees it (`io::FileSystem::open_region`): a file on disk, in an
+  /// unpacked root, or a member of an uncompressed image layer (mapped at its offset in the
+  /// archive). Errors as `open`'s.
+  [[nodiscard]] static Result<ElfFile> open(const io::FileSystem& fs, const std::string& path);
   /// An ELF image in memory (tests, archive members); the bytes are copied.
   [[nodiscard]] static Result<ElfFile> from_memory(std::string_view bytes, std::string name);
 
@@ -116,6 +121,10 @@ class ElfFile {
 
   std::string m_path;
   int m_fd = -1;
+  std::uint64_t m_offset = 0;  // of the ELF image in `m_fd` (a member of an archive)
+  std::uint64_t m_size = 0;    // of the ELF image
+  void* m_map = nullptr;       // our own mapping of a region (not the whole file), or null
+  std::size_t m_map_size = 0;
   ::Elf* m_elf = nullptr;
   std::vector<char> m_image;  // from_memory only
 };

@@ -5,8 +5,8 @@
 
 namespace mlstack::elf {
 
-Result<GpuCode> read_gpu_code(const std::string& path) {
-  MLSTACK_TRY_ASSIGN(ElfFile file, ElfFile::open(path));
+Result<GpuCode> read_gpu_code(const std::string& path, const io::FileSystem& fs) {
+  MLSTACK_TRY_ASSIGN(ElfFile file, ElfFile::open(fs, path));
   GpuCode out;
   out.path = path;
   // As cuobjdump: the executable fatbin, else the relocatable one (`-rdc` objects).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/base/result.hpp"
+#include "mlstack/io/file_system.hpp"
 #include "mlstack/elf/fatbin.hpp"
 
 #include <string>
@@ -19,6 +20,7 @@ struct GpuCode {
 /// executable fatbin (`.nv_fatbin`), else its relocatable one (`__nv_relfatbin`, objects
 /// built with `-rdc`), as cuobjdump chooses by default. A file without device code gives
 /// `has_fatbin == false`; a file that is not ELF, or cannot be opened, an error naming it.
-[[nodiscard]] Result<GpuCode> read_gpu_code(const std::string& path);
+[[nodiscard]] Result<GpuCode> read_gpu_code(
+    const std::string& path, const io::FileSystem& fs = io::real_file_system());
 
 }  // namespace mlstack::elf

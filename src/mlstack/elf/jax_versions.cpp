@@ -51,8 +51,8 @@ std::string cudnn_version_text(std::uint32_t v) {
          std::to_string(v % 100);
 }
 
-Result<JaxBuildVersions> read_jax_build_versions(const std::string& path) {
-  MLSTACK_TRY_ASSIGN(ElfFile file, ElfFile::open(path));
+Result<JaxBuildVersions> read_jax_build_versions(const std::string& path, const io::FileSystem& fs) {
+  MLSTACK_TRY_ASSIGN(ElfFile file, ElfFile::open(fs, path));
   const auto symbols = file.symbols(
       [](std::string_view n) { return is_lambda(n, "$_0") || is_lambda(n, "$_1"); });
   std::optional<std::uint32_t> cudart;

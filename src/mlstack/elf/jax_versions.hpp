@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/base/result.hpp"
+#include "mlstack/io/file_system.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -32,6 +33,7 @@ struct JaxBuildVersions {
 /// `cudnn_build_version` (`$_1`, returns CUDNN_VERSION); their nanobind trampolines are local
 /// `.symtab` symbols of `nanobind__versions_exec_impl` whose code loads the constant. An error
 /// says why when the file is stripped, not x86-64 code, or laid out otherwise.
-[[nodiscard]] Result<JaxBuildVersions> read_jax_build_versions(const std::string& path);
+[[nodiscard]] Result<JaxBuildVersions> read_jax_build_versions(
+    const std::string& path, const io::FileSystem& fs = io::real_file_system());
 
 }  // namespace mlstack::elf

@@ -9,7 +9,7 @@
 namespace mlstack::frameworks {
 
 Result<facts::GpuCode> ElfBinaryReader::gpu_code(const std::string& path) const {
-  MLSTACK_TRY_ASSIGN(elf::GpuCode code, elf::read_gpu_code(path));
+  MLSTACK_TRY_ASSIGN(elf::GpuCode code, elf::read_gpu_code(path, m_fs));
   facts::GpuCode out;
   out.path = code.path;
   out.sass = std::move(code.index.sass);
@@ -26,7 +26,7 @@ Result<facts::GpuCode> ElfBinaryReader::gpu_code(const std::string& path) const 
 
 Result<std::vector<EmbeddedLibrary>> ElfBinaryReader::embedded_libraries(
     const std::string& path) const {
-  MLSTACK_TRY_ASSIGN(elf::ElfFile file, elf::ElfFile::open(path));
+  MLSTACK_TRY_ASSIGN(elf::ElfFile file, elf::ElfFile::open(m_fs, path));
   std::vector<EmbeddedLibrary> out;
   for (elf::EmbeddedVersion& v : elf::read_embedded_versions(file)) {
     out.push_back({std::move(v.library), std::move(v.version), std::move(v.cuda),
@@ -36,12 +36,12 @@ Result<std::vector<EmbeddedLibrary>> ElfBinaryReader::embedded_libraries(
 }
 
 Result<JaxBuildVersions> ElfBinaryReader::jax_build_versions(const std::string& path) const {
-  MLSTACK_TRY_ASSIGN(elf::JaxBuildVersions v, elf::read_jax_build_versions(path));
+  MLSTACK_TRY_ASSIGN(elf::JaxBuildVersions v, elf::read_jax_build_versions(path, m_fs));
   return JaxBuildVersions{std::move(v.cuda), std::move(v.cudnn), std::move(v.evidence)};
 }
 
 Result<std::vector<std::string>> ElfBinaryReader::needed(const std::string& path) const {
-  MLSTACK_TRY_ASSIGN(elf::ElfFile file, elf::ElfFile::open(path));
+  MLSTACK_TRY_ASSIGN(elf::ElfFile file, elf::ElfFile::open(m_fs, path));
   MLSTACK_TRY_ASSIGN(elf::DynamicInfo dynamic, file.dynamic());
   return std::move(dynamic.needed);
 }

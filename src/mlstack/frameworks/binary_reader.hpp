@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mlstack/base/result.hpp"
+#include "mlstack/io/file_system.hpp"
 #include "mlstack/facts/build_facts.hpp"
 
 #include <string>
@@ -55,12 +56,17 @@ class BinaryReader {
 /// The real reader, over `mlstack::elf`.
 class ElfBinaryReader final : public BinaryReader {
  public:
+  /// Files as `fs` sees them (an unpacked root, an image archive); the real ones by default.
+  explicit ElfBinaryReader(const io::FileSystem& fs = io::real_file_system()) : m_fs(fs) {}
   [[nodiscard]] Result<facts::GpuCode> gpu_code(const std::string& path) const override;
   [[nodiscard]] Result<std::vector<EmbeddedLibrary>> embedded_libraries(
       const std::string& path) const override;
   [[nodiscard]] Result<JaxBuildVersions> jax_build_versions(
       const std::string& path) const override;
   [[nodiscard]] Result<std::vector<std::string>> needed(const std::string& path) const override;
+
+ private:
+  const io::FileSystem& m_fs;
 };
 
 }  // namespace mlstack::frameworks

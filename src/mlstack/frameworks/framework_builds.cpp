@@ -529,7 +529,7 @@ FrameworkScan read_framework_builds(const facts::Inventory& inventory, const io:
                                     const BinaryReader* binaries) {
   FrameworkScan out;
   Reader r(fs, out);
-  const ElfBinaryReader elf_reader;
+  const ElfBinaryReader elf_reader(fs);
   const BinaryContext ctx{fs, binaries != nullptr ? *binaries : elf_reader, out.problems};
   bool jax_done = false;
   for (const auto& dist : inventory.dists) {

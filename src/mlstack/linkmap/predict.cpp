@@ -94,7 +94,7 @@ facts::LoaderFacts predict_target(const io::FileSystem& fs, const TargetLoaderIn
                                   const facts::BuildFacts& builds, const facts::Inventory& inventory,
                                   const facts::PythonFacts& python, io::FileFactsCache& cache) {
   const TargetLoader settings = target_loader(fs, target);
-  const loader::ElfObjectReader elf;
+  const loader::ElfObjectReader elf(fs);
   const CachedObjectReader reader(elf, fs, cache);
   facts::LoaderFacts out = predict(PredictInput{settings.config, reader, fs, builds, inventory,
                                                 python, settings.interpreter, settings.cache_path});

@@ -26,8 +26,8 @@ bool read_value(const elf::ElfFile& file, std::uint64_t offset, T& out) {
 
 }  // namespace
 
-Result<std::string> program_interpreter(const std::string& path) {
-  auto file = elf::ElfFile::open(path);
+Result<std::string> program_interpreter(const std::string& path, const io::FileSystem& fs) {
+  auto file = elf::ElfFile::open(fs, path);
   if (!file) {
     return unexpected(file.error());
   }

@@ -15,7 +15,8 @@ namespace mlstack::linkmap {
 
 /// The PT_INTERP of the ELF executable at `path` (`/lib64/ld-linux-x86-64.so.2`); an error
 /// naming the file when it cannot be read or has none.
-[[nodiscard]] Result<std::string> program_interpreter(const std::string& path);
+[[nodiscard]] Result<std::string> program_interpreter(
+    const std::string& path, const io::FileSystem& fs = io::real_file_system());
 
 struct TargetLoader {
   loader::LoaderConfig config;

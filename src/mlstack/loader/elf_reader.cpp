@@ -7,14 +7,13 @@
 namespace mlstack::loader {
 
 Result<ObjectInfo> ElfObjectReader::read(const std::string& path) const {
-  static const io::RealFileSystem k_fs;
   io::FileStat st;
-  if (const io::IoStatus status = k_fs.stat(path, io::Follow::yes, st); !status.ok()) {
+  if (const io::IoStatus status = m_fs.stat(path, io::Follow::yes, st); !status.ok()) {
     // ld.so goes on to the next folder when open fails (ENOENT, EACCES, ENOTDIR).
     return unexpected(
         make_error(ErrorCode::not_found, io::make_io_error(status, "read", path).message));
   }
-  auto file = elf::ElfFile::open(path);
+  auto file = elf::ElfFile::open(m_fs, path);
   if (!file) {
     return unexpected(file.error());
   }

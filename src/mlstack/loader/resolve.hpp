@@ -3,6 +3,7 @@
 
 #include "mlstack/base/result.hpp"
 #include "mlstack/elf/elf_file.hpp"
+#include "mlstack/io/file_system.hpp"
 #include "mlstack/loader/ld_cache.hpp"
 #include "mlstack/loader/search_path.hpp"
 
@@ -40,10 +41,15 @@ class ObjectReader {
   [[nodiscard]] virtual Result<ObjectInfo> read(const std::string& path) const = 0;
 };
 
-/// The real files, through libelf (`elf::ElfFile`) and stat.
+/// The files of `fs` (the real ones by default; an unpacked root, an image archive), through
+/// libelf (`elf::ElfFile`) and stat.
 class ElfObjectReader final : public ObjectReader {
  public:
+  explicit ElfObjectReader(const io::FileSystem& fs = io::real_file_system()) : m_fs(fs) {}
   [[nodiscard]] Result<ObjectInfo> read(const std::string& path) const override;
+
+ private:
+  const io::FileSystem& m_fs;
 };
 
 /// An object already in the process before the search (the dynamic loader itself, libraries an
