@@ -131,29 +131,46 @@ std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
 
 // The variables the KB rules may read with env(): the frameworks' settings and the CUDA
 // loader's, as this process has them (the environment the frameworks would start with).
-kb::Environment rule_environment() {
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+// For `--root` / `--image`, the image's own ENV instead (`target.environment`).
+kb::Environment rule_environment(const Target& target) {
   kb::Environment env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    const std::string_view entry(*e);
-    const auto eq = entry.find('=');
-    if (eq == std::string_view::npos) {
-      continue;
-    }
-    const std::string_view name = entry.substr(0, eq);
+  const auto keep = [&env](std::string_view name, std::string_view value) {
     for (std::string_view prefix : {"TF_", "XLA_", "JAX_", "PYTORCH_", "CUDA_", "NCCL_",
                                     "CUPY_", "ORT_", "PROTOCOL_BUFFERS_", "LD_LIBRARY_PATH"}) {
       if (name.starts_with(prefix)) {
-        env.emplace(std::string(name), std::string(entry.substr(eq + 1)));
+        env.emplace(std::string(name), std::string(value));
         break;
       }
+    }
+  };
+  if (!target.root_kind.empty()) {
+    for (const auto& [name, value] : target.environment) {
+      keep(name, value);
+    }
+    return env;
+  }
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const auto eq = entry.find('=');
+    if (eq != std::string_view::npos) {
+      keep(entry.substr(0, eq), entry.substr(eq + 1));
     }
   }
   return env;
 }
 
-std::string env_or_empty(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? std::string() : std::string(v);
+// LD_LIBRARY_PATH as the target's processes start with it: this process's, or the image's.
+std::string target_ld_library_path(const Target& target) {
+  if (target.root_kind.empty()) {
+    return env_or_empty("LD_LIBRARY_PATH");
+  }
+  const auto it = target.environment.find("LD_LIBRARY_PATH");
+  return it == target.environment.end() ? std::string() : it->second;
 }
 
 // The driver and GPUs of this machine. `MLSTACK_SYSFS_ROOT` prefixes the /proc and /sys
@@ -174,19 +191,20 @@ facts::GpuFacts gather_gpu(const DoctorOptions& options, const io::FileSystem& f
 // an interpreter of this machine (not for `--site`).
 // Binaries' facts (fatbin index, DT_NEEDED, DT_SONAME, ...) come from `cache` while the
 // files are unchanged.
-facts::BuildFacts gather_builds(const DoctorOptions& options, const facts::Inventory& inventory,
-                                const io::FileSystem& fs, const kb::Kb& kb,
-                                io::FileFactsCache& cache) {
+facts::BuildFacts gather_builds(const DoctorOptions& options, const Target& target,
+                                const kb::Kb& kb, io::FileFactsCache& cache) {
+  const facts::Inventory& inventory = target.inventory;
+  const io::FileSystem& fs = *target.fs;
   facts::BuildFacts builds;
-  const frameworks::ElfBinaryReader elf_binaries;
+  const frameworks::ElfBinaryReader elf_binaries(fs);
   const frameworks::CachedBinaryReader binaries(elf_binaries, fs, cache);
   frameworks::FrameworkScan fw = frameworks::read_framework_builds(inventory, fs, &binaries);
-  const cudalibs::ElfSonameReader elf_sonames;
+  const cudalibs::ElfSonameReader elf_sonames(fs);
   const cudalibs::CachedSonameReader sonames(elf_sonames, fs, cache);
   cudalibs::CudaLibOptions lib_options;
   lib_options.soname_reader = &sonames;
   lib_options.file_cache = &cache;
-  lib_options.ld_library_path = env_or_empty("LD_LIBRARY_PATH");
+  lib_options.ld_library_path = target_ld_library_path(target);
   if (!options.target.sites.empty()) {
     lib_options.system = cudalibs::SystemSearch::disabled;
     builds.system_searched = false;
@@ -230,24 +248,29 @@ facts::ProbeFacts run_probes(const DoctorOptions& options, const facts::BuildFac
 // What the dynamic loader would map for each framework and import order (linkmap), for an
 // interpreter of this machine: its settings from LD_LIBRARY_PATH, /etc/ld.so.cache and
 // `PT_INTERP --help`; ELF reads through `cache`.
-facts::LoaderFacts gather_loader(const facts::PythonFacts& python, const facts::Inventory& inventory,
-                                 const facts::BuildFacts& builds, const io::FileSystem& fs,
+facts::LoaderFacts gather_loader(const Target& target, const facts::BuildFacts& builds,
                                  io::FileFactsCache& cache) {
+  const facts::PythonFacts& python = target.python;
+  const facts::Inventory& inventory = target.inventory;
+  const io::FileSystem& fs = *target.fs;
   linkmap::TargetLoaderInput in;
   in.python = python.executable;
-  in.ld_library_path = env_or_empty("LD_LIBRARY_PATH");
+  in.ld_library_path = target_ld_library_path(target);
   std::string real;
   if (!fs.realpath(python.executable, real).ok()) {
     real = python.executable;
   }
-  if (auto interp = linkmap::program_interpreter(real)) {
-    if (auto help = pyenv::run_process({*interp, "--help"}, std::chrono::seconds(10))) {
-      in.ld_so_help = std::move(help->stdout_text);
+  // A foreign root's ld.so is not run: its default folders are Debian's (TargetLoaderInput).
+  if (target.root_kind.empty()) {
+    if (auto interp = linkmap::program_interpreter(real)) {
+      if (auto help = pyenv::run_process({*interp, "--help"}, std::chrono::seconds(10))) {
+        in.ld_so_help = std::move(help->stdout_text);
+      }
     }
   }
   facts::LoaderFacts loader = linkmap::predict_target(fs, in, builds, inventory, python, cache);
   // The device code of the CUDA libraries the orders map (LOAD-ARCH-MISSING).
-  const frameworks::ElfBinaryReader elf_binaries;
+  const frameworks::ElfBinaryReader elf_binaries(fs);
   const frameworks::CachedBinaryReader binaries(elf_binaries, fs, cache);
   frameworks::add_mapped_gpu_code(binaries, loader);
   return loader;
@@ -353,12 +376,16 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
     MLSTACK_TRY_ASSIGN(std::vector<kb::KbFile> files, read_kb_files(fs, options.kb_files));
     return kb::load_kb(files);
   });
-  auto gpu_future = std::async(std::launch::async, [&options, &fs] {
-    if (options.gpu == GpuProbe::automatic) {
+  // An image is on no machine: its report has no GPU part. `--root` (a node's `/` mounted
+  // in a container) is on this one.
+  const bool probe_gpu = options.gpu == GpuProbe::automatic && options.target.image.empty();
+  auto gpu_future = std::async(std::launch::async, [&options, &fs, probe_gpu] {
+    if (probe_gpu) {
       return gather_gpu(options, fs);
     }
     facts::GpuFacts skipped;
-    skipped.source = "not probed (--no-gpu)";
+    skipped.source = options.target.image.empty() ? "not probed (--no-gpu)"
+                                                  : "not probed (--image)";
     return skipped;
   });
   // INSTALLER is only shown in JSON.
@@ -376,8 +403,8 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
   }
   // Framework builds and CUDA libraries (file reads, ELF headers) beside the requirement
   // parsing (CPU): both only read the inventory.
-  auto builds_future = std::async(std::launch::async, [&options, &target, &fs, &kb, &file_cache] {
-    return gather_builds(options, target->inventory, fs, *kb, *file_cache);
+  auto builds_future = std::async(std::launch::async, [&options, &target, &kb, &file_cache] {
+    return gather_builds(options, *target, *kb, *file_cache);
   });
   const pep508::MarkerEnvironment env(target->python.markers);
   const auto supported = supported_tags(target->python, err);
@@ -388,7 +415,7 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
   // The loader's prediction for an interpreter target (not `--site`).
   std::optional<facts::LoaderFacts> loader;
   if (options.target.sites.empty()) {
-    loader = gather_loader(target->python, target->inventory, builds, fs, *file_cache);
+    loader = gather_loader(*target, builds, *file_cache);
   }
   // Best effort: a read-only or full cache folder only costs the next run its reads.
   [[maybe_unused]] const Result<void> saved = file_cache->save();
@@ -401,23 +428,28 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
   std::vector<rules::Finding> gathered = rules::fact_findings(gpu_facts, builds);
   rep.findings.insert(rep.findings.end(), std::make_move_iterator(gathered.begin()),
                       std::make_move_iterator(gathered.end()));
-  const kb::Environment environment = rule_environment();
+  const kb::Environment environment = rule_environment(*target);
   std::vector<rules::Finding> kb_findings = kb::evaluate(
       *kb, kb::KbInput{target->python, target->inventory, gpu_facts, builds, &environment});
   rep.findings.insert(rep.findings.end(), std::make_move_iterator(kb_findings.begin()),
                       std::make_move_iterator(kb_findings.end()));
-  if (options.gpu == GpuProbe::automatic) {
+  if (probe_gpu) {
     rep.gpu = std::move(gpu_facts);
   }
   rep.builds = std::move(builds);
   rep.loader = std::move(loader);
   if (options.target.sites.empty()) {
-    rep.system = pyenv::read_system_facts(fs, target->python, env_or_empty("MLSTACK_SYSFS_ROOT"));
+    rep.system = pyenv::read_system_facts(
+        *target->fs, target->python,
+        target->root_kind.empty() ? env_or_empty("MLSTACK_SYSFS_ROOT") : std::string());
   }
   if (options.probe) {
     rep.probes = run_probes(options, *rep.builds, target->python);
   }
   rep.python_version_source = target->python_version_source;
+  rep.root_kind = target->root_kind;
+  rep.root_path = target->root_path;
+  rep.python_version_evidence = target->python_version_evidence;
   rep.python = std::move(target->python);
   add_loader_findings(rep, *kb);
   return rep;

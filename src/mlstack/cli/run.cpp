@@ -83,6 +83,18 @@ void add_target_options(CLI::App& cmd, TargetOptions& t, bool version_needs_site
     version->needs(site);
     platform->needs(site);
   }
+  // A root file system instead of this machine's (target.cpp): `--python` then names an
+  // interpreter inside it.
+  auto* root = cmd.add_option("--root", t.root,
+                              "inspect an unpacked root file system (a container's rootfs, a "
+                              "node's / mounted at /host); --python names an interpreter in it");
+  auto* image = cmd.add_option("--image", t.image,
+                               "inspect an image archive in place (docker save / "
+                               "docker-archive, OCI archive or layout), without an engine and "
+                               "without unpacking it");
+  root->excludes(image);
+  root->excludes(site);
+  image->excludes(site);
   cmd.add_option("--probe-timeout", t.probe_timeout_s,
                  "seconds to wait for the interpreter's answer (default 10) and, with "
                  "doctor --probe, for each probe (default 120)")
@@ -255,6 +267,8 @@ int run_app(int argc, char** argv) {
       "the interpreter: versions, devices, libraries really mapped (docs/probe.md)");
   probe->excludes(healthcheck);
   probe->excludes(doctor_cmd->get_option("--site"));
+  probe->excludes(doctor_cmd->get_option("--root"));
+  probe->excludes(doctor_cmd->get_option("--image"));
   doctor_cmd->add_flag("--probe-gpu", doctor.probe_gpu,
                        "with --probe: also list JAX's and CuPy's devices (creates a CUDA "
                        "context on each GPU)")

@@ -97,7 +97,7 @@ TargetLoader target_loader(const io::FileSystem& fs, const TargetLoaderInput& in
     }
     out.config.subdirs = std::move(search.subdirs);
   }
-  if (auto interp = program_interpreter(out.interpreter)) {
+  if (auto interp = program_interpreter(out.interpreter, fs)) {
     const std::size_t slash = interp->rfind('/');
     out.config.preloaded.push_back({*interp, interp->substr(slash + 1)});
   } else {

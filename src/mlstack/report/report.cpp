@@ -39,12 +39,20 @@ void render_json(const Report& report, std::ostream& out) {
   j["schema"] = k_doctor_schema;
   j["mlstack_version"] = report.mlstack_version;
   const facts::PythonFacts& py = report.python;
-  const bool interpreter = !py.executable.empty();
+  const bool interpreter = !py.executable.empty() && report.root_kind.empty();
+  if (!report.root_kind.empty()) {
+    j["root"] = {{"kind", report.root_kind},
+                 {"path", report.root_path},
+                 {"python_version_evidence", or_null(report.python_version_evidence)}};
+  }
   j["python"] = {{"executable", or_null(py.executable)},
                  {"version", py.version},
-                 {"version_source", interpreter ? "interpreter" : report.python_version_source},
+                 {"version_source", interpreter || report.python_version_source.empty()
+                                        ? "interpreter"
+                                        : report.python_version_source},
                  {"prefix", or_null(py.prefix)},
-                 {"in_virtualenv", interpreter ? ordered_json(py.in_virtualenv) : ordered_json()},
+                 {"in_virtualenv", !py.executable.empty() ? ordered_json(py.in_virtualenv)
+                                                          : ordered_json()},
                  {"markers", py.markers},
                  {"site_dirs", py.site_dirs},
                  {"sys_path", py.sys_path}};

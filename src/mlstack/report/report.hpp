@@ -36,6 +36,12 @@ struct Report {
   // Where `python.version` comes from: `interpreter`, or for `--site` `option`
   // (--python-version), `site_path` (`lib/python3.11/site-packages`) or `default`.
   std::string python_version_source = "interpreter";
+  // `--root DIR` / `--image ARCHIVE`: what was inspected ("directory" or "image", and its
+  // path) and the file the Python version was read from (`root_files`); paths in the report
+  // are the root's own. Empty: this machine.
+  std::string root_kind;
+  std::string root_path;
+  std::string python_version_evidence;
   std::optional<facts::SystemFacts> system;  // absent: unknown (`--site`)
   std::vector<DistRow> distributions;
   std::optional<facts::GpuFacts> gpu;        // absent: not gathered (`--site` without GPU)

@@ -61,8 +61,16 @@ std::string_view version_note(std::string_view source) {
 void render_python(const Report& report, Writer& w) {
   const facts::PythonFacts& py = report.python;
   w.heading("Python");
+  if (!report.root_kind.empty()) {
+    w.line("  root         ", report.root_path +
+                                  (report.root_kind == "image" ? " (image archive)" : " (folder)"));
+  }
   w.line("  interpreter  ", py.executable.empty() ? std::string("(none: --site)") : py.executable);
-  w.line("  version      ", py.version + std::string(version_note(report.python_version_source)));
+  const std::string evidence = report.python_version_evidence.empty()
+                                   ? std::string()
+                                   : " (read from " + report.python_version_evidence + ")";
+  w.line("  version      ",
+         py.version + std::string(version_note(report.python_version_source)) + evidence);
   if (!py.prefix.empty()) {
     w.line("  prefix       ", py.prefix + (py.in_virtualenv ? " (virtualenv)" : ""));
   }
