@@ -235,12 +235,24 @@ std::string platform_of(const io::FileSystem& fs, const std::string& path) {
 std::optional<std::string> python_version_in_binary(const io::FileSystem& fs,
                                                     const std::string& path,
                                                     std::string_view minor) {
-  return find_string(fs, path, [minor](std::string_view s) -> std::optional<std::string> {
+  // PY_VERSION is a string of its own, unless the linker merged it into the tail of a longer
+  // one (`.../Python-3.11.7`: SHF_MERGE string tails): then it follows a `-`, `/` or space.
+  std::optional<std::string> tail;
+  auto whole = find_string(fs, path, [minor, &tail](std::string_view s) -> std::optional<std::string> {
     if (is_py_version(s, minor)) {
       return std::string(s);
     }
+    if (!tail) {
+      const std::size_t at = s.rfind(std::string(minor) + ".");
+      if (at != std::string_view::npos && at > 0 &&
+          (s[at - 1] == '-' || s[at - 1] == '/' || s[at - 1] == ' ') &&
+          is_py_version(s.substr(at), minor)) {
+        tail = std::string(s.substr(at));
+      }
+    }
     return std::nullopt;
   });
+  return whole ? whole : tail;
 }
 
 std::string root_glibc_version(const io::FileSystem& fs) {
@@ -354,7 +366,8 @@ Result<RootPython> describe_root_python(const io::FileSystem& fs, const std::str
       }
     }
   }
-  if (py.version.empty()) {
+  // dpkg's record only speaks for Debian's own interpreter.
+  if (py.version.empty() && py.base_prefix == "/usr") {
     for (const std::string& package :
          {fmt::format("python{}-minimal", minor), fmt::format("libpython{}-minimal", minor)}) {
       if (auto v = dpkg_version(fs, package); v && exact_version(*v, minor)) {
@@ -368,7 +381,7 @@ Result<RootPython> describe_root_python(const io::FileSystem& fs, const std::str
     return unexpected(make_error(
         ErrorCode::not_found,
         fmt::format("cannot tell the exact Python version of `{}`: no pyvenv.cfg version, no "
-                    "PY_VERSION in the binary, no dpkg record",
+                    "PY_VERSION in the binary or its libpython, no dpkg record",
                     executable)));
   }
   // sys.path: the standard library, then the site folders as site.py computes them (Debian's
