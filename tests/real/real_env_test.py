@@ -14,6 +14,8 @@ For one environment, under each fake-NVML machine (tests/data/nvml: H200, A100 a
     CUDA 13 cuobjdump; 11.8 where CUDA 13 refuses a file: sm_35-era builds, libcufile.so.0).
     Skipped when the `archs` subcommand or cuobjdump (tools.env in the cache) is missing.
   - the JSON report must be valid against docs/doctor.schema.json (when jsonschema is installed);
+  - for an environment with an interpreter (a venv), `doctor --root / --python VENV/bin/python`
+    (read from the files, as an image is) must report what the interpreter's report does;
   - for an environment with an interpreter (a venv), the loader table of `mlstack doctor
     --python VENV/bin/python` (what each import order maps, predicted; issue 10) must equal
     tests/real/golden/<env>-loader.txt, the site folder written `[SITE]`.
@@ -337,6 +339,44 @@ def loader_table(args, site: pathlib.Path, cache: pathlib.Path) -> str | None:
     return scrub("\n".join(lines[start:end]) + "\n", site, args.fake_nvml)
 
 
+def root_differs(args, site: pathlib.Path, cache: pathlib.Path) -> list[str]:
+    """`doctor --root / --python VENV/bin/python` (the environment read from its files, as in an
+    image) must report what `doctor --python VENV/bin/python` (the interpreter asked) reports:
+    the same distributions, frameworks, CUDA libraries and findings, and the same sys.path and
+    exact Python version. Only the kernel's markers (platform_release, platform_version) and
+    the loader's folders from `ld.so --help` may differ."""
+    python = site.parents[2] / "bin" / "python"
+    if not python.exists():
+        return []
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MLSTACK_", "CUDA_", "TF_", "XLA_", "PYTORCH_"))
+           and k not in ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")}
+    env.update({"NO_COLOR": "1", "XDG_CACHE_HOME": str(cache)})
+    reports = []
+    for extra in ([], ["--root", "/"]):
+        p = subprocess.run([args.mlstack, "doctor", "--json", "--no-gpu", "--python", str(python)]
+                           + extra, capture_output=True, text=True, env=env, timeout=300)
+        reports.append(json.loads(p.stdout))
+    asked, read = reports
+    problems = []
+    for key in ("distributions", "frameworks", "cuda_libraries"):
+        if asked.get(key) != read.get(key):
+            problems.append(f"--root /: `{key}` differs from the interpreter's report")
+    for key in ("version", "sys_path", "site_dirs", "prefix", "in_virtualenv"):
+        if asked["python"][key] != read["python"][key]:
+            problems.append(f"--root /: python.{key} is {read['python'][key]!r}, the "
+                            f"interpreter says {asked['python'][key]!r}")
+    kernel = ("platform_release", "platform_version")
+    for k, v in asked["python"]["markers"].items():
+        if k not in kernel and read["python"]["markers"].get(k) != v:
+            problems.append(f"--root /: marker {k} is {read['python']['markers'].get(k)!r}, "
+                            f"the interpreter says {v!r}")
+    key = lambda f: (f["id"], f["title"])  # noqa: E731
+    if sorted(map(key, asked["findings"])) != sorted(map(key, read["findings"])):
+        problems.append("--root /: the findings differ from the interpreter's report")
+    return problems
+
+
 def compare_golden(golden: pathlib.Path, text: str, update: bool, what: str) -> list[str]:
     if update:
         golden.write_text(text)
@@ -405,6 +445,7 @@ def main() -> int:
                 print("PENDING", p)
             for line in describe_passing(report, machine, code, expect["pending"]):
                 print("NOW-PASSING", line)
+    problems += root_differs(args, site, cache)
     table = loader_table(args, site, cache)
     if table is not None:
         problems += compare_golden(HERE / "golden" / f"{args.env}-loader.txt", table, update,
