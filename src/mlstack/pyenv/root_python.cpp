@@ -396,7 +396,13 @@ Result<RootPython> describe_root_python(const io::FileSystem& fs, const std::str
     base_sites = {"/usr/local/lib/python" + minor + "/dist-packages",
                   "/usr/lib/python3/dist-packages", "/usr/lib/python" + minor + "/dist-packages"};
   } else {
-    base_sites = {join(stdlib, "site-packages")};
+    // site.getsitepackages(): sys.platlibdir first (`lib64` where the distribution sets it, as
+    // Fedora does: its folder is there), then `lib`.
+    const std::string platlib = join(py.base_prefix, "lib64/python" + minor);
+    if (is_dir(fs, platlib)) {
+      base_sites.push_back(join(platlib, "site-packages"));
+    }
+    base_sites.push_back(join(stdlib, "site-packages"));
   }
   if (py.in_virtualenv) {
     py.site_dirs.push_back(join(py.prefix, "lib/python" + minor + "/site-packages"));
