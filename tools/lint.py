@@ -39,13 +39,15 @@ ALLOWED = {
     "spec": {"base", "names", "pep440", "pep508"},
     "plan": {"base", "names", "pep440", "pep508", "kb", "spec"},
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
+    "html": {"base", "names", "pep440", "pep508", "facts", "rules", "report"},
     "launch": {"base", "io", "pep440", "kb"},
     "image": {"base", "elf", "pyenv", "lockfile"},
     "tensors": {"base", "io"},
     "compare": {"base", "tensors"},
     "cli": None,  # may include everything
 }
-PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile", "spec", "plan"}
+PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile", "spec", "plan",
+        "html"}
 IO_HEADERS = re.compile(r'#include <(fstream|iostream|cstdio|filesystem|unistd\.h|dirent\.h|fcntl\.h)>')
 INCLUDE = re.compile(r'#include "mlstack/([a-z0-9_]+)/')
 

@@ -27,6 +27,9 @@ struct DistRow {
   std::string location;
   std::string installer;
   std::vector<std::string> requires_dist;  // Requires-Dist, normalized when parseable (JSON only)
+  // The requirements pip checks (marker true with `extra == ""`), normalized; filled for the
+  // HTML page's dependency paths only.
+  std::vector<std::string> depends;
 };
 
 /// The doctor report: the data every renderer reads.

@@ -11,54 +11,11 @@
 
 #include <fmt/format.h>
 
+#include "mlstack/report/loader_view.hpp"
 #include "mlstack/report/text_writer.hpp"
 
 namespace mlstack::report::detail {
 namespace {
-
-std::string order_text(const std::vector<std::string>& order) {
-  std::string out;
-  for (const std::string& name : order) {
-    out += out.empty() ? "" : "; ";
-    out += "import " + name;
-  }
-  return out;
-}
-
-// `a/b/../c` → `a/c`, `./` dropped: the loader's path (a search folder such as
-// `torch/lib/../../nvidia/cu13/lib` + the name) as a reader wants it; symlinks are not followed.
-std::string normalized(std::string_view path) {
-  std::vector<std::string_view> parts;
-  for (std::string_view part : text::split(path, '/')) {
-    if (part.empty() || part == ".") {
-      continue;
-    }
-    if (part == ".." && !parts.empty() && parts.back() != "..") {
-      parts.pop_back();
-    } else {
-      parts.push_back(part);
-    }
-  }
-  std::string out = path.starts_with('/') ? "/" : "";
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    out += (i == 0 ? "" : "/") + std::string(parts[i]);
-  }
-  return out;
-}
-
-// A wheel's file below its site folder (`nvidia/cudnn/lib/libcudnn.so.9`), others whole.
-std::string short_path(std::string_view raw) {
-  const std::string path_text = normalized(raw);
-  const std::string_view path = path_text;
-  constexpr std::string_view k_site = "/site-packages/";
-  const std::size_t at = path.rfind(k_site);
-  if (at != std::string_view::npos) {
-    return std::string(path.substr(at + k_site.size()));
-  }
-  constexpr std::string_view k_dist = "/dist-packages/";
-  const std::size_t dist = path.rfind(k_dist);
-  return std::string(dist == std::string_view::npos ? path : path.substr(dist + k_dist.size()));
-}
 
 std::string dash_if_empty(std::string_view s) { return s.empty() ? "-" : std::string(s); }
 
@@ -88,136 +45,25 @@ std::string padded(std::string_view s, std::size_t width) {
   return e + std::string(width - std::min(width, columns(e)), ' ');
 }
 
-std::string file_of(const facts::MappedLibrary& m) {
-  return m.real_path.empty() ? m.path : m.real_path;
-}
-
-std::string key_name(const facts::MappedLibrary& m) {
-  if (!m.soname.empty()) {
-    return m.soname;
-  }
-  const std::size_t slash = m.path.rfind('/');
-  return slash == std::string::npos ? m.path : m.path.substr(slash + 1);
-}
-
-const facts::LoadScenario* alone(const facts::LoaderFacts& loader, const std::string& name) {
-  for (const facts::LoadScenario& s : loader.scenarios) {
-    if (s.order.size() == 1 && s.order[0] == name) {
-      return &s;
-    }
-  }
-  return nullptr;
-}
-
-// For a row of a pair: what differs from each framework imported alone, as notes
-// (`tensorflow alone: nvidia/cudnn/lib/libcudnn.so.9`), or "only in this order"; nullopt
-// when the row is what the frameworks alone map (the table leaves it out).
-std::optional<std::vector<std::string>> pair_notes(const facts::LoaderFacts& loader,
-                                                   const facts::LoadScenario& s,
-                                                   const facts::MappedLibrary& m) {
-  std::vector<std::string> notes;
-  bool seen = false;
-  for (const std::string& name : s.order) {
-    const facts::LoadScenario* a = alone(loader, name);
-    if (a == nullptr) {
-      return notes;  // nothing to compare with: shown
-    }
-    for (const facts::MappedLibrary& o : a->libraries) {
-      if (o.library != m.library || key_name(o) != key_name(m)) {
-        continue;
-      }
-      seen = true;
-      if (file_of(o) != file_of(m)) {
-        notes.push_back(fmt::format("{} alone: {}", name, short_path(o.path)));
-      }
-    }
-  }
-  if (!seen) {
-    notes.emplace_back("only in this order");
-  }
-  if (notes.empty()) {
-    return std::nullopt;
-  }
-  return notes;
-}
-
 void render_scenario(const facts::LoaderFacts& loader, const facts::LoadScenario& s,
                      const Widths& cols, Writer& w) {
-  const bool pair = s.order.size() > 1;
-  std::vector<std::pair<const facts::MappedLibrary*, std::vector<std::string>>> rows;
-  std::size_t tracked = 0;
-  for (const facts::MappedLibrary& m : s.libraries) {
-    if (m.library.empty()) {
-      continue;
-    }
-    ++tracked;
-    std::vector<std::string> notes;
-    if (pair) {
-      auto differs = pair_notes(loader, s, m);
-      if (!differs) {
-        continue;
-      }
-      if (!m.loaded_by.empty()) {
-        notes.push_back("by " + m.loaded_by);
-      }
-      notes.insert(notes.end(), differs->begin(), differs->end());
-    }
-    if (m.when != "import") {
-      notes.push_back("at " + m.when);
-    }
-    rows.emplace_back(&m, std::move(notes));
-  }
-  // A pair lists what no framework of it shows alone: the problems the order adds.
-  const auto seen_alone = [&loader, &s, pair](const auto& member) {
-    if (!pair) {
-      return false;
-    }
-    return std::any_of(s.order.begin(), s.order.end(), [&](const std::string& name) {
-      const facts::LoadScenario* a = alone(loader, name);
-      return a != nullptr && member(*a);
-    });
-  };
-  std::vector<const std::string*> missing;
-  for (const std::string& m : s.missing) {
-    if (!seen_alone([&m](const facts::LoadScenario& a) {
-          return std::find(a.missing.begin(), a.missing.end(), m) != a.missing.end();
-        })) {
-      missing.push_back(&m);
-    }
-  }
-  std::vector<const facts::MissingSymbolVersion*> versions;
-  for (const facts::MissingSymbolVersion& v : s.missing_versions) {
-    if (!seen_alone([&v](const facts::LoadScenario& a) {
-          return std::any_of(a.missing_versions.begin(), a.missing_versions.end(),
-                             [&v](const facts::MissingSymbolVersion& o) {
-                               return o.object == v.object && o.provider == v.provider &&
-                                      o.version == v.version;
-                             });
-        })) {
-      versions.push_back(&v);
-    }
-  }
-  const bool quiet = rows.empty() && missing.empty() && versions.empty();
-  if (quiet && tracked == 0) {
-    w.line("  ", order_text(s.order) + ": no tracked library");
-  } else if (quiet && pair) {
-    w.line("  ", order_text(s.order) + ": the files each maps alone");
-  } else {
-    w.line("  ", order_text(s.order));
-  }
-  for (const auto& [m, notes] : rows) {
+  const ScenarioView view = scenario_view(loader, s);
+  w.line("  ", order_text(s.order) + (view.summary.empty() ? "" : ": " + view.summary));
+  for (const ScenarioView::Row& row : view.rows) {
+    const facts::MappedLibrary* m = row.library;
     w.line(fmt::format("    {}  {}  {}  ", padded(m->library, cols.library),
                        padded(m->version.value, cols.version), padded(m->origin, cols.origin)),
-           short_path(m->path) +
-               (notes.empty() ? std::string() : fmt::format(" ({})", fmt::join(notes, "; "))));
+           short_path(m->path) + (row.notes.empty()
+                                      ? std::string()
+                                      : fmt::format(" ({})", fmt::join(row.notes, "; "))));
   }
-  if (tracked == 0 && !quiet) {
+  if (view.tracked == 0 && view.summary.empty()) {
     w.line("    ", "no tracked library");
   }
-  for (const std::string* m : missing) {
+  for (const std::string* m : view.missing) {
     w.line("    missing  ", *m);
   }
-  for (const facts::MissingSymbolVersion* v : versions) {
+  for (const facts::MissingSymbolVersion* v : view.versions) {
     w.line("    version  ", fmt::format("{}{} of {} not defined by {} (needed by {})", v->version,
                                          v->weak ? " (weak)" : "", v->file,
                                          dash_if_empty(v->provider), v->object));

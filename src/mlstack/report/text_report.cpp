@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "mlstack/base/text.hpp"
+#include "mlstack/report/findings_view.hpp"
 #include "mlstack/report/text_layout.hpp"
 #include "mlstack/report/text_writer.hpp"
 
@@ -231,68 +232,6 @@ void render_builds(const facts::BuildFacts& builds, Writer& w) {
 
 // --- Findings --------------------------------------------------------------------------
 
-// Findings with one id, severity and explanation are shown as one group when they are about
-// the same subject (one distribution's missing requirements) or, failing that, give the same
-// fix (one rule for several frameworks).
-struct Group {
-  std::vector<const rules::Finding*> members;
-};
-
-std::string_view first_subject(const rules::Finding& f) {
-  return f.subjects.empty() ? std::string_view() : std::string_view(f.subjects[0]);
-}
-
-std::vector<Group> group_findings(const std::vector<rules::Finding>& findings) {
-  // A finding that shares its subject key with another is grouped by subject; the others by
-  // fix. Groups stand where their first member is.
-  using Key = std::tuple<std::string_view, rules::Severity, std::string_view, std::string_view,
-                         bool>;
-  const auto subject_key = [](const rules::Finding& f) {
-    return Key{f.id, f.severity, f.why, first_subject(f), true};
-  };
-  std::map<Key, int> per_subject;
-  for (const rules::Finding& f : findings) {
-    ++per_subject[subject_key(f)];
-  }
-  std::vector<Group> groups;
-  std::map<Key, std::size_t> index;
-  for (const rules::Finding& f : findings) {
-    Key key = subject_key(f);
-    if (per_subject[key] == 1) {
-      key = Key{f.id, f.severity, f.why, f.fix, false};
-    }
-    const auto [it, added] = index.emplace(key, groups.size());
-    if (added) {
-      groups.emplace_back();
-    }
-    groups[it->second].members.push_back(&f);
-  }
-  return groups;
-}
-
-// The one fix of a group: the members' pip installs merged when they all are installs of
-// one kind for one interpreter, the fix itself when they all give the same, else empty.
-std::string group_fix(const Group& g) {
-  const std::string& first = g.members.front()->fix;
-  if (std::all_of(g.members.begin(), g.members.end(),
-                  [&first](const auto* f) { return f->fix == first; })) {
-    return first;
-  }
-  std::vector<PipInstall> installs;
-  for (const rules::Finding* f : g.members) {
-    auto in = parse_pip_install(f->fix);
-    if (!in) {
-      return {};
-    }
-    installs.push_back(std::move(*in));
-  }
-  const std::vector<PipInstall> merged = merge_installs(installs);
-  if (merged.size() != 1) {
-    return {};
-  }
-  return fmt::format("{}", fmt::join(command_words(merged.front()), " "));
-}
-
 void render_finding(const rules::Finding& f, Writer& w) {
   w.line(fmt::format("  {} ", w.paint(severity_code(f.severity),
                                       fmt::format("{:<7}", rules::to_string(f.severity)))),
@@ -308,21 +247,13 @@ void render_finding(const rules::Finding& f, Writer& w) {
   }
 }
 
-void render_group(const Group& g, Writer& w) {
+void render_group(const FindingGroup& g, Writer& w) {
   const rules::Finding& head = *g.members.front();
   w.line(fmt::format("  {} ", w.paint(severity_code(head.severity),
                                       fmt::format("{:<7}", rules::to_string(head.severity)))),
          "          ", fmt::format("{} ({} findings)", head.id, g.members.size()));
   // Evidence every member gives is shown once, after the members.
-  std::vector<std::string_view> shared;
-  for (const std::string& e : head.evidence) {
-    const bool everywhere = std::all_of(g.members.begin(), g.members.end(), [&e](const auto* f) {
-      return std::find(f->evidence.begin(), f->evidence.end(), e) != f->evidence.end();
-    });
-    if (everywhere && std::find(shared.begin(), shared.end(), e) == shared.end()) {
-      shared.push_back(e);
-    }
-  }
+  const std::vector<std::string_view> shared = shared_evidence(g);
   const std::string fix = group_fix(g);
   for (const rules::Finding* f : g.members) {
     w.line("      - ", f->title);
@@ -348,17 +279,12 @@ void render_group(const Group& g, Writer& w) {
 
 // The `pip install` fixes of every finding, merged into one command per interpreter.
 void render_merged_fix(const std::vector<rules::Finding>& findings, Writer& w) {
-  std::vector<PipInstall> installs;
-  for (const rules::Finding& f : findings) {
-    if (auto in = parse_pip_install(f.fix)) {
-      installs.push_back(std::move(*in));
-    }
-  }
-  if (installs.size() < 2) {
+  const MergedFix merged = merged_fix(findings);
+  if (merged.installs < 2) {
     return;
   }
-  w.heading(fmt::format("Fix (the pip commands of {} findings, merged)", installs.size()));
-  for (std::vector<std::string> words : merged_commands(installs)) {
+  w.heading(fmt::format("Fix (the pip commands of {} findings, merged)", merged.installs));
+  for (std::vector<std::string> words : merged.commands) {
     for (std::string& word : words) {
       word = text::escape_controls(word);
     }
@@ -372,7 +298,7 @@ void render_findings(const Report& report, Writer& w) {
   if (report.findings.empty()) {
     w.line("  ", "none");
   }
-  for (const Group& g : group_findings(report.findings)) {
+  for (const FindingGroup& g : group_findings(report.findings)) {
     if (g.members.size() == 1) {
       render_finding(*g.members.front(), w);
     } else {
