@@ -8,6 +8,7 @@ Each folder tests/cli/<case>/ holds:
               `*.hex` are written decoded, for non-UTF-8 bytes)
   env         optional KEY=VALUE lines added to the environment
   stdout, stderr, exit_code   the expected results; the temporary folder reads `[TMP]`
+  html        with `{HTML}` in args (`doctor --html {HTML}`): the page expected in that file
 
 The text report wraps to 100 columns, so every path in it has a length that does not depend on
 the machine: the temporary folder is /tmp/mlstack-cli-XXXXXXXX, and {DATA} and {FAKE_NVML} are
@@ -46,7 +47,8 @@ DATA = HERE.parent / "data"
 
 def expand(text: str, fs: pathlib.Path, data: str, fake_nvml: str) -> str:
     return (text.replace("{FS}", str(fs)).replace("{DATA}", data)
-            .replace("{FAKE_NVML}", fake_nvml))
+            .replace("{FAKE_NVML}", fake_nvml)
+            .replace("{HTML}", str(fs.parent / "report.html")))
 
 
 def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> bool:
@@ -75,17 +77,24 @@ def run_case(binary: str, case: pathlib.Path, update: bool, fake_nvml: str) -> b
                 if "=" in line:
                     k, v = line.split("=", 1)
                     env[k] = expand(v, fs, str(data), nvml)
+        html = tmp_path / "report.html"
+        wants_html = "{HTML}" in (case / "args").read_text()
         p = subprocess.run([binary, *args], capture_output=True, env=env, timeout=60)
         got = {
             "stdout": filtered(p.stdout, tmp_path, fake_nvml),
             "stderr": filtered(p.stderr, tmp_path, fake_nvml),
             "exit_code": f"{p.returncode}\n",
         }
+        if wants_html:
+            got["html"] = filtered(html.read_bytes(), tmp_path, fake_nvml) if html.exists() else ""
         ok = True
         if args[:1] == ["doctor"]:
             # Again with the file-facts cache the first run left: the same bytes.
             again = subprocess.run([binary, *args], capture_output=True, env=env, timeout=60)
-            for name, raw in (("stdout", again.stdout), ("stderr", again.stderr)):
+            outputs = [("stdout", again.stdout), ("stderr", again.stderr)]
+            if wants_html and html.exists():
+                outputs.append(("html", html.read_bytes()))
+            for name, raw in outputs:
                 if filtered(raw, tmp_path, fake_nvml) != got[name]:
                     ok = False
                     print(f"--- {case.name}/{name}: differs on a second run (warm cache)")

@@ -26,6 +26,7 @@
 #include "mlstack/frameworks/framework_builds.hpp"
 #include "mlstack/frameworks/mapped_gpu_code.hpp"
 #include "mlstack/gpu/gather.hpp"
+#include "mlstack/html/html.hpp"
 #include "mlstack/io/file_facts_cache.hpp"
 #include "mlstack/io/file_system.hpp"
 #include "mlstack/kb/evaluate.hpp"
@@ -103,7 +104,8 @@ std::optional<tags::SupportedTags> supported_tags(const facts::PythonFacts& py,
 // `with_requires`: Requires-Dist is only shown in JSON (formatting every requirement again is
 // 3M instructions at 200 distributions).
 std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
-                                       const facts::Inventory& inventory, bool with_requires) {
+                                       const facts::Inventory& inventory, bool with_requires,
+                                       bool with_depends) {
   std::vector<report::DistRow> rows;
   rows.reserve(inventory.dists.size());
   for (const facts::InstalledDist& d : inventory.dists) {
@@ -116,6 +118,11 @@ std::vector<report::DistRow> dist_rows(const rules::PackageSet& set,
       if (with_requires) {
         for (const auto& r : c->requirements) {
           row.requires_dist.push_back(r.to_string());
+        }
+      }
+      if (with_depends) {
+        for (const std::size_t i : c->active) {
+          row.depends.push_back(c->requirements[i].to_string());
         }
       }
     } else {
@@ -422,7 +429,7 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
 
   report::Report rep;
   rep.mlstack_version = std::string(k_version);
-  rep.distributions = dist_rows(set, target->inventory, options.json);
+  rep.distributions = dist_rows(set, target->inventory, options.json, !options.html.empty());
   rep.findings = rules::package_findings(
       rules::PackageContext{target->python, target->inventory, env, set, pip});
   std::vector<rules::Finding> gathered = rules::fact_findings(gpu_facts, builds);
@@ -462,6 +469,14 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
   if (!rep) {
     print_error(err, rep.error());
     return ExitCode::usage_error;
+  }
+  if (!options.html.empty()) {
+    std::ostringstream page;
+    html::render_html(*rep, page);
+    if (Result<void> written = io::write_file_atomic(options.html, page.str()); !written) {
+      print_error(err, written.error());
+      return ExitCode::usage_error;
+    }
   }
   if (options.json) {
     report::render_json(*rep, out);

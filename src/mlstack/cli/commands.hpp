@@ -37,6 +37,7 @@ struct DoctorOptions {
   report::Color color = report::Color::never;
   std::size_t width = 100;  // the terminal's columns (text report)
   std::string output;
+  std::string html;  // `--html FILE`: the HTML page too, written atomically (docs/html.md)
   // `--probe`: import probes in child processes (probe/, docs/probe.md).
   bool probe = false;
   bool probe_gpu = false;       // `--probe-gpu`: list devices even where that creates a context

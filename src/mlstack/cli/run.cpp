@@ -260,6 +260,8 @@ int run_app(int argc, char** argv) {
       "HEALTHCHECK, a Kubernetes exec probe or Slurm's HealthCheckProgram; --strict counts "
       "warnings");
   healthcheck->excludes(output);
+  healthcheck->excludes(doctor_cmd->add_option(
+      "--html", doctor.html, "also write the report as one self-contained HTML page to FILE"));
   healthcheck->excludes(doctor_cmd->get_option("--json"));
   auto* probe = doctor_cmd->add_flag(
       "--probe", doctor.probe,
