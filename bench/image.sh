@@ -78,6 +78,8 @@ fi
 ls -l "$IMAGE"
 
 # The peer: extract every layer in order into ROOT (this image has no whiteouts), then doctor.
+# Both sides inspect the venv's interpreter (the config's PATH puts it first; a root has no
+# config, so it is named).
 cat > "$DATA/peer.sh" <<EOF
 #!/bin/sh
 set -e
@@ -85,11 +87,11 @@ rm -rf "$DATA/root" && mkdir "$DATA/root"
 for layer in \$(cat "$DATA/layers.txt"); do
   tar --extract --to-stdout --file "$IMAGE" "\$layer" | tar --extract --file - -C "$DATA/root" 2>/dev/null || true
 done
-exec "$ML" doctor --root "$DATA/root" --no-gpu "\$@"
+exec "$ML" doctor --root "$DATA/root" --python "$VENV/bin/python" --no-gpu "\$@"
 EOF
 chmod +x "$DATA/peer.sh"
 export MLSTACK_NO_CACHE=1
-"$ML" doctor --image "$IMAGE" --json > "$OUT/image.mlstack.json" || true
+"$ML" doctor --image "$IMAGE" --python "$VENV/bin/python" --json > "$OUT/image.mlstack.json" || true
 "$DATA/peer.sh" --json > "$OUT/image.peer.json" || true
 python3 - "$OUT/image.mlstack.json" "$OUT/image.peer.json" <<'EOF'
 import json, sys
@@ -106,6 +108,6 @@ print(f"reports equal: {len(a['distributions'])} distributions, {len(a.get('fram
       f"{len(a.get('cuda_libraries', []))} CUDA libraries, {len(a['findings'])} findings")
 EOF
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$OUT/image.json" --export-markdown "$OUT/image.md" \
-  -n "mlstack doctor --image" "$ML doctor --image $IMAGE --no-gpu > /dev/null || true" \
+  -n "mlstack doctor --image" "$ML doctor --image $IMAGE --python $VENV/bin/python --no-gpu > /dev/null || true" \
   -n "tar -x + mlstack doctor --root" "$DATA/peer.sh > /dev/null || true"
-/usr/bin/time -f "mlstack doctor --image: %e s, max RSS %M KiB" "$ML" doctor --image "$IMAGE" --no-gpu > /dev/null || true
+/usr/bin/time -f "mlstack doctor --image: %e s, max RSS %M KiB" "$ML" doctor --image "$IMAGE" --python "$VENV/bin/python" --no-gpu > /dev/null || true
