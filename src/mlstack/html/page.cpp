@@ -617,7 +617,7 @@ void render_cuda_libraries(const facts::BuildFacts& b, const Sites& sites, Page&
 
 // --- The loader and the probes ---------------------------------------------------------------
 
-void render_loader(const facts::LoaderFacts& loader, Page& p) {
+void render_loader(const facts::LoaderFacts& loader, const Sites& sites, Page& p) {
   p.raw("<section id=\"loader\">\n<h2>What each import order maps</h2>\n");
   if (!loader.emulated) {
     p.add("<p class=\"card muted\">Not emulated: {}</p>\n</section>\n", dash_or(loader.skipped));
@@ -663,7 +663,7 @@ void render_loader(const facts::LoaderFacts& loader, Page& p) {
           "data-label=\"notes\">{}</td></tr>\n",
           escape(m.library), dash_or(m.version.value), dash_or(m.origin),
           code(report::short_path(m.path)),
-          m.why.empty() ? "" : "<div class=\"src\">" + escape(m.why) + "</div>", notes);
+          m.why.empty() ? "" : "<div class=\"src\">" + sites(m.why) + "</div>", notes);
     }
     for (const std::string* m : view.missing) {
       p.add(
@@ -767,13 +767,13 @@ void render_html(const Report& r, std::ostream& out) {
   if (r.gpu) {
     render_gpu(*r.gpu, p);
   }
+  const Sites sites(r.python.site_dirs);
   if (r.builds) {
-    const Sites sites(r.python.site_dirs);
     render_frameworks(*r.builds, sites, p);
     render_cuda_libraries(*r.builds, sites, p);
   }
   if (r.loader) {
-    render_loader(*r.loader, p);
+    render_loader(*r.loader, sites, p);
   }
   if (r.probes && r.probes->done) {
     render_probes(*r.probes, p);
