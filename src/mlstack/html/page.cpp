@@ -297,7 +297,7 @@ std::string mark(const Edge& e) {
 void render_dependencies(const std::vector<DependencyPath>& paths, Page& p) {
   p.raw("<section id=\"dependencies\">\n<h2>Dependency paths</h2>\n<div class=\"deps\">\n");
   for (const DependencyPath& d : paths) {
-    p.add("<div class=\"card\">\n<h3>{}</h3>\n<div class=\"muted\">", installed(d.name, d.version));
+    p.add("<div class=\"card\">\n<h3>{}</h3>\n<div class=\"muted ids\">", installed(d.name, d.version));
     for (std::size_t i = 0; i < d.finding_ids.size(); ++i) {
       p.add("{}{}", i == 0 ? "" : ", ", escape(d.finding_ids[i]));
     }
@@ -328,10 +328,10 @@ void render_dependencies(const std::vector<DependencyPath>& paths, Page& p) {
       p.raw("</ul>\n");
     }
     if (!d.version.empty()) {
-      p.add("<h4>Requires ({})</h4>\n", d.requires_.size());
       if (d.requires_.empty()) {
-        p.raw("<p class=\"muted\">nothing</p>\n");
+        p.raw("<h4>Requires nothing</h4>\n");
       } else {
+        p.add("<h4>Requires ({})</h4>\n", d.requires_.size());
         p.raw("<ul>");
         for (const Edge& e : d.requires_) {
           p.add("<li>{} {} &rarr; {}</li>\n", mark(e), code(e.requirement),

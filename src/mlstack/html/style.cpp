@@ -104,7 +104,10 @@ dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
 .problems { margin: 10px 0 0; padding-left: 18px; color: var(--err); }
 h3.sub { margin: 18px 0 8px; }
-.deps { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 440px), 1fr)); gap: 12px; }
+.deps { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr)); gap: 10px; }
+.deps .card { padding: 12px 14px; }
+.deps p { margin: 4px 0 0; font-size: 13px; }
+.deps .ids { font-size: 13px; }
 .deps h3 { margin-bottom: 8px; }
 .deps h4 { margin: 12px 0 4px; font-size: 13px; color: var(--muted); font-weight: 600; }
 .deps ul { margin: 0; padding-left: 18px; }
