@@ -452,7 +452,7 @@ void render_gpu(const facts::GpuFacts& gpu, Page& p) {
         "<th>memory</th><th>CC</th><th>MIG</th><th>CUDA</th><th>UUID</th></tr></thead>\n<tbody>\n");
     for (const facts::GpuDevice& d : gpu.devices) {
       p.add(
-          "<tr><td class=\"num\" data-label=\"#\">{}</td><td class=\"nowrap head\">{}</td><td "
+          "<tr><td class=\"num\" data-label=\"index\">{}</td><td class=\"nowrap head\">{}</td><td "
           "class=\"num\" data-label=\"memory\">{} MiB</td>"
           "<td data-label=\"CC\">{}</td><td data-label=\"MIG\">{}</td><td class=\"num\" "
           "data-label=\"CUDA\">{}</td><td class=\"nowrap\" data-label=\"UUID\">{}</td></tr>\n",

@@ -123,11 +123,12 @@ footer { margin-top: 36px; font-size: 13px; }
   .scroll { overflow: visible; }
   table.reflow, table.reflow tbody, table.reflow tr, table.reflow td, table.reflow tr.order th { display: block; width: auto; }
   table.reflow thead { display: none; }
-  table.reflow tr { padding: 8px 12px; border-top: 1px solid var(--line); }
+  table.reflow tr { display: flex; flex-direction: column; padding: 8px 12px; border-top: 1px solid var(--line); }
+  table.reflow tr.order { display: block; }
   table.reflow tbody:first-of-type tr:first-child { border-top: 0; }
   table.reflow td { border: 0; padding: 1px 0 1px 6.5em; position: relative; min-width: 0; max-width: none; white-space: normal; text-align: left; overflow-wrap: anywhere; }
   table.reflow td::before { content: attr(data-label); position: absolute; left: 0; width: 6em; color: var(--muted); font-size: 12px; line-height: 21px; }
-  table.reflow td.head { padding-left: 0; font-weight: 600; }
+  table.reflow td.head { order: -1; padding-left: 0; font-weight: 600; }
   table.reflow td:empty { display: none; }
   table.reflow tr.bad { background: var(--err-bg); }
   table.reflow td[colspan] { padding-left: 0; }
