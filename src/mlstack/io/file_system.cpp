@@ -514,7 +514,12 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
     }
   }
   static std::atomic<unsigned> counter{0};
-  const std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter++);
+  // A dot file beside the target: readers that scan the folder pass over dot files (NFD's
+  // features.d, and node-exporter's textfile collector reads only `*.prom`), so none of them
+  // sees a half-written file. 0644 less the umask, as a plain file gets.
+  const std::size_t base = slash == std::string::npos ? 0 : slash + 1;
+  const std::string tmp = fmt::format("{}.{}.tmp.{}.{}", path.substr(0, base), path.substr(base),
+                                      ::getpid(), counter++);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
     return unexpected(make_io_error(last_errno(), "write", tmp));

@@ -198,9 +198,9 @@ inline constexpr std::size_t k_default_max_file_size = std::size_t{64} << 20U;
                                                            const std::string& path,
                                                            Follow follow = Follow::no);
 
-/// Writes `content` to `path` atomically on the real file system: a temporary file in the
-/// same directory, then rename(2). Creates missing parent directories (mode 0700 for new
-/// ones). The error names the path.
+/// Writes `content` to `path` atomically on the real file system: a temporary dot file in the
+/// same directory (`.NAME.tmp.PID.N`), then rename(2); the file's mode is 0644 less the umask.
+/// Creates missing parent directories (mode 0700 for new ones). The error names the path.
 [[nodiscard]] Result<void> write_file_atomic(const std::string& path, std::string_view content);
 
 }  // namespace mlstack::io
