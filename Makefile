@@ -16,7 +16,8 @@ REFVENV = build/refvenv
 DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev \
             libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev \
             libicu-dev libonnx-dev libprotobuf-dev libhwy-dev
-DEB_TEST  = python3 python3-venv python3-jsonschema libonnx-testdata chromium
+DEB_TEST  = python3 python3-venv python3-jsonschema libonnx-testdata chromium prometheus \
+            libxml2-utils
 # libFuzzer and the sanitizer runtimes come with Debian's clang 14.
 DEB_FUZZ  = clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 10

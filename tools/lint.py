@@ -40,6 +40,9 @@ ALLOWED = {
     "plan": {"base", "names", "pep440", "pep508", "kb", "spec"},
     "report": {"base", "names", "pep440", "pep508", "facts", "rules"},
     "html": {"base", "names", "pep440", "pep508", "facts", "rules", "report"},
+    "prometheus": {"base", "names", "pep440", "pep508", "facts", "rules", "report"},
+    "nfd": {"base", "names", "pep440", "pep508", "facts", "rules", "report"},
+    "junit": {"base", "names", "pep440", "pep508", "facts", "rules", "report"},
     "launch": {"base", "io", "pep440", "kb"},
     "image": {"base", "elf", "pyenv", "lockfile"},
     "tensors": {"base", "io"},
@@ -47,7 +50,7 @@ ALLOWED = {
     "cli": None,  # may include everything
 }
 PURE = {"names", "pep440", "pep508", "metadata", "facts", "tags", "lockfile", "spec", "plan",
-        "html"}
+        "html", "prometheus", "nfd", "junit"}
 IO_HEADERS = re.compile(r'#include <(fstream|iostream|cstdio|filesystem|unistd\.h|dirent\.h|fcntl\.h)>')
 INCLUDE = re.compile(r'#include "mlstack/([a-z0-9_]+)/')
 

@@ -40,6 +40,7 @@
 #include "mlstack/pyenv/os_release.hpp"
 #include "mlstack/pyenv/spawn.hpp"
 #include "mlstack/report/health.hpp"
+#include "mlstack/rules/checks.hpp"
 #include "mlstack/rules/fact_findings.hpp"
 #include "mlstack/rules/loader_findings.hpp"
 #include "mlstack/rules/probe_findings.hpp"
@@ -373,6 +374,23 @@ void add_loader_findings(report::Report& rep, const kb::Kb& kb) {
                       std::make_move_iterator(found.end()));
 }
 
+// The ids of the checks `rep` went through: doctor's own (those that ran for this target),
+// then the knowledge base's rules.
+std::vector<std::string> checks_run(const report::Report& rep, const kb::Kb& kb) {
+  std::vector<std::string> ids(rules::k_package_checks.begin(), rules::k_package_checks.end());
+  ids.insert(ids.end(), rules::k_gathering_checks.begin(), rules::k_gathering_checks.end());
+  if (rep.loader) {
+    ids.insert(ids.end(), rules::k_loader_checks.begin(), rules::k_loader_checks.end());
+  }
+  if (rep.probes) {
+    ids.insert(ids.end(), rules::k_probe_checks.begin(), rules::k_probe_checks.end());
+  }
+  for (const kb::Rule& rule : kb.rules) {
+    ids.push_back(rule.entry.id);
+  }
+  return ids;
+}
+
 // The doctor's report, or the error that stopped it (a bad `--kb` file, a target that cannot
 // be inspected): the caller says how to show either.
 Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream& err) {
@@ -459,6 +477,7 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
   rep.python_version_evidence = target->python_version_evidence;
   rep.python = std::move(target->python);
   add_loader_findings(rep, *kb);
+  rep.checks = checks_run(rep, *kb);
   return rep;
 }
 
@@ -478,11 +497,7 @@ ExitCode run_doctor(const DoctorOptions& options, std::ostream& out, std::ostrea
       return ExitCode::usage_error;
     }
   }
-  if (options.json) {
-    report::render_json(*rep, out);
-  } else {
-    report::render_text(*rep, out, report::TextOptions{options.color, options.width});
-  }
+  render_doctor(*rep, options, out);
   const rules::FindingCounts counts = rules::count(rep->findings);
   const bool failed = counts.errors > 0 || (options.strict && counts.warnings > 0);
   return failed ? ExitCode::problems_found : ExitCode::healthy;

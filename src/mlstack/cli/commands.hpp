@@ -3,9 +3,11 @@
 
 #include <cstddef>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "mlstack/cli/doctor_output.hpp"
 #include "mlstack/cli/exit_code.hpp"
 #include "mlstack/cli/target.hpp"
 #include "mlstack/pep508/marker_environment.hpp"
@@ -30,7 +32,10 @@ struct DoctorOptions {
   std::vector<std::string> kb_files;  // `--kb FILE`, added to the embedded knowledge base
   std::string nvml_library;           // `--nvml-library PATH`
   GpuProbe gpu = GpuProbe::automatic;  // `--no-gpu`
-  bool json = false;
+  bool json = false;  // the report is for `--json` / `--format json` (its extra fields read)
+  DoctorFormat format = DoctorFormat::text;  // `--format`
+  std::optional<std::int64_t> started_s;    // when the run started (run_started_s)
+  std::int64_t nfd_expiry_s = 600;          // `--expiry`, with `--format nfd`
   bool strict = false;  // `--strict`: warnings make the exit status 1 too
   bool healthcheck = false;        // `--healthcheck`: one status line (run_healthcheck)
   double healthcheck_timeout_s = 20;  // `--timeout`, with `--healthcheck`

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -236,7 +237,7 @@ int run_app(int argc, char** argv) {
   DoctorOptions doctor;
   std::string color = "auto";
   auto* doctor_cmd = app.add_subcommand(
-      "doctor", "report packages and their problems (terminal, or --json)");
+      "doctor", "report packages and their problems (terminal, --json or --format)");
   add_target_options(*doctor_cmd, doctor.target);
   doctor_cmd->add_flag("--json", doctor.json, "print the mlstack.doctor/2 JSON report (docs/doctor.schema.json)");
   doctor_cmd->add_flag("--strict", doctor.strict,
@@ -253,7 +254,18 @@ int run_app(int argc, char** argv) {
                        "from another machine)");
   doctor_cmd->add_option("--color", color, "auto (default; honours NO_COLOR), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  auto* output = doctor_cmd->add_option("-o,--output", doctor.output, "write the report to FILE");
+  std::string format_name;
+  auto* format =
+      doctor_cmd
+          ->add_option("--format", format_name,
+                       "text (default), json (as --json), prometheus (node-exporter's textfile "
+                       "collector), nfd (a Node Feature Discovery feature file), junit (one test "
+                       "case per check, for CI); docs/formats.md")
+          ->check(CLI::IsMember({"text", "json", "prometheus", "nfd", "junit"}));
+  format->excludes(doctor_cmd->get_option("--json"));
+  auto* output = doctor_cmd->add_option(
+      "-o,--output", doctor.output,
+      "write the report to FILE, atomically (a temporary file renamed over FILE)");
   auto* healthcheck = doctor_cmd->add_flag(
       "--healthcheck", doctor.healthcheck,
       "print one status line (`healthy` or the first error) and exit 0 or 1, for a container "
@@ -262,6 +274,12 @@ int run_app(int argc, char** argv) {
   healthcheck->excludes(output);
   healthcheck->excludes(doctor_cmd->add_option(
       "--html", doctor.html, "also write the report as one self-contained HTML page to FILE"));
+  healthcheck->excludes(format);
+  doctor_cmd
+      ->add_option("--expiry", doctor.nfd_expiry_s,
+                   "with --format nfd: NFD drops the labels this many seconds after the run "
+                   "(default 600: twice a 5-minute period)")
+      ->check(CLI::Range(std::int64_t{60}, std::int64_t{366} * 86400));
   healthcheck->excludes(doctor_cmd->get_option("--json"));
   auto* probe = doctor_cmd->add_flag(
       "--probe", doctor.probe,
@@ -442,6 +460,15 @@ int run_app(int argc, char** argv) {
   if (doctor_cmd->get_option("--probe-timeout")->count() > 0) {
     doctor.probe_timeout_s = doctor.target.probe_timeout_s;  // else 120 s for each probe
   }
+  if (!doctor.json && !format_name.empty()) {
+    doctor.format = parse_doctor_format(format_name).value_or(DoctorFormat::text);
+  }
+  doctor.json = doctor.json || doctor.format == DoctorFormat::json;
+  doctor.format = doctor.json ? DoctorFormat::json : doctor.format;
+  if (doctor_cmd->get_option("--expiry")->count() > 0 && doctor.format != DoctorFormat::nfd) {
+    return static_cast<int>(usage_error("`--expiry` needs `--format nfd`", "mlstack doctor"));
+  }
+  doctor.started_s = run_started_s();
   if (doctor.healthcheck) {
     arm_healthcheck_deadline(doctor.healthcheck_timeout_s);
     return static_cast<int>(run_healthcheck(doctor, std::cout));
@@ -449,15 +476,18 @@ int run_app(int argc, char** argv) {
   doctor.color = resolve_color(color);
   doctor.width = resolve_width();
   if (!doctor.output.empty()) {
-    std::ofstream file(doctor.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << fmt::format("mlstack: error: cannot write `{}`\n",
-                               text::escape_controls(doctor.output));
-      return static_cast<int>(ExitCode::usage_error);
-    }
     doctor.color = report::Color::never;
     doctor.width = 100;
-    return static_cast<int>(run_doctor(doctor, file, std::cerr));
+    std::ostringstream text;
+    const ExitCode code = run_doctor(doctor, text, std::cerr);
+    if (code == ExitCode::usage_error) {
+      return static_cast<int>(code);  // no report: the file keeps what it had
+    }
+    if (auto written = write_output(doctor.output, text.str()); !written) {
+      std::cerr << "mlstack: error: " << text::escape_controls(render(written.error())) << '\n';
+      return static_cast<int>(ExitCode::usage_error);
+    }
+    return static_cast<int>(code);
   }
   return static_cast<int>(run_doctor(doctor, std::cout, std::cerr));
 }

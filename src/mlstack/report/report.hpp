@@ -53,6 +53,9 @@ struct Report {
   std::optional<facts::LoaderFacts> loader;
   std::optional<facts::ProbeFacts> probes;   // absent: `--probe` not given
   std::vector<rules::Finding> findings;
+  // The ids of the checks this run evaluated (rules/checks.hpp, then the KB's rules), in
+  // order; a finding's id may be missing here (a check added elsewhere): renderers add it.
+  std::vector<std::string> checks;
 };
 
 enum class Color { never, always };
