@@ -70,8 +70,9 @@ cid = hashlib.sha256(text).hexdigest()
 (parts / "manifest.json").write_text(json.dumps(
     [{"Config": f"{cid}.json", "RepoTags": ["mlstack-bench:latest"], "Layers": layers}]))
 (parts / "layers.txt").write_text("\n".join(layers) + "\n")
+(parts / "config.txt").write_text(f"{cid}.json\n")
 EOF
-  (cd "$DATA/parts" && tar --create --file "$IMAGE" manifest.json ./*.json $(cat layers.txt))
+  (cd "$DATA/parts" && tar --create --file "$IMAGE" manifest.json $(cat config.txt) $(cat layers.txt))
   cp "$DATA/parts/layers.txt" "$DATA/layers.txt"
   rm -rf "$DATA/parts"
 fi
