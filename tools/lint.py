@@ -17,6 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 ALLOWED = {
     "base": set(),
     "io": {"base"},
+    "rootfs": {"base", "io"},
     "elf": {"base", "io"},
     "names": {"base"},
     "pep440": {"base", "names"},

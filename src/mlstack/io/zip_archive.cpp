@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "mlstack/io/zip_archive.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <dlfcn.h>
+#include "mlstack/io/lib_archive.hpp"
+
 #include <fcntl.h>
-#include <locale.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,96 +17,6 @@
 
 namespace mlstack::io {
 namespace {
-
-// The soname of Debian's libarchive13 (the ABI has been 13 since libarchive 3.0).
-constexpr const char* k_library = "libarchive.so.13";
-
-// The libarchive functions used, looked up once with dlopen/dlsym. The types come from
-// <archive.h>, so a signature change is a compile error; nothing is linked.
-struct LibArchive {
-  decltype(&::archive_read_new) read_new = nullptr;
-  decltype(&::archive_read_free) read_free = nullptr;
-  decltype(&::archive_read_support_format_zip_seekable) support_zip_seekable = nullptr;
-  decltype(&::archive_read_set_format_option) set_format_option = nullptr;
-  decltype(&::archive_read_open_fd) open_fd = nullptr;
-  decltype(&::archive_read_open_memory) open_memory = nullptr;
-  decltype(&::archive_read_next_header) next_header = nullptr;
-  decltype(&::archive_read_data) read_data = nullptr;
-  decltype(&::archive_error_string) error_string = nullptr;
-  decltype(&::archive_entry_pathname) entry_pathname = nullptr;
-  std::string load_error;  // non-empty when the library or a symbol is missing
-};
-
-template <class F>
-void lookup(void* handle, const char* name, F& out, std::string& error) {
-  // POSIX guarantees that a dlsym result converts to a function pointer.
-  out = reinterpret_cast<F>(::dlsym(handle, name));
-  if (out == nullptr && error.empty()) {
-    error = fmt::format("{} has no `{}`", k_library, name);
-  }
-}
-
-const LibArchive& lib_archive() {
-  static const LibArchive lib = [] {
-    LibArchive l;
-    void* handle = ::dlopen(k_library, RTLD_NOW | RTLD_LOCAL);
-    if (handle == nullptr) {
-      const char* why = ::dlerror();
-      l.load_error = fmt::format("{} could not be loaded ({}); install Debian's libarchive13",
-                                 k_library, why != nullptr ? why : "unknown dlopen error");
-      return l;
-    }
-    // The handle stays open for the life of the process.
-    lookup(handle, "archive_read_new", l.read_new, l.load_error);
-    lookup(handle, "archive_read_free", l.read_free, l.load_error);
-    lookup(handle, "archive_read_support_format_zip_seekable", l.support_zip_seekable,
-           l.load_error);
-    lookup(handle, "archive_read_set_format_option", l.set_format_option, l.load_error);
-    lookup(handle, "archive_read_open_fd", l.open_fd, l.load_error);
-    lookup(handle, "archive_read_open_memory", l.open_memory, l.load_error);
-    lookup(handle, "archive_read_next_header", l.next_header, l.load_error);
-    lookup(handle, "archive_read_data", l.read_data, l.load_error);
-    lookup(handle, "archive_error_string", l.error_string, l.load_error);
-    lookup(handle, "archive_entry_pathname", l.entry_pathname, l.load_error);
-    return l;
-  }();
-  return lib;
-}
-
-// libarchive converts member names to the thread's locale: make it UTF-8 while reading, so
-// that names flagged UTF-8 stay as they are and others are decoded from CP437, as Python's
-// zipfile decodes them.
-class Utf8Locale {
- public:
-  Utf8Locale() {
-    static const locale_t utf8 = ::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
-    if (utf8 != locale_t{}) {
-      m_previous = ::uselocale(utf8);
-    }
-  }
-  Utf8Locale(const Utf8Locale&) = delete;
-  Utf8Locale& operator=(const Utf8Locale&) = delete;
-  Utf8Locale(Utf8Locale&&) = delete;
-  Utf8Locale& operator=(Utf8Locale&&) = delete;
-  ~Utf8Locale() {
-    if (m_previous != locale_t{}) {
-      ::uselocale(m_previous);
-    }
-  }
-
- private:
-  locale_t m_previous{};
-};
-
-// libarchive's messages start with a capital; mlstack's start lowercase.
-std::string message_of(const LibArchive& lib, struct archive* a, std::string_view fallback) {
-  const char* text = lib.error_string(a);
-  std::string out = text != nullptr && text[0] != '\0' ? std::string(text) : std::string(fallback);
-  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z' && (out.size() < 2 || out[1] < 'A' || out[1] > 'Z')) {
-    out[0] = static_cast<char>(out[0] - 'A' + 'a');
-  }
-  return out;
-}
 
 Error archive_error(ErrorCode code, std::string_view path, std::string_view what) {
   return make_error(code, fmt::format("cannot read the zip archive `{}`: {}", path, what));
@@ -141,14 +49,14 @@ class ZipReader {
       }
       if (rc == ARCHIVE_FATAL || rc == ARCHIVE_RETRY || entry == nullptr) {
         return unexpected(archive_error(ErrorCode::invalid_data, m_path,
-                                        message_of(m_lib, m_archive, "unreadable archive")));
+                                        archive_message(m_lib, m_archive, "unreadable archive")));
       }
       // ARCHIVE_WARN and ARCHIVE_FAILED still describe the entry; its data may be unreadable.
       const char* name = m_lib.entry_pathname(entry);
       if (name == nullptr) {
         // Python's zipfile refuses the whole archive when a name does not decode.
         return unexpected(archive_error(ErrorCode::invalid_data, m_path,
-                                        message_of(m_lib, m_archive, "a member name does not decode")));
+                                        archive_message(m_lib, m_archive, "a member name does not decode")));
       }
       if (out.m_names.size() >= m_limits.max_members) {
         return unexpected(archive_error(
@@ -195,7 +103,7 @@ class ZipReader {
       }
       if (n < 0) {
         member.data.clear();
-        member.error = message_of(m_lib, m_archive, "unreadable member data");
+        member.error = archive_message(m_lib, m_archive, "unreadable member data");
         return;
       }
       const auto got = static_cast<std::size_t>(n);
@@ -268,7 +176,7 @@ Result<ZipArchive> ZipArchive::read_file(const std::string& path, const ZipLimit
   }
   if (lib.open_fd(a->get(), fd, 65536) != ARCHIVE_OK) {
     return unexpected(archive_error(ErrorCode::invalid_data, path,
-                                    message_of(lib, a->get(), "not a zip archive")));
+                                    archive_message(lib, a->get(), "not a zip archive")));
   }
   ZipReader reader(lib, a->get(), path, limits);
   return reader.read(select);
@@ -284,7 +192,7 @@ Result<ZipArchive> ZipArchive::read_memory(std::string_view bytes, std::string_v
   }
   if (lib.open_memory(a->get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
     return unexpected(archive_error(ErrorCode::invalid_data, path,
-                                    message_of(lib, a->get(), "not a zip archive")));
+                                    archive_message(lib, a->get(), "not a zip archive")));
   }
   ZipReader reader(lib, a->get(), path, limits);
   return reader.read(select);
