@@ -193,6 +193,63 @@ def tensor_seeds(seeds) -> None:
                 seeds.add("onnx_tensor", (d / "model.onnx").read_bytes())
 
 
+def tar_bytes(members, gzip=False) -> bytes:
+    """A tar (pax) of (name, data) members; data None is a folder, ("sym", t) / ("hard", t)
+    a symbolic / hard link."""
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz" if gzip else "w", format=tarfile.PAX_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.mtime = 1700000000
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                t.addfile(info)
+            elif isinstance(data, tuple):
+                info.type = tarfile.SYMTYPE if data[0] == "sym" else tarfile.LNKTYPE
+                info.linkname = data[1]
+                t.addfile(info)
+            else:
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def image_seeds(seeds) -> None:
+    """Small docker-archives and OCI archives: whiteouts, an opaque folder, links, gzip."""
+    import hashlib
+    lower = tar_bytes([("etc/", None), ("etc/os-release", b"ID=debian\n"), ("usr/lib/libx.so.1", b"\x7fELF" + bytes(600)),
+                       ("lib", ("sym", "usr/lib")), ("opt/a/b", b"b"), ("tmp/x", b"x")])
+    upper = tar_bytes([("tmp/.wh.x", b""), ("opt/a/.wh..wh..opq", b""), ("opt/a/c", b"c"),
+                       ("usr/lib/libx.so", ("hard", "usr/lib/libx.so.1")),
+                       ("usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA",
+                        b"Name: six\nVersion: 1.16.0\n")])
+    for layers in ([lower, upper], [lower, tar_bytes([("a", b"1")], gzip=True)]):
+        diff_ids = ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]
+        config = json.dumps({"architecture": "amd64", "os": "linux",
+                             "config": {"Env": ["PATH=/usr/bin"]},
+                             "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+        cid = hashlib.sha256(config).hexdigest()
+        names = [f"l{i}/layer.tar" for i in range(len(layers))]
+        manifest = json.dumps([{"Config": f"{cid}.json", "RepoTags": ["x:1"], "Layers": names}]).encode()
+        seeds.add("image_archive", tar_bytes([(f"{cid}.json", config)] + list(zip(names, layers)) +
+                                             [("manifest.json", manifest)]))
+        blobs = {}
+        def blob(b):
+            d = hashlib.sha256(b).hexdigest()
+            blobs[f"blobs/sha256/{d}"] = b
+            return {"digest": f"sha256:{d}", "size": len(b)}
+        m = json.dumps({"schemaVersion": 2, "config": blob(config),
+                        "layers": [blob(l) for l in layers]}).encode()
+        index = json.dumps({"schemaVersion": 2, "manifests": [dict(blob(m), annotations={
+            "org.opencontainers.image.ref.name": "x:1"})]}).encode()
+        seeds.add("image_archive", tar_bytes([("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'),
+                                              ("index.json", index)] + list(blobs.items())))
+        seeds.add("image_archive", config)
+        seeds.add("image_archive", manifest)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True, type=pathlib.Path)
@@ -304,6 +361,7 @@ def main() -> int:
         seeds.add("nvml", b"x0,1\0" + proc.encode() + b"\0" + nvml_answers(doc))
 
     tensor_seeds(seeds)
+    image_seeds(seeds)
 
     for target, n in sorted(seeds.counts.items()):
         print(f"{target}: {n} seeds")

@@ -15,7 +15,10 @@
 namespace mlstack::rootfs {
 namespace {
 
+// Reads of a compressed stream are large (inflating wants bulk); reads of an uncompressed one
+// are small, because after a skip (a seek) all that is needed is the next header.
 constexpr std::size_t k_read_size = std::size_t{256} << 10U;
+constexpr std::size_t k_header_read_size = std::size_t{16} << 10U;
 
 io::FileKind kind_of(unsigned type) {
   switch (type) {
@@ -36,12 +39,13 @@ struct TarStream::Source {
   ByteRange range;
   std::uint64_t position = 0;
   std::vector<char> buffer;
+  std::size_t chunk = k_read_size;
   int error = 0;  // errno of a failed pread
 
   static la_ssize_t read(struct archive* /*a*/, void* self, const void** out) {
     auto& s = *static_cast<Source*>(self);
     const std::uint64_t left = s.range.size - s.position;
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, s.buffer.size()));
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, s.chunk));
     if (want == 0) {
       *out = s.buffer.data();
       return 0;
@@ -128,6 +132,9 @@ Result<std::unique_ptr<TarStream>> TarStream::open(ByteRange range, std::string 
                     io::archive_message(lib, a, "not a tar archive"))));
   }
   out->m_compressed = lib.filter_count(a) > 1;
+  if (!out->m_compressed) {
+    out->m_source->chunk = k_header_read_size;
+  }
   return out;
 }
 

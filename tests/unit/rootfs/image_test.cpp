@@ -223,6 +223,31 @@ TEST(OpenImage, ChoosesAnImageByNameOrDigest) {
       << third.error().message;
 }
 
+// The legacy docker save layout: a layer folder whose layer.tar is a symlink to another's.
+TEST(OpenImage, DockerArchiveLayersThroughSymlinks) {
+  const TempTree tmp;
+  const Layers l = layers();
+  const std::string config_name = sha256_hex(l.config) + ".json";
+  tmp.write("img.tar",
+            make_tar({file(config_name, l.config), file("blob-1.tar", l.tars[0]),
+                      symlink("a/layer.tar", "../blob-1.tar"), file("b/layer.tar", l.tars[1]),
+                      symlink("c/layer.tar", "../b/layer.tar"),
+                      symlink("evil/layer.tar", "../../outside.tar"),
+                      file("manifest.json", R"([{"Config":")" + config_name +
+                                                R"(","Layers":["a/layer.tar","c/layer.tar"]}])")}));
+  auto image = open_image(tmp / "img.tar");
+  ASSERT_TRUE(image) << image.error().message;
+  check_merged(*image);
+  tmp.write("evil.tar",
+            make_tar({file(config_name, l.config), symlink("evil/layer.tar", "../../outside.tar"),
+                      file("manifest.json", R"([{"Config":")" + config_name +
+                                                R"(","Layers":["evil/layer.tar","evil/layer.tar"]}])")}));
+  auto evil = open_image(tmp / "evil.tar");
+  ASSERT_FALSE(evil);
+  EXPECT_EQ(evil.error().message, "cannot read the image `" + tmp / "evil.tar" +
+                                      "`: `evil/layer.tar` points outside the archive");
+}
+
 TEST(SplitImageArgument, FileThenName) {
   const auto exists = [](const std::string& p) { return p == "img.tar" || p == "a:b.tar"; };
   EXPECT_EQ(split_image_argument("img.tar", exists), (std::pair<std::string, std::string>{"img.tar", ""}));
