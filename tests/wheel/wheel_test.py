@@ -17,7 +17,7 @@
    installed binary reads an ONNX file through the plugin the wheel carries.
 
 Opt-in: runs when MLSTACK_WHEEL_TEST=1 (`make wheel-test`), else skips (exit 77), as it does
-without the wheel tools' venv (tools/wheel_env/make_env.py) or uv.
+without the wheel tools' venv (tools/wheel_env/make_env.py) or uv (under CI=true: fails).
 Usage: wheel_test.py SOURCE_DIR UV
 """
 import os
@@ -94,9 +94,10 @@ def main() -> int:
     tools_python = pathlib.Path(tools.stdout.strip().splitlines()[-1]) if tools.returncode == 0 \
         else None
     if tools_python is None or not uv.is_file():
-        print(f"skipped: needs the wheel tools' venv (tools/wheel_env/make_env.py: "
-              f"{tools.stderr.strip()[-500:]}) and uv ({uv})")
-        return SKIP
+        ci = os.environ.get("CI") == "true"
+        print(f"{'FAILED' if ci else 'skipped'}: needs the wheel tools' venv "
+              f"(tools/wheel_env/make_env.py: {tools.stderr.strip()[-500:]}) and uv ({uv})")
+        return 1 if ci else SKIP
     tools_bin = tools_python.parent
     version = project_version(source)
     pb = source / "tests/cli/compare-map-torch/fs/output_0.pb"
