@@ -96,10 +96,19 @@ export MLSTACK_NO_CACHE=1
 "$DATA/peer.sh" --json > "$OUT/image.peer.json" || true
 python3 - "$OUT/image.mlstack.json" "$OUT/image.peer.json" <<'EOF'
 import json, sys
+# Lists compare as multisets: a folder lists in readdir order, which is the archive's order in
+# the image and tmpfs's in the extracted tree (pip's discovery follows the same order).
+def norm(x):
+    if isinstance(x, dict):
+        return {k: norm(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return sorted((norm(v) for v in x), key=lambda v: json.dumps(v, sort_keys=True))
+    return x
 a, b = (json.load(open(p)) for p in sys.argv[1:])
 for r in (a, b):
     r.pop("root", None)
     r.pop("gpu", None)
+a, b = norm(a), norm(b)
 if a != b:
     for k in a:
         if a.get(k) != b.get(k):

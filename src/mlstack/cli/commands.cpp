@@ -447,7 +447,8 @@ Result<report::Report> doctor_report(const DoctorOptions& options, std::ostream&
 
   report::Report rep;
   rep.mlstack_version = std::string(k_version);
-  rep.distributions = dist_rows(set, target->inventory, options.json, !options.html.empty());
+  rep.distributions = dist_rows(set, target->inventory, options.json,
+                                !options.html.empty() || options.format == DoctorFormat::html);
   rep.findings = rules::package_findings(
       rules::PackageContext{target->python, target->inventory, env, set, pip});
   std::vector<rules::Finding> gathered = rules::fact_findings(gpu_facts, builds);

@@ -8,6 +8,7 @@
 
 #include "mlstack/cli/commands.hpp"
 #include "mlstack/io/file_system.hpp"
+#include "mlstack/html/html.hpp"
 #include "mlstack/junit/junit_report.hpp"
 #include "mlstack/nfd/feature_file.hpp"
 #include "mlstack/prometheus/exposition.hpp"
@@ -29,6 +30,9 @@ std::optional<DoctorFormat> parse_doctor_format(std::string_view name) {
   }
   if (name == "junit") {
     return DoctorFormat::junit;
+  }
+  if (name == "html") {
+    return DoctorFormat::html;
   }
   return std::nullopt;
 }
@@ -64,6 +68,9 @@ void render_doctor(const report::Report& report, const DoctorOptions& options, s
       return;
     case DoctorFormat::junit:
       out << junit::render(report, junit::Options{options.started_s, options.strict});
+      return;
+    case DoctorFormat::html:
+      html::render_html(report, out);
       return;
   }
 }

@@ -15,9 +15,9 @@ namespace mlstack::cli {
 struct DoctorOptions;
 
 /// `doctor --format`: how the report is rendered; the exit status does not depend on it.
-enum class DoctorFormat { text, json, prometheus, nfd, junit };
+enum class DoctorFormat { text, json, prometheus, nfd, junit, html };
 
-/// `text`, `json`, `prometheus`, `nfd`, `junit` → the format; anything else → nullopt.
+/// `text`, `json`, `prometheus`, `nfd`, `junit`, `html` → the format; anything else → nullopt.
 [[nodiscard]] std::optional<DoctorFormat> parse_doctor_format(std::string_view name);
 
 /// When this run started, in seconds since the Unix epoch: the clock, or `MLSTACK_NOW` when it

@@ -260,8 +260,8 @@ int run_app(int argc, char** argv) {
           ->add_option("--format", format_name,
                        "text (default), json (as --json), prometheus (node-exporter's textfile "
                        "collector), nfd (a Node Feature Discovery feature file), junit (one test "
-                       "case per check, for CI); docs/formats.md")
-          ->check(CLI::IsMember({"text", "json", "prometheus", "nfd", "junit"}));
+                       "case per check, for CI), html (the page --html writes); docs/formats.md")
+          ->check(CLI::IsMember({"text", "json", "prometheus", "nfd", "junit", "html"}));
   format->excludes(doctor_cmd->get_option("--json"));
   auto* output = doctor_cmd->add_option(
       "-o,--output", doctor.output,
