@@ -8,6 +8,8 @@
 #   make wheel    the wheel (scikit-build-core, repaired by auditwheel) in dist/; make deb: the
 #                 Debian package (CPack) in dist/; wheel-test, deb-test: each built, installed
 #                 (pip, uv, pipx; apt in a buildah image) and run (tests/wheel, tests/deb)
+#   make slurm-test  deploy/slurm's health check under a real slurmctld + slurmd on localhost
+#                 (tests/deploy, label `slurm`; root; ~15 s)
 # Other targets: build, release, asan, bench, bench-compare, lint, real-envs, clean.
 
 PRESET ?= release
@@ -20,7 +22,7 @@ DEB_BUILD = g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev
             libtomlplusplus-dev libgtest-dev libgmock-dev libelf-dev libarchive-dev zlib1g-dev \
             libicu-dev libonnx-dev libprotobuf-dev libhwy-dev
 DEB_TEST  = python3 python3-venv python3-jsonschema libonnx-testdata chromium prometheus \
-            libxml2-utils
+            libxml2-utils shellcheck
 # libFuzzer and the sanitizer runtimes come with Debian's clang 14.
 DEB_FUZZ  = clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 10
@@ -34,7 +36,10 @@ DEB_IMAGE = buildah mmdebstrap patchelf dpkg-dev
 DEB_WHEEL = ccache python3-venv
 WHEEL_ENV = $(shell python3 tools/wheel_env/make_env.py --path | xargs dirname)
 
-.PHONY: doctor test test-real image-test wheel wheel-test deb deb-test build release asan fuzz bench bench-compare lint deps deps-test refvenv real-envs clean
+# `make slurm-test` starts munged, slurmctld and slurmd of its own (tests/deploy).
+DEB_SLURM = slurmctld slurmd slurm-client munge
+
+.PHONY: doctor test test-real image-test slurm-test wheel wheel-test deb deb-test build release asan fuzz bench bench-compare lint deps deps-test refvenv real-envs clean
 
 doctor: build
 	$(MLSTACK) doctor
@@ -99,6 +104,16 @@ deb-test: deps-test
 	cmake --preset ci >/dev/null
 	cmake --build --preset ci --target mlstack mlstack_onnx_plugin
 	MLSTACK_DEB_TEST=1 ctest --preset ci -L deb --output-on-failure
+
+# deploy/slurm/mlstack-healthcheck as the HealthCheckProgram of a slurmd started by the test
+# (with its own munged, slurmctld, key, ports and state in a temporary folder): a failing
+# doctor drains the node with mlstack's reason, a passing one resumes it, a node drained by
+# someone else stays drained.
+slurm-test: deps-test
+	@$(call apt_install,$(DEB_SLURM))
+	cmake --preset ci >/dev/null
+	cmake --build --preset ci
+	MLSTACK_SLURM_TEST=1 ctest --preset ci -L slurm --output-on-failure
 
 real-envs: refvenv
 	python3 tools/real_envs/make_envs.py
