@@ -6,16 +6,24 @@
 `publish` must copy the files to their targets, mode 0644, through a temporary file in the
 target's folder (a new inode), and leave a target alone when it has not changed. Settings that
 make no sense (an expiry not longer than the period) stop it with exit 2.
-Usage: node_check_test.py
+With the built mlstack (when it has `doctor --root` and `--format nfd|prometheus`), one real
+round on a small root filesystem: the published NFD file has an expiry directive MLSTACK_EXPIRY
+ahead and only `mlstack.io/` labels NFD accepts, and the Prometheus file passes
+`promtool check metrics` (when promtool is there; a failure under CI=true without it).
+Usage: node_check_test.py [MLSTACK_BINARY]
 """
+import datetime
 import os
 import pathlib
+import re
 import shutil
 import stat
 import subprocess
 import tempfile
+import sys
 import unittest
 
+MLSTACK = pathlib.Path(sys.argv.pop(1)).resolve() if len(sys.argv) > 1 else None
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "kubernetes" / "mlstack-node-check"
 
@@ -131,6 +139,77 @@ class NodeCheck(unittest.TestCase):
     def test_usage(self):
         r = self.run_script("")
         self.assertEqual(r.returncode, 2)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "") not in ("", "0", "false", "False", "FALSE")
+
+
+class RealRound(unittest.TestCase):
+    """One round of both loops with the real mlstack on a small root filesystem."""
+
+    def setUp(self):
+        if MLSTACK is None:
+            self.skipTest("no mlstack binary given")
+        helptext = subprocess.run([str(MLSTACK), "doctor", "--help"], capture_output=True,
+                                  text=True).stdout
+        lacking = [o for o in ("--root", "--expiry", "--format") if o not in helptext]
+        if lacking:
+            self.skipTest(f"this mlstack's doctor has no {', '.join(lacking)} yet")
+        self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="mlstack-node-check-real-"))
+        self.root = self.tmp / "root"
+        site = self.root / "usr" / "lib" / "python3.11" / "site-packages"
+        shutil.copytree(ROOT / "tests" / "cli" / "doctor-healthcheck-healthy" / "fs" / "site", site)
+        (self.root / "etc").mkdir()
+        (self.root / "etc" / "os-release").write_text('ID=debian\nVERSION_ID="12"\n')
+        for d in ("out", "features.d", "textfile"):
+            (self.tmp / d).mkdir()
+
+    def tearDown(self):
+        if hasattr(self, "tmp"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_round(self):
+        env = {"PATH": os.environ["PATH"], "MLSTACK": str(MLSTACK), "MLSTACK_ONCE": "1",
+               "MLSTACK_ROOT": str(self.root), "MLSTACK_OUT": str(self.tmp / "out"),
+               "MLSTACK_INTERVAL": "300", "MLSTACK_EXPIRY": "900",
+               "MLSTACK_DOCTOR_ARGS": "--no-gpu",
+               "MLSTACK_NFD_FILE": str(self.tmp / "features.d" / "mlstack"),
+               "MLSTACK_PROM_FILE": str(self.tmp / "textfile" / "mlstack.prom"),
+               "XDG_CACHE_HOME": str(self.tmp / "cache")}
+        started = datetime.datetime.now(datetime.timezone.utc)
+        for mode in ("doctor", "publish"):
+            r = subprocess.run(["/bin/sh", str(SCRIPT), mode], env=env, capture_output=True,
+                               text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, f"{mode}: {r.stdout}{r.stderr}")
+        nfd = (self.tmp / "features.d" / "mlstack").read_text()
+        # NFD's local source: `# +expiry-time=RFC3339` before the labels it applies to; label
+        # names `<namespace>/<name>`, values of at most 63 of [A-Za-z0-9._-], alphanumeric at
+        # both ends (Kubernetes' label syntax, which NFD applies)
+        m = re.search(r"^# \+expiry-time=(\S+)$", nfd, re.M)
+        self.assertIsNotNone(m, nfd)
+        expiry = datetime.datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+        ahead = (expiry - started).total_seconds()
+        self.assertTrue(890 <= ahead <= 960, f"expiry {ahead:.0f} s ahead")
+        labels = [ln for ln in nfd.splitlines() if ln and not ln.startswith("#")]
+        self.assertTrue(labels)
+        self.assertLess(nfd.index("# +expiry-time="), nfd.index(labels[0]))
+        value = r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?"
+        for ln in labels:
+            self.assertRegex(ln, r"^mlstack\.io/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?="
+                             + value + "$")
+        self.assertIn("mlstack.io/doctor.healthy", nfd)
+        prom = self.tmp / "textfile" / "mlstack.prom"
+        self.assertIn("mlstack_healthy", prom.read_text())
+        promtool = shutil.which("promtool")
+        if promtool is None:
+            if in_ci():
+                self.fail("promtool is missing (Debian package prometheus; CI is set)")
+            return
+        with open(prom) as f:
+            r = subprocess.run([promtool, "check", "metrics"], stdin=f, capture_output=True,
+                               text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
 if __name__ == "__main__":
