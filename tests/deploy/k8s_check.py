@@ -208,7 +208,9 @@ class Posture(unittest.TestCase):
         terms = self.pod["affinity"]["nodeAffinity"][
             "requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
         keys = {e["key"] for t in terms for e in t["matchExpressions"]}
-        self.assertIn("nvidia.com/gpu.present", keys)
+        self.assertEqual(keys, {"nvidia.com/gpu.present", "nvidia.com/gpu.count",
+                                "feature.node.kubernetes.io/pci-10de.present"})
+        self.assertTrue(all(len(t["matchExpressions"]) == 1 for t in terms))  # ORed, not ANDed
         env = self.env("doctor")
         self.assertEqual(env["NVIDIA_DRIVER_CAPABILITIES"], "utility")
         self.assertEqual(env["NVIDIA_VISIBLE_DEVICES"], "all")
