@@ -7,9 +7,10 @@
 target's folder (a new inode), and leave a target alone when it has not changed. Settings that
 make no sense (an expiry not longer than the period) stop it with exit 2.
 With the built mlstack (when it has `doctor --root` and `--format nfd|prometheus`), one real
-round on a small root filesystem: the published NFD file has an expiry directive MLSTACK_EXPIRY
-ahead and only `mlstack.io/` labels NFD accepts, and the Prometheus file passes
-`promtool check metrics` (when promtool is there; a failure under CI=true without it).
+round on a small root filesystem (tests/data/roots/debian-venv): the published NFD file has an
+expiry directive MLSTACK_EXPIRY ahead and only `mlstack.io/` labels NFD accepts, and the
+Prometheus file passes `promtool check metrics` (when promtool is there; a failure under
+CI=true without it).
 Usage: node_check_test.py [MLSTACK_BINARY]
 """
 import datetime
@@ -157,11 +158,8 @@ class RealRound(unittest.TestCase):
         if lacking:
             self.skipTest(f"this mlstack's doctor has no {', '.join(lacking)} yet")
         self.tmp = pathlib.Path(tempfile.mkdtemp(prefix="mlstack-node-check-real-"))
-        self.root = self.tmp / "root"
-        site = self.root / "usr" / "lib" / "python3.11" / "site-packages"
-        shutil.copytree(ROOT / "tests" / "cli" / "doctor-healthcheck-healthy" / "fs" / "site", site)
-        (self.root / "etc").mkdir()
-        (self.root / "etc" / "os-release").write_text('ID=debian\nVERSION_ID="12"\n')
+        # a Debian root with a venv in /opt (tests/cli/doctor-root-*)
+        self.root = ROOT / "tests" / "data" / "roots" / "debian-venv"
         for d in ("out", "features.d", "textfile"):
             (self.tmp / d).mkdir()
 
@@ -173,7 +171,7 @@ class RealRound(unittest.TestCase):
         env = {"PATH": os.environ["PATH"], "MLSTACK": str(MLSTACK), "MLSTACK_ONCE": "1",
                "MLSTACK_ROOT": str(self.root), "MLSTACK_OUT": str(self.tmp / "out"),
                "MLSTACK_INTERVAL": "300", "MLSTACK_EXPIRY": "900",
-               "MLSTACK_DOCTOR_ARGS": "--no-gpu",
+               "MLSTACK_DOCTOR_ARGS": "--no-gpu --python /opt/venv/bin/python3",
                "MLSTACK_NFD_FILE": str(self.tmp / "features.d" / "mlstack"),
                "MLSTACK_PROM_FILE": str(self.tmp / "textfile" / "mlstack.prom"),
                "XDG_CACHE_HOME": str(self.tmp / "cache")}
