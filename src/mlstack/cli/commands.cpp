@@ -264,12 +264,12 @@ facts::LoaderFacts gather_loader(const Target& target, const facts::BuildFacts& 
   linkmap::TargetLoaderInput in;
   in.python = python.executable;
   in.ld_library_path = target_ld_library_path(target);
-  std::string real;
-  if (!fs.realpath(python.executable, real).ok()) {
-    real = python.executable;
-  }
   // A foreign root's ld.so is not run: its default folders are Debian's (TargetLoaderInput).
   if (target.root_kind.empty()) {
+    std::string real;
+    if (!fs.realpath(python.executable, real).ok()) {
+      real = python.executable;
+    }
     if (auto interp = linkmap::program_interpreter(real)) {
       if (auto help = pyenv::run_process({*interp, "--help"}, std::chrono::seconds(10))) {
         in.ld_so_help = std::move(help->stdout_text);
